@@ -1,0 +1,9 @@
+/** Tests run TypeScript through SWC (transpile only); `npm run lint` does the type check. */
+module.exports = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
+  testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  setupFiles: ['<rootDir>/test/support/setup-env.ts'],
+  testTimeout: 30000,
+};

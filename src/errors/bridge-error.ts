@@ -1,0 +1,92 @@
+/**
+ * The one error hierarchy. Every error that reaches a client is a BridgeError, mapped to the SCIM
+ * error body (RFC 7644 §3.12) in exactly one place: http/error-middleware.ts.
+ * Anything else becomes a 500 whose detail never echoes the original message.
+ */
+export type ScimType =
+  | 'invalidFilter'
+  | 'tooMany'
+  | 'uniqueness'
+  | 'mutability'
+  | 'invalidSyntax'
+  | 'invalidPath'
+  | 'noTarget'
+  | 'invalidValue'
+  | 'invalidVers'
+  | 'sensitive';
+
+export class BridgeError extends Error {
+  override name = 'BridgeError';
+  constructor(
+    message: string,
+    readonly statusCode: number,
+    readonly scimType?: ScimType,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends BridgeError {
+  override name = 'NotFoundError';
+  constructor(message = 'Resource not found') {
+    super(message, 404);
+  }
+}
+
+export class BadRequestError extends BridgeError {
+  override name = 'BadRequestError';
+  constructor(message: string, scimType: ScimType = 'invalidValue') {
+    super(message, 400, scimType);
+  }
+}
+
+export class InvalidFilterError extends BadRequestError {
+  override name = 'InvalidFilterError';
+  constructor(message: string) {
+    super(message, 'invalidFilter');
+  }
+}
+
+export class UniquenessError extends BridgeError {
+  override name = 'UniquenessError';
+  constructor(message: string) {
+    super(message, 409, 'uniqueness');
+  }
+}
+
+/** If-Match did not match, or a concurrent writer won (RFC 7644 §3.14). */
+export class PreconditionFailedError extends BridgeError {
+  override name = 'PreconditionFailedError';
+  constructor(message = 'Resource version does not match') {
+    super(message, 412);
+  }
+}
+
+export class UnauthorizedError extends BridgeError {
+  override name = 'UnauthorizedError';
+  constructor(message = 'Missing or invalid bearer token') {
+    super(message, 401, undefined, { 'WWW-Authenticate': 'Bearer realm="scim-bridge"' });
+  }
+}
+
+export class TooManyRequestsError extends BridgeError {
+  override name = 'TooManyRequestsError';
+  constructor(message: string, retryAfterSeconds: number) {
+    super(message, 429, undefined, { 'Retry-After': String(retryAfterSeconds) });
+  }
+}
+
+export class MethodNotAllowedError extends BridgeError {
+  override name = 'MethodNotAllowedError';
+  constructor(method: string) {
+    super(`Method ${method} is not allowed on this endpoint`, 405);
+  }
+}
+
+export class PayloadTooLargeError extends BridgeError {
+  override name = 'PayloadTooLargeError';
+  constructor(limitBytes: number) {
+    super(`Request body exceeds the limit of ${limitBytes} bytes`, 413);
+  }
+}

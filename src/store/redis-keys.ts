@@ -1,0 +1,38 @@
+/**
+ * Every Redis key scim-bridge writes, in one place, under REDIS_PREFIX. BullMQ queues use the
+ * same prefix (`<prefix>:bull:<queue>:...`), so one Redis can host several bridges.
+ */
+import type { ResourceKind } from '../domain/resource-types';
+
+export type UniqueIndex = 'userName' | 'email' | 'externalId' | 'displayName';
+
+export function redisKeys(prefix: string) {
+  const kind = (k: ResourceKind) => (k === 'User' ? 'user' : 'group');
+  return {
+    /** JSON of one StoredResource. */
+    resource: (k: ResourceKind, id: string) => `${prefix}:${kind(k)}:${id}`,
+    /** ZSET id -> creation sequence: the stable order Okta pages through. */
+    order: (k: ResourceKind) => `${prefix}:${kind(k)}s:order`,
+    /** Counter feeding the order scores. */
+    sequence: (k: ResourceKind) => `${prefix}:${kind(k)}s:seq`,
+    /** HASH lower-cased (or exact, for externalId) value -> id. */
+    index: (k: ResourceKind, index: UniqueIndex) => `${prefix}:${kind(k)}s:idx:${index}`,
+    /** HASH of SecretServerLink fields for one resource; written by workers only. */
+    link: (k: ResourceKind, id: string) => `${prefix}:link:${kind(k)}:${id}`,
+    /** HASH Secret Server id -> SCIM id, so the import finds what it already knows. */
+    linkBySecretServerId: (k: ResourceKind) => `${prefix}:link:${kind(k)}s:by-ss-id`,
+    /** ZSET "<kind>:<id>" -> ms since epoch: resources whose change has not reached Secret Server yet. */
+    dirty: () => `${prefix}:dirty`,
+    /** Bearer tokens: HASH id -> JSON record (hash only), and one key per token hash -> id. */
+    tokens: () => `${prefix}:tokens`,
+    tokenByHash: (sha256Hex: string) => `${prefix}:token-hash:${sha256Hex}`,
+    /** Failed-auth counters per client, for throttling. */
+    authFailures: (client: string) => `${prefix}:auth-fail:${client}`,
+    /** Global Secret Server call budget, one counter per second. */
+    secretServerRate: (epochSecond: number) => `${prefix}:ss-rate:${epochSecond}`,
+    /** Import run bookkeeping. */
+    importStatus: () => `${prefix}:import:status`,
+  };
+}
+
+export type RedisKeys = ReturnType<typeof redisKeys>;
