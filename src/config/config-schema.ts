@@ -1,5 +1,3 @@
-import convict from 'convict';
-
 /**
  * Every setting scim-bridge reads. The env names are a public contract (README "Configuration"):
  * keep them stable. process.env is read nowhere else.
@@ -54,4 +52,26 @@ export const configSchema = {
   shutdownTimeoutMs: { doc: 'Force-quit after this long during shutdown, ms', format: 'nat', default: 15000, env: 'SHUTDOWN_TIMEOUT_MS' },
 };
 
-export type BridgeConfig = ReturnType<convict.Config<typeof configSchema>['getProperties']>;
+/** The typed shape of the loaded configuration (mirrors configSchema). */
+export interface BridgeConfig {
+  role: 'all' | 'api' | 'worker';
+  http: { port: number; host: string; bodyLimitBytes: number; tlsCert: string; tlsKey: string };
+  redis: { url: string; prefix: string };
+  auth: { scimToken: string; adminToken: string; failLimit: number; failWindowS: number };
+  log: { level: string; format: 'json' | 'pretty' };
+  secretServer: {
+    baseUrl: string;
+    username: string;
+    password: string;
+    domain: string;
+    timeoutMs: number;
+    maxRps: number;
+    pageSize: number;
+    usernameFormat: 'email' | 'email-local-part' | 'scim-username';
+    dryRun: boolean;
+  };
+  worker: { concurrency: number; attempts: number; backoffMs: number };
+  import: { intervalS: number; familyNamePlaceholder: string };
+  breaker: { failureThreshold: number; openMs: number };
+  shutdownTimeoutMs: number;
+}

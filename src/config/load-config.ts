@@ -14,7 +14,7 @@ export class ConfigError extends Error {
  */
 export function loadConfig(overrides: DeepPartial<BridgeConfig> = {}, env: NodeJS.ProcessEnv = process.env): BridgeConfig {
   try {
-    const config = convict(configSchema, { env, args: [] });
+    const config = convict<BridgeConfig>(configSchema as unknown as convict.Schema<BridgeConfig>, { env, args: [] });
     const file = [path.resolve(__dirname, '../../config/default.json'), path.resolve(__dirname, '../../../config/default.json')].find((f) =>
       fs.existsSync(f),
     );

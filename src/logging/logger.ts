@@ -30,6 +30,8 @@ export interface LoggerOptions {
   format: 'json' | 'pretty';
   /** Extra sink, used by tests that search captured log lines for secrets. */
   stream?: NodeJS.WritableStream;
+  /** With a stream: write only there (tests keep their output clean). */
+  silentConsole?: boolean;
 }
 
 /**
@@ -45,7 +47,7 @@ export function createLogger(options: LoggerOptions): Logger {
     options.format === 'pretty'
       ? winston.format.combine(redactFormat(), winston.format.timestamp(), pretty)
       : winston.format.combine(redactFormat(), winston.format.timestamp(), winston.format.json());
-  const transports: winston.transport[] = [new winston.transports.Console({ stderrLevels: [] })];
+  const transports: winston.transport[] = [new winston.transports.Console({ stderrLevels: [], silent: Boolean(options.silentConsole && options.stream) })];
   if (options.stream) transports.push(new winston.transports.Stream({ stream: options.stream }));
   return winston.createLogger({ level: options.level, format, transports });
 }

@@ -30,6 +30,8 @@ export function redisKeys(prefix: string) {
     authFailures: (client: string) => `${prefix}:auth-fail:${client}`,
     /** Global Secret Server call budget, one counter per second. */
     secretServerRate: (epochSecond: number) => `${prefix}:ss-rate:${epochSecond}`,
+    /** Per-resource worker lock, so two workers never converge one resource at once. */
+    syncLock: (k: ResourceKind, id: string) => `${prefix}:lock:${kind(k)}:${id}`,
     /** Import run bookkeeping. */
     importStatus: () => `${prefix}:import:status`,
   };

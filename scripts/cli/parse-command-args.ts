@@ -1,0 +1,21 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './usage-error';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * node:util parseArgs in strict mode, with its errors turned into UsageError (exit 2) and an
+ * exact count of positional arguments.
+ */
+export function parseCommandArgs<O extends Options>(group: string, args: string[], options: O, positionalNames: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message, group);
+  }
+  const { positionals } = parsed;
+  if (positionals.length < positionalNames.length) throw new UsageError(`missing ${positionalNames[positionals.length]}`, group);
+  if (positionals.length > positionalNames.length) throw new UsageError(`unexpected argument "${positionals[positionalNames.length]}"`, group);
+  return { values: parsed.values, positionals };
+}

@@ -1,0 +1,110 @@
+import Redis from 'ioredis';
+import { loadConfig, type BridgeConfig } from '../../src/config/load-config';
+import { type CliContext, findCommand, registeredCommands } from './command-registry';
+import { UsageError } from './usage-error';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+const HELP = new Set(['help', '--help', '-h']);
+
+/**
+ * Runs one command line (`token create --name okta`) and resolves to the exit code. Never calls
+ * process.exit: it closes what it opened, so the process ends by itself once output is flushed.
+ */
+export async function runCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || HELP.has(name)) {
+    (name ? io.stdout : io.stderr).write(usage());
+    return name ? EXIT_OK : EXIT_USAGE;
+  }
+  const group = findCommand(name);
+  if (!group) {
+    io.stderr.write(`error: unknown command "${name}"\n\n${usage()}`);
+    return EXIT_USAGE;
+  }
+  if (args.length > 0 && HELP.has(args[0])) {
+    io.stdout.write(usage(name));
+    return EXIT_OK;
+  }
+
+  const { ctx, close } = createContext(io);
+  try {
+    await group.run(args, ctx);
+    return EXIT_OK;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`error: ${err.message}\n\n${usage(err.group)}`);
+      return EXIT_USAGE;
+    }
+    // Operators need the reason, not a stack trace.
+    io.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_FAILURE;
+  } finally {
+    await close();
+  }
+}
+
+/** The top-level usage, or one group's. */
+export function usage(groupName?: string): string {
+  const lines = ['usage: scim-bridge <command> ...   (or: npm run admin -- <command> ...)', ''];
+  for (const [name, group] of registeredCommands()) {
+    if (groupName && name !== groupName) continue;
+    lines.push(`  ${name}: ${group.summary}`);
+    for (const line of group.usage) lines.push(`    scim-bridge ${name} ${line}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void> } {
+  let config: BridgeConfig | undefined;
+  let redis: Promise<Redis> | undefined;
+  const closers: Array<() => Promise<void> | void> = [];
+
+  const ctx: CliContext = {
+    config: () => (config ??= loadConfig({}, io.env)),
+    redis: () => (redis ??= connect(ctx.config().redis.url, closers)),
+    onClose: (closeFn) => closers.push(closeFn),
+    out: (line) => io.stdout.write(line + '\n'),
+    err: (line) => io.stderr.write(line + '\n'),
+  };
+
+  const close = async (): Promise<void> => {
+    // Last opened, first closed: a queue registered after Redis closes before it.
+    for (const closeFn of closers.reverse()) {
+      try {
+        await closeFn();
+      } catch {
+        // Closing is best effort; the command's own result is what the operator needs.
+      }
+    }
+  };
+  return { ctx, close };
+}
+
+async function connect(url: string, closers: Array<() => Promise<void> | void>): Promise<Redis> {
+  // No reconnect loop and no offline queue: a one-shot command should fail fast, not hang.
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: 5000 });
+  // Reported through the rejected connect() or command; the event carries the useful reason (ECONNREFUSED ...).
+  let lastError: Error | undefined;
+  redis.on('error', (err: Error) => (lastError = err));
+  closers.push(async () => {
+    if (redis.status === 'ready') await redis.quit();
+    else redis.disconnect();
+  });
+  try {
+    await redis.connect();
+  } catch (err) {
+    // The URL may carry a password: name the setting, not its value.
+    throw new Error(`cannot reach Redis (REDIS_URL): ${(lastError ?? (err as Error)).message}`);
+  }
+  return redis;
+}

@@ -1,0 +1,60 @@
+/**
+ * `npm run ss-sim`: a local Secret Server for development, demos and benchmarks.
+ *
+ *   SS_SIM_PORT (8090)  SS_USERNAME / SS_PASSWORD (scim-bridge / simulator-password, as the
+ *   bridge's config defaults)  SS_SIM_SEED_USERS, SS_SIM_SEED_GROUPS  SS_SIM_LATENCY_MS
+ *
+ * Knobs at runtime: curl -XPOST -H 'content-type: application/json' \
+ *   -d '{"outage":true}' http://127.0.0.1:8090/SecretServer/_sim/knobs
+ */
+import { DEFAULT_SIM_PASSWORD, DEFAULT_SIM_USERNAME, createSimulator } from './simulator-app';
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    console.error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+    process.exit(2);
+  }
+  return n;
+}
+
+async function main(): Promise<void> {
+  const port = intFromEnv('SS_SIM_PORT', 8090);
+  const seedUsers = intFromEnv('SS_SIM_SEED_USERS', 0);
+  const seedGroups = intFromEnv('SS_SIM_SEED_GROUPS', 0);
+  const latencyMs = intFromEnv('SS_SIM_LATENCY_MS', 0);
+
+  const sim = createSimulator({
+    basePath: '/SecretServer',
+    username: process.env.SS_USERNAME || DEFAULT_SIM_USERNAME,
+    password: process.env.SS_PASSWORD || DEFAULT_SIM_PASSWORD,
+    knobs: { latencyMs },
+  });
+  if (seedUsers > 0) sim.seedUsers(seedUsers, { disabledRatio: 0.1, blankDisplayNameRatio: 0.1, singleWordNameRatio: 0.05 });
+  if (seedGroups > 0) sim.seedGroups(seedGroups, { membersPerGroup: Math.min(8, Math.max(1, seedUsers)), synchronizedRatio: 0.1 });
+
+  const server = await sim.listen(port, '127.0.0.1');
+  console.log(`Secret Server simulator listening at ${server.url}`);
+  console.log(`  users: ${sim.state.users.size} (incl. the API account), groups: ${sim.state.groups.size}`);
+  console.log(`  knobs: POST ${server.url}/_sim/knobs   state: GET ${server.url}/_sim/state   stats: GET ${server.url}/_sim/stats`);
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) process.exit(1); // a second Ctrl-C forces it
+    closing = true;
+    console.log(`${signal}: closing the simulator`);
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error('the simulator failed to start:', err);
+  process.exit(1);
+});

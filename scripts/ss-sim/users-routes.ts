@@ -1,0 +1,174 @@
+/** /api/v1/users of the simulator (reference §3). */
+import { Router } from 'express';
+import { DUPLICATE_USER_NAME_ERROR_CODE, DUPLICATE_USER_NAME_MESSAGE } from '../../src/secret-server/secret-server-errors';
+import {
+  badRequest,
+  accessDenied,
+  bodyObject,
+  dirty,
+  idParam,
+  invalidModel,
+  pagingParams,
+  queryBool,
+  queryValue,
+  sortBy,
+  sortParams,
+} from './simulator-http';
+import { LOCAL_DOMAIN_ID, SimUser, SimulatorState, pageOf, renderGroupUser, renderUserModel, renderUserSummary } from './simulator-state';
+
+/** The default Local User Password policy of the simulator (reference §3.4). */
+export const PASSWORD_POLICY_MESSAGE =
+  'The password does not meet the Local User Password requirements: it must be at least 12 characters long and contain upper case, lower case, numeric and symbol characters.';
+
+export function meetsPasswordPolicy(password: string): boolean {
+  return password.length >= 12 && password.length <= 1024 && /[A-Z]/.test(password) && /[a-z]/.test(password) && /\d/.test(password) && /[^A-Za-z0-9]/.test(password);
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function requireText(body: Record<string, unknown>, key: string, label: string, errors: Record<string, string[]>): string {
+  const v = body[key];
+  if (typeof v !== 'string' || v.trim() === '') errors[`args.${label}`] = [`The ${label} field is required.`];
+  return typeof v === 'string' ? v : '';
+}
+
+function checkEmail(value: unknown): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string' || !EMAIL.test(value)) throw invalidModel({ 'args.EmailAddress': ['The EmailAddress field is not a valid e-mail address.'] });
+  return value;
+}
+
+function checkPassword(value: unknown): string {
+  if (typeof value !== 'string' || !meetsPasswordPolicy(value)) throw badRequest(PASSWORD_POLICY_MESSAGE);
+  return value;
+}
+
+export function usersRouter(state: SimulatorState): Router {
+  const router = Router();
+  const userById = (id: number, includeInactive = true): SimUser => {
+    const user = state.users.get(id);
+    // A disabled user is invisible unless asked for (reference §3.1: pass includeInactive=true).
+    if (!user || (!user.enabled && !includeInactive)) throw accessDenied();
+    return user;
+  };
+
+  router.get('/', (req, res) => {
+    const text = (queryValue(req, 'filter.searchText') ?? '').toLowerCase();
+    const includeInactive = queryBool(req, 'filter.includeInactive');
+    const domainId = queryValue(req, 'filter.domainId');
+    const { skip, take } = pagingParams(req);
+    const sort = sortParams(req);
+    const matches = [...state.users.values()].filter(
+      (u) =>
+        (includeInactive || u.enabled) &&
+        (domainId === undefined || domainId === '' || String(u.domainId) === domainId) &&
+        (text === '' || [u.userName, u.displayName, u.emailAddress ?? ''].some((f) => f.toLowerCase().includes(text))),
+    );
+    const keys: Record<string, (u: SimUser) => string | number> = {
+      id: (u) => u.id,
+      username: (u) => u.userName,
+      displayname: (u) => u.displayName,
+      emailaddress: (u) => u.emailAddress ?? '',
+      created: (u) => u.created,
+    };
+    res.json(pageOf(sortBy(matches, sort.name ? keys[sort.name] : undefined, sort.desc).map(renderUserSummary), skip, take));
+  });
+
+  router.get('/current', (_req, res) => {
+    res.json({ ...renderUserModel(userById(res.locals.userId as number)), permissions: ['View Users', 'Administer Users', 'Administer Groups'] });
+  });
+
+  router.get('/stub', (_req, res) => {
+    res.json({ ...renderUserModel({ ...state.users.get(state.apiUserId)!, id: 0, userName: '', displayName: '', emailAddress: null, isApplicationAccount: false }), enabled: true });
+  });
+
+  router.post('/', (req, res) => {
+    const body = bodyObject(req);
+    const errors: Record<string, string[]> = {};
+    const userName = requireText(body, 'userName', 'UserName', errors);
+    const displayName = requireText(body, 'displayName', 'DisplayName', errors);
+    requireText(body, 'password', 'Password', errors);
+    if (Object.keys(errors).length) throw invalidModel(errors);
+    const password = checkPassword(body.password);
+    const emailAddress = checkEmail(body.emailAddress);
+    if (body.domainId !== undefined && body.domainId !== null && body.domainId !== LOCAL_DOMAIN_ID) {
+      throw badRequest('Domain users must be created by directory synchronization.');
+    }
+    if (state.findUserByUserName(userName)) {
+      throw badRequest(DUPLICATE_USER_NAME_MESSAGE, { errorCode: DUPLICATE_USER_NAME_ERROR_CODE });
+    }
+    const user = state.addUser({
+      userName,
+      displayName,
+      password,
+      emailAddress,
+      // Omitted `enabled` creates an inactive user (why the reference says: always send it).
+      enabled: body.enabled === true,
+      isApplicationAccount: body.isApplicationAccount === true,
+    });
+    res.json(renderUserModel(user));
+  });
+
+  router.get('/:id', (req, res) => {
+    res.json(renderUserModel(userById(idParam(req), queryBool(req, 'includeInactive'))));
+  });
+
+  router.patch('/:id', (req, res) => {
+    const user = userById(idParam(req));
+    const body = bodyObject(req);
+    if (body.id !== undefined && body.id !== user.id) throw badRequest('The id in the body does not match the id in the URL.');
+    const changes: Partial<SimUser> = {};
+    const displayName = dirty(body, 'displayName');
+    if (displayName) {
+      if (typeof displayName.value !== 'string' || displayName.value.trim() === '') throw invalidModel({ 'args.DisplayName': ['The DisplayName field is required.'] });
+      changes.displayName = displayName.value;
+    }
+    const email = dirty(body, 'emailAddress');
+    if (email) changes.emailAddress = checkEmail(email.value);
+    const enabled = dirty(body, 'enabled');
+    if (enabled) changes.enabled = enabled.value === true;
+    const locked = dirty(body, 'isLockedOut');
+    if (locked) changes.isLockedOut = locked.value === true;
+    const password = dirty(body, 'password');
+    if (password) changes.password = checkPassword(password.value);
+    Object.assign(user, changes);
+    res.json(renderUserModel(user));
+  });
+
+  router.put('/:id', (req, res) => {
+    const id = idParam(req);
+    const body = bodyObject(req);
+    if (body.id !== id) throw badRequest('The id in the body does not match the id in the URL.');
+    const user = userById(id);
+    const errors: Record<string, string[]> = {};
+    const displayName = requireText(body, 'displayName', 'DisplayName', errors);
+    if (Object.keys(errors).length) throw invalidModel(errors);
+    // PUT replaces: what is not sent is reset (the reason to prefer PATCH, reference §7.4).
+    const next: Partial<SimUser> = {
+      displayName,
+      emailAddress: checkEmail(body.emailAddress),
+      enabled: body.enabled === true,
+      isLockedOut: body.isLockedOut === true,
+      isApplicationAccount: body.isApplicationAccount === true,
+    };
+    if (body.password !== undefined && body.password !== null && body.password !== '') next.password = checkPassword(body.password);
+    Object.assign(user, next);
+    res.json(renderUserModel(user));
+  });
+
+  router.delete('/:id', (req, res) => {
+    const user = userById(idParam(req));
+    if (!user.enabled) throw badRequest('The user is already inactive.');
+    if (user.id === state.apiUserId) throw badRequest('You cannot deactivate your own account.');
+    user.enabled = false;
+    res.json({ id: user.id, objectType: 'User', responseCodes: null });
+  });
+
+  router.get('/:id/groups', (req, res) => {
+    const user = userById(idParam(req));
+    const { skip, take } = pagingParams(req);
+    res.json(pageOf(state.groupsOf(user.id).map((g) => renderGroupUser(g, user)), skip, take));
+  });
+
+  return router;
+}

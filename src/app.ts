@@ -1,0 +1,71 @@
+import express, { RequestHandler, Router } from 'express';
+import helmet from 'helmet';
+import type { BridgeConfig } from './config/config-schema';
+import type { ResourceService } from './domain/resource-service';
+import { NotFoundError } from './errors/bridge-error';
+import { bearerAuth, TokenVerifier } from './http/auth-middleware';
+import { discoveryRouter } from './http/discovery-router';
+import { errorMiddleware } from './http/error-middleware';
+import { requestIdMiddleware } from './http/request-id-middleware';
+import { resourceRouter } from './http/resource-router';
+import type { Logger } from './logging/logger';
+import type { AuthFailureStore } from './store/auth-failure-store';
+
+export const SCIM_BASE_PATH = '/scim/v2';
+
+export interface AppDependencies {
+  config: BridgeConfig;
+  logger: Logger;
+  resources: ResourceService;
+  scimTokens: TokenVerifier;
+  authFailures: AuthFailureStore;
+  /** Counts and times every request (prom-client); mounted first. */
+  httpMetrics?: RequestHandler;
+  /** /healthz, /readyz, /metrics: unauthenticated, no personal data. */
+  opsRouter?: Router;
+  /** /admin/...: mounted behind ADMIN_TOKEN, never the SCIM token. */
+  adminRouter?: Router;
+  adminTokens?: TokenVerifier;
+}
+
+/** Builds the Express app from its dependencies; never listens (tests start it on port 0). */
+export function createApp(deps: AppDependencies): express.Express {
+  const { config, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+  app.use(helmet({ contentSecurityPolicy: false }));
+  app.use(requestIdMiddleware);
+  if (deps.httpMetrics) app.use(deps.httpMetrics);
+  if (deps.opsRouter) app.use(deps.opsRouter);
+
+  if (deps.adminRouter && deps.adminTokens) {
+    app.use(
+      '/admin',
+      bearerAuth(deps.adminTokens, deps.authFailures, config.auth.failLimit, logger, 'admin'),
+      express.json({ limit: config.http.bodyLimitBytes }),
+      deps.adminRouter,
+    );
+  }
+
+  const scim = express.Router({ caseSensitive: false });
+  scim.use(bearerAuth(deps.scimTokens, deps.authFailures, config.auth.failLimit, logger, 'scim'));
+  // Discovery endpoints take no body: route them before parsing, so `POST /Schemas` with a
+  // non-JSON body gets its 405, not a parse error.
+  scim.use(discoveryRouter());
+  // Okta sends application/scim+json; its SPEC test sends application/json: parse any body as JSON.
+  scim.use(express.json({ type: () => true, limit: config.http.bodyLimitBytes, strict: false }));
+  scim.use('/Users', resourceRouter('User', deps.resources));
+  scim.use('/Groups', resourceRouter('Group', deps.resources));
+  scim.use((req) => {
+    throw new NotFoundError(`No SCIM endpoint at ${req.method} ${req.baseUrl}${req.path}`);
+  });
+  app.use(SCIM_BASE_PATH, scim);
+
+  app.use((req) => {
+    throw new NotFoundError(`Nothing at ${req.path}`);
+  });
+  app.use(errorMiddleware(logger));
+  return app;
+}

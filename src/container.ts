@@ -1,0 +1,101 @@
+import Redis, { RedisOptions } from 'ioredis';
+import type { BridgeConfig } from './config/config-schema';
+import { ResourceService } from './domain/resource-service';
+import { StaticTokenVerifier } from './domain/static-token-verifier';
+import { TokenService } from './domain/token-service';
+import { JobContext } from './jobs/job-context';
+import type { Logger } from './logging/logger';
+import { BridgeMetrics } from './metrics/bridge-metrics';
+import { ProvisioningQueue } from './queue/provisioning-queue';
+import { CircuitBreaker } from './secret-server/circuit-breaker';
+import { RedisRateLimiter } from './secret-server/redis-rate-limiter';
+import { SecretServerClient } from './secret-server/secret-server-client';
+import { AuthFailureStore } from './store/auth-failure-store';
+import { redisKeys } from './store/redis-keys';
+import { ResourceLock } from './store/resource-lock';
+import { ResourceStore } from './store/resource-store';
+import { RedisTokenStore } from './store/token-store';
+
+/**
+ * The one composition root: it alone knows the concrete adapters. main.ts, the CLI, the tests and
+ * the benchmarks build their process from here and hand narrow pieces to the app and the workers.
+ */
+export interface Container {
+  config: BridgeConfig;
+  logger: Logger;
+  /** Commands (API, store). Fails requests fast while Redis is down instead of queueing them forever. */
+  redis: Redis;
+  /** BullMQ's connection: it wants maxRetriesPerRequest null for blocking commands. */
+  bullRedis: Redis;
+  store: ResourceStore;
+  queue: ProvisioningQueue;
+  resources: ResourceService;
+  tokens: TokenService;
+  adminTokens: StaticTokenVerifier;
+  authFailures: AuthFailureStore;
+  secretServer: SecretServerClient;
+  breaker: CircuitBreaker;
+  metrics: BridgeMetrics;
+  lock: ResourceLock;
+  jobContext: JobContext;
+  close(): Promise<void>;
+}
+
+export function createContainer(config: BridgeConfig, logger: Logger): Container {
+  const prefix = config.redis.prefix;
+  const redisOptions: RedisOptions = { lazyConnect: false, connectTimeout: 5000 };
+  const redis = new Redis(config.redis.url, { ...redisOptions, maxRetriesPerRequest: 2 });
+  const bullRedis = new Redis(config.redis.url, { ...redisOptions, maxRetriesPerRequest: null });
+  for (const [name, connection] of [['commands', redis], ['bullmq', bullRedis]] as const) {
+    // Without a listener ioredis prints unhandled errors; reconnection is automatic.
+    connection.on('error', (err) => logger.warn('redis connection error', { category: 'redis', connection: name, message: err.message }));
+  }
+
+  const metrics = new BridgeMetrics();
+  const store = new ResourceStore(redis, prefix);
+  const queue = new ProvisioningQueue(bullRedis, prefix, { attempts: config.worker.attempts, backoffMs: config.worker.backoffMs }, logger);
+  const tokens = new TokenService(new RedisTokenStore(redis, redisKeys(prefix)), { staticToken: config.auth.scimToken, logger });
+  const breaker = new CircuitBreaker({ failureThreshold: config.breaker.failureThreshold, openMs: config.breaker.openMs });
+  breaker.onStateChange((state) => metrics.circuitOpen.set(state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0));
+  const secretServer = new SecretServerClient(
+    {
+      baseUrl: config.secretServer.baseUrl,
+      username: config.secretServer.username,
+      password: config.secretServer.password,
+      domain: config.secretServer.domain,
+      timeoutMs: config.secretServer.timeoutMs,
+      dryRun: config.secretServer.dryRun,
+      pageSize: config.secretServer.pageSize,
+    },
+    {
+      logger: logger.child({ category: 'secret-server' }),
+      rateLimiter: new RedisRateLimiter({ redis, prefix, maxRps: config.secretServer.maxRps }),
+      breaker,
+      onCall: (endpoint, status, durationMs) => metrics.recordSecretServerCall(endpoint, status, durationMs),
+    },
+  );
+
+  return {
+    config,
+    logger,
+    redis,
+    bullRedis,
+    store,
+    queue,
+    resources: new ResourceService(store, queue, logger),
+    tokens,
+    adminTokens: new StaticTokenVerifier(config.auth.adminToken),
+    authFailures: new AuthFailureStore(redis, prefix, config.auth.failWindowS),
+    secretServer,
+    breaker,
+    metrics,
+    lock: new ResourceLock(redis, prefix),
+    jobContext: { store, secretServer, logger, usernameFormat: config.secretServer.usernameFormat },
+    async close() {
+      await tokens.stop();
+      await queue.close();
+      redis.disconnect();
+      bullRedis.disconnect();
+    },
+  };
+}

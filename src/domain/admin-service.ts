@@ -1,0 +1,79 @@
+import type { Job } from 'bullmq';
+import type { Logger } from '../logging/logger';
+import type { ProvisioningQueue } from '../queue/provisioning-queue';
+import type { ResourceStore } from '../store/resource-store';
+import type { ResourceKind } from './resource-types';
+
+export interface FailedJobView {
+  jobId: string;
+  name: string;
+  kind: ResourceKind;
+  resourceId: string;
+  attemptsMade: number;
+  failedReason: string;
+  failedAt?: string;
+  requestId?: string;
+}
+
+/** Operator actions, shared by the CLI (`npm run admin -- ...`) and the /admin endpoints. */
+export class AdminService {
+  constructor(
+    private readonly store: ResourceStore,
+    private readonly queue: ProvisioningQueue,
+    private readonly logger: Logger,
+  ) {}
+
+  async listFailed(limit = 100): Promise<FailedJobView[]> {
+    const jobs = await this.queue.provision.getFailed(0, limit - 1);
+    return jobs.filter((j): j is Job => Boolean(j)).map(toView);
+  }
+
+  /** Moves failed jobs back to waiting; they re-read the desired state, so a retry is always safe. */
+  async retryFailed(jobId?: string): Promise<number> {
+    const jobs = jobId ? [await this.queue.provision.getJob(jobId)] : await this.queue.provision.getFailed(0, -1);
+    let retried = 0;
+    for (const job of jobs) {
+      if (!job || !(await job.isFailed())) continue;
+      await job.retry('failed');
+      retried++;
+    }
+    this.logger.info('failed jobs retried', { category: 'admin', retried, jobId });
+    return retried;
+  }
+
+  /** Full resync: every user and group is enqueued again and converged (a no-op where already in step). */
+  async resync(): Promise<{ users: number; groups: number }> {
+    const counts = { users: 0, groups: 0 };
+    for (const kind of ['User', 'Group'] as const) {
+      for await (const batch of this.store.scan(kind, 500)) {
+        await this.store.markDirty(kind, batch.map((r) => r.id));
+        await this.queue.enqueueResync(kind, batch.map((r) => ({ id: r.id, version: r.meta.version })));
+        if (kind === 'User') counts.users += batch.length;
+        else counts.groups += batch.length;
+      }
+    }
+    this.logger.info('full resync enqueued', { category: 'admin', ...counts });
+    return counts;
+  }
+
+  async importNow(trigger: 'cli' | 'admin'): Promise<string | undefined> {
+    return this.queue.enqueueImport(trigger);
+  }
+
+  async queueCounts(): Promise<Record<string, number>> {
+    return this.queue.provision.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed', 'prioritized');
+  }
+}
+
+function toView(job: Job): FailedJobView {
+  return {
+    jobId: String(job.id),
+    name: job.name,
+    kind: job.data.kind,
+    resourceId: job.data.id,
+    attemptsMade: job.attemptsMade,
+    failedReason: job.failedReason,
+    failedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : undefined,
+    requestId: job.data.requestId,
+  };
+}

@@ -1,0 +1,154 @@
+import { NotFoundError } from '../errors/bridge-error';
+import type { Logger } from '../logging/logger';
+import { DELETED_VERSION, SyncEnqueuer } from '../queue/provisioning-queue';
+import { indexedLookup, matchesFilter, parseFilter } from '../scim/filter';
+import { applyPatch } from '../scim/patch';
+import { parseGroupInput, parseUserInput } from '../scim/resource-input';
+import type { ResourceStore } from '../store/resource-store';
+import type { ResourceKind, SecretServerLink, StoredResource } from './resource-types';
+
+export interface ResourceView {
+  resource: StoredResource;
+  link?: SecretServerLink;
+}
+
+export interface ListQuery {
+  filter?: string;
+  /** 1-based, as in SCIM. */
+  startIndex: number;
+  count: number;
+}
+
+/** Filters that no index can answer scan the whole set; past this many matches we stop collecting. */
+const MAX_SCAN_MATCHES = 100_000;
+
+/**
+ * The SCIM use cases: validate, write the desired state atomically, enqueue the sync, answer.
+ * Secret Server is never called here; Okta gets its answer from Redis at once.
+ */
+export class ResourceService {
+  constructor(
+    private readonly store: ResourceStore,
+    private readonly queue: SyncEnqueuer,
+    private readonly logger: Logger,
+  ) {}
+
+  async create(kind: ResourceKind, body: unknown, requestId?: string): Promise<ResourceView> {
+    const { attributes } = parseInput(kind, body);
+    const resource = await this.store.create(kind, attributes, { origin: 'okta' });
+    await this.afterWrite(resource, requestId, 'create');
+    return { resource, link: { state: 'pending' } };
+  }
+
+  async replace(kind: ResourceKind, id: string, body: unknown, expectedVersion?: number, requestId?: string): Promise<ResourceView> {
+    await this.requireExisting(kind, id);
+    const { attributes } = parseInput(kind, body);
+    // Okta owns what it pushes: once Okta replaces a resource, later imports leave it alone.
+    const resource = await this.store.update(kind, id, () => attributes, expectedVersion, { origin: 'okta' });
+    await this.afterWrite(resource, requestId, 'replace');
+    return this.withLink(resource);
+  }
+
+  async patch(kind: ResourceKind, id: string, body: unknown, expectedVersion?: number, requestId?: string): Promise<ResourceView> {
+    await this.requireExisting(kind, id);
+    let changed = false;
+    const resource = await this.store.update(
+      kind,
+      id,
+      (current) => {
+        const result = applyPatch(kind, current.attributes, body);
+        changed = result.changed;
+        if (!result.changed) return null;
+        // Re-validate the outcome, so a PATCH cannot store what a PUT would refuse.
+        return parseInput(kind, result.resource).attributes;
+      },
+      expectedVersion,
+      { origin: 'okta' },
+    );
+    if (changed) await this.afterWrite(resource, requestId, 'patch');
+    return this.withLink(resource);
+  }
+
+  async remove(kind: ResourceKind, id: string, requestId?: string): Promise<void> {
+    await this.store.remove(kind, id);
+    this.logger.info('scim delete accepted', { category: 'scim', requestId, kind, id });
+    await this.queue.enqueueSync(kind, id, DELETED_VERSION, requestId);
+  }
+
+  async get(kind: ResourceKind, id: string): Promise<ResourceView | null> {
+    const resource = await this.store.get(kind, id);
+    return resource ? this.withLink(resource) : null;
+  }
+
+  async list(kind: ResourceKind, query: ListQuery): Promise<{ total: number; views: ResourceView[] }> {
+    const offset = query.startIndex - 1;
+    let total: number;
+    let page: StoredResource[];
+    if (query.filter === undefined || query.filter.trim() === '') {
+      const result = await this.store.page(kind, offset, query.count);
+      total = result.total;
+      page = result.items;
+    } else {
+      const matches = await this.findMatches(kind, query.filter);
+      total = matches.length;
+      page = matches.slice(offset, offset + query.count);
+    }
+    const links = await this.store.getLinks(kind, page.map((r) => r.id));
+    return { total, views: page.map((resource, i) => ({ resource, link: links[i] })) };
+  }
+
+  private async findMatches(kind: ResourceKind, filterText: string): Promise<StoredResource[]> {
+    const filter = parseFilter(filterText);
+    const lookup = indexedLookup(filter);
+    const matches = (r: StoredResource) => matchesFilter(filter, filterable(r));
+    if (lookup) {
+      const id = lookup.index === 'id' ? lookup.value : await this.store.findIdByIndex(kind, lookup.index, lookup.value);
+      const candidate = id ? await this.store.get(kind, id) : null;
+      return candidate && matches(candidate) ? [candidate] : [];
+    }
+    const found: StoredResource[] = [];
+    for await (const batch of this.store.scan(kind)) {
+      for (const r of batch) if (matches(r)) found.push(r);
+      if (found.length >= MAX_SCAN_MATCHES) break;
+    }
+    return found;
+  }
+
+  private async requireExisting(kind: ResourceKind, id: string): Promise<void> {
+    // store.update throws NotFoundError too; checking first keeps a PUT to an unknown id from
+    // reporting a validation error instead of the 404 Okta expects.
+    if (!(await this.store.get(kind, id))) {
+      throw new NotFoundError(`${kind} ${id} not found`);
+    }
+  }
+
+  private async withLink(resource: StoredResource): Promise<ResourceView> {
+    return { resource, link: await this.store.getLink(resource.kind, resource.id) };
+  }
+
+  private async afterWrite(resource: StoredResource, requestId: string | undefined, operation: string): Promise<void> {
+    this.logger.info(`scim ${operation} accepted`, {
+      category: 'scim',
+      requestId,
+      kind: resource.kind,
+      id: resource.id,
+      version: resource.meta.version,
+    });
+    // The write already left a dirty marker in the same Lua call; if this enqueue fails the
+    // sweeper still carries the change to Secret Server.
+    await this.queue.enqueueSync(resource.kind, resource.id, resource.meta.version, requestId);
+  }
+}
+
+function parseInput(kind: ResourceKind, body: unknown): { attributes: Record<string, unknown> } {
+  return kind === 'User' ? parseUserInput(body) : parseGroupInput(body);
+}
+
+/** What filters see: the attributes plus id and meta (RFC 7644 §3.4.2.2 allows filtering on both). */
+function filterable(resource: StoredResource): Record<string, unknown> {
+  return {
+    ...resource.attributes,
+    id: resource.id,
+    meta: { resourceType: resource.kind, created: resource.meta.created, lastModified: resource.meta.lastModified },
+  };
+}

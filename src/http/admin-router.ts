@@ -1,0 +1,36 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { Queue } from 'bullmq';
+import express from 'express';
+import type { AdminService } from '../domain/admin-service';
+
+/**
+ * /admin: the queue dashboard (@bull-board) and operator actions. Mounted behind ADMIN_TOKEN by
+ * app.ts; the SCIM token never opens it.
+ */
+export function adminRouter(admin: AdminService, queues: Queue[]): express.Router {
+  const router = express.Router();
+  const board = new ExpressAdapter();
+  board.setBasePath('/admin/queues');
+  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter: board });
+  router.use('/queues', board.getRouter());
+
+  router.get('/failed', async (_req, res) => {
+    res.json({ failed: await admin.listFailed() });
+  });
+  router.post('/failed/retry', async (req, res) => {
+    const jobId = typeof req.body?.jobId === 'string' ? req.body.jobId : undefined;
+    res.json({ retried: await admin.retryFailed(jobId) });
+  });
+  router.post('/resync', async (_req, res) => {
+    res.status(202).json(await admin.resync());
+  });
+  router.post('/import', async (_req, res) => {
+    res.status(202).json({ jobId: await admin.importNow('admin') });
+  });
+  router.get('/queue', async (_req, res) => {
+    res.json(await admin.queueCounts());
+  });
+  return router;
+}

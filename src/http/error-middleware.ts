@@ -1,0 +1,44 @@
+import type { NextFunction, Request, Response } from 'express';
+import { BridgeError } from '../errors/bridge-error';
+import type { Logger } from '../logging/logger';
+import { scimErrorBody } from '../scim/error-body';
+import { sendScim } from './scim-response';
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  limit?: number;
+}
+
+/**
+ * The one place errors become responses: BridgeError -> its SCIM error body (RFC 7644 §3.12);
+ * body-parser failures -> 400 invalidSyntax or 413; anything else -> 500 with a generic detail,
+ * logged with the Error object and never echoed.
+ */
+export function errorMiddleware(logger: Logger) {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
+    const requestId = req.requestId;
+    if (err instanceof BridgeError) {
+      if (err.statusCode >= 500) logger.error('request failed', { category: 'http', requestId, err });
+      sendScim(res, err.statusCode, scimErrorBody(err.statusCode, err.message, err.scimType), err.headers);
+      return;
+    }
+    const parserError = err as BodyParserError;
+    if (parserError?.type === 'entity.too.large') {
+      sendScim(res, 413, scimErrorBody(413, `Request body exceeds the limit of ${parserError.limit} bytes`));
+      return;
+    }
+    if (parserError?.type === 'entity.parse.failed') {
+      sendScim(res, 400, scimErrorBody(400, 'Request body is not valid JSON', 'invalidSyntax'));
+      return;
+    }
+    if (parserError?.type && parserError.status && parserError.status < 500) {
+      // encoding.unsupported, charset.unsupported, request.aborted, ...
+      sendScim(res, parserError.status, scimErrorBody(parserError.status, 'The request body could not be read'));
+      return;
+    }
+    logger.error('unexpected error', { category: 'http', requestId, err });
+    if (res.headersSent) return;
+    sendScim(res, 500, scimErrorBody(500, `Internal error; quote request id ${requestId} to the operator`));
+  };
+}

@@ -1,0 +1,68 @@
+import express from 'express';
+import type { BridgeMetrics } from '../metrics/bridge-metrics';
+
+export interface ReadinessCheck {
+  name: string;
+  /** Resolves to a short status ('ok', 'open', ...); throws or returns ok=false when not ready. */
+  check(): Promise<{ ok: boolean; detail?: string }>;
+}
+
+export interface QueueGauges {
+  counts(): Promise<Record<string, Record<string, number>>>;
+}
+
+/** /healthz (alive), /readyz (can do its work), /metrics (Prometheus). No auth, no personal data. */
+export function opsRouter(deps: { checks: ReadinessCheck[]; metrics: BridgeMetrics; queues?: QueueGauges; checkTimeoutMs?: number }): express.Router {
+  const router = express.Router();
+  const timeoutMs = deps.checkTimeoutMs ?? 3000;
+
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/readyz', async (_req, res) => {
+    const results = await Promise.all(
+      deps.checks.map(async (c) => {
+        try {
+          const outcome = await withTimeout(c.check(), timeoutMs);
+          return { name: c.name, ...outcome };
+        } catch (err) {
+          return { name: c.name, ok: false, detail: (err as Error).message };
+        }
+      }),
+    );
+    const ready = results.every((r) => r.ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results.map((r) => [r.name, r])) });
+  });
+
+  router.get('/metrics', async (_req, res) => {
+    if (deps.queues) {
+      try {
+        for (const [queue, counts] of Object.entries(await deps.queues.counts())) {
+          for (const [state, value] of Object.entries(counts)) deps.metrics.queueJobs.set({ queue, state }, value);
+        }
+      } catch {
+        // Redis down: the scrape still answers with what the process knows.
+      }
+    }
+    res.setHeader('Content-Type', deps.metrics.registry.contentType);
+    res.send(await deps.metrics.registry.metrics());
+  });
+  return router;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(
+      (v) => {
+        clearTimeout(timer);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(timer);
+        reject(e);
+      },
+    );
+  });
+}

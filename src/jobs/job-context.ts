@@ -1,0 +1,45 @@
+import type { Logger } from '../logging/logger';
+import type { ResourceStore } from '../store/resource-store';
+import type { SecretServerGroup, SecretServerUser } from '../secret-server/secret-server-client';
+import type { UserNameFormat } from '../domain/name-filling';
+
+/** The part of the Secret Server client the provisioning jobs use (the real client satisfies it). */
+export interface SecretServerPort {
+  findUserByEmail(email: string): Promise<SecretServerUser | null>;
+  createUser(args: { userName: string; displayName: string; emailAddress: string; enabled: boolean; password: string }): Promise<SecretServerUser>;
+  updateUser(id: number, changes: { displayName?: string; emailAddress?: string; enabled?: boolean }): Promise<SecretServerUser>;
+  findGroupByName(name: string): Promise<SecretServerGroup | null>;
+  getGroup(id: number): Promise<SecretServerGroup>;
+  createGroup(name: string): Promise<SecretServerGroup>;
+  renameGroup(id: number, name: string): Promise<SecretServerGroup>;
+  deleteGroup(id: number): Promise<unknown>;
+  listGroupMembers(groupId: number): Promise<Array<{ userId: number }>>;
+  updateGroupMembers(groupId: number, addUserIds: number[], removeUserIds: number[]): Promise<unknown>;
+}
+
+/** Narrow dependencies of every provisioning job's exec function. */
+export interface JobContext {
+  store: ResourceStore;
+  secretServer: SecretServerPort;
+  logger: Logger;
+  usernameFormat: UserNameFormat;
+}
+
+/** What one job did, for the one log line per outcome and the metrics. */
+export interface SyncOutcome {
+  result: 'created' | 'linked' | 'updated' | 'disabled' | 'deleted' | 'unchanged' | 'skipped' | 'waiting';
+  secretServerId?: number;
+  email?: string;
+  detail?: string;
+}
+
+/**
+ * A group job whose members are not all in Secret Server yet: applied what it could, and will
+ * come back shortly instead of dropping the rest.
+ */
+export class WaitingForMembersError extends Error {
+  override name = 'WaitingForMembersError';
+  constructor(readonly pendingMembers: number) {
+    super(`${pendingMembers} member(s) are not provisioned in Secret Server yet; will retry`);
+  }
+}

@@ -1,0 +1,140 @@
+import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
+import type Redis from 'ioredis';
+import type { Logger } from '../logging/logger';
+import { JOBS, JobName, QUEUES, SyncJobPayload } from '../queue/queue-registry';
+import { isSecretServerError } from '../secret-server/secret-server-errors';
+import type { ResourceLock } from '../store/resource-lock';
+import { JobContext, SyncOutcome, WaitingForMembersError } from './job-context';
+import { syncGroup } from './sync-group-job';
+import { syncUser } from './sync-user-job';
+
+type SyncHandler = (payload: SyncJobPayload, ctx: JobContext) => Promise<SyncOutcome>;
+
+const HANDLERS: Partial<Record<JobName, SyncHandler>> = {
+  [JOBS.syncUser]: syncUser,
+  [JOBS.syncGroup]: syncGroup,
+};
+
+const LOCKED_RETRY_MS = 300;
+const MEMBER_WAIT_MS = 2000;
+/** About five minutes of short waits for members, then ordinary backoff takes over. */
+const MAX_MEMBER_WAITS = 150;
+
+export interface JobObserver {
+  onOutcome(jobName: string, result: string, durationMs: number): void;
+}
+
+export interface ProvisionWorkerOptions {
+  connection: Redis;
+  prefix: string;
+  concurrency: number;
+  ctx: JobContext;
+  lock: ResourceLock;
+  logger: Logger;
+  observer?: JobObserver;
+}
+
+/** Fails fast at start-up when a registered job has no handler (style.md practice 8). */
+export function assertEveryJobHasAHandler(): void {
+  for (const name of [JOBS.syncUser, JOBS.syncGroup]) {
+    if (!HANDLERS[name]) throw new Error(`job ${name} has no handler`);
+  }
+}
+
+/**
+ * The BullMQ consumer of the provision queue. One log line per job outcome, with the request id
+ * that started it; retries that are not the last attempt are INFO, a change that needs a person is ERROR.
+ */
+export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
+  assertEveryJobHasAHandler();
+  const { ctx, lock, logger, observer } = options;
+  const log = logger.child({ category: 'worker' });
+
+  const processor = async (job: Job<SyncJobPayload>, token?: string): Promise<SyncOutcome> => {
+    const handler = HANDLERS[job.name as JobName];
+    if (!handler) throw new UnrecoverableError(`no handler for job ${job.name}`);
+    const { kind, id, requestId } = job.data;
+    const release = await lock.tryAcquire(kind, id);
+    if (!release) {
+      // Another worker is converging this resource: come back shortly without spending an attempt.
+      await job.moveToDelayed(Date.now() + LOCKED_RETRY_MS, token);
+      throw new DelayedError();
+    }
+    const started = Date.now();
+    const base = { requestId, operation: job.name, id, jobId: job.id, attempt: job.attemptsMade + 1 };
+    try {
+      const outcome = await handler(job.data, ctx);
+      const durationMs = Date.now() - started;
+      log.info(`${job.name} ${outcome.result}`, { ...base, ...outcome, durationMs, outcome: outcome.result });
+      observer?.onOutcome(job.name, outcome.result, durationMs);
+      return outcome;
+    } catch (err) {
+      const durationMs = Date.now() - started;
+      if (err instanceof WaitingForMembersError) {
+        const waits = ((job.data as SyncJobPayload & { memberWaits?: number }).memberWaits ?? 0) + 1;
+        observer?.onOutcome(job.name, 'waiting', durationMs);
+        if (waits <= MAX_MEMBER_WAITS) {
+          await job.updateData({ ...job.data, memberWaits: waits } as SyncJobPayload);
+          log.info(`${job.name} waiting for members`, { ...base, durationMs, pendingMembers: err.pendingMembers, outcome: 'waiting' });
+          await job.moveToDelayed(Date.now() + MEMBER_WAIT_MS, token);
+          throw new DelayedError();
+        }
+        throw err;
+      }
+      if (isSecretServerError(err) && err.retryable) {
+        await ctx.store.setLink(kind, id, { state: 'pending', lastError: err.message });
+        observer?.onOutcome(job.name, 'retry', durationMs);
+        if (err.retryAfterMs !== undefined) {
+          // Secret Server said when (429 Retry-After, open circuit): wait that long, spend no attempt.
+          log.info(`${job.name} deferred`, { ...base, durationMs, outcome: 'deferred', retryAfterMs: err.retryAfterMs, reason: err.message });
+          await job.moveToDelayed(Date.now() + err.retryAfterMs, token);
+          throw new DelayedError();
+        }
+        const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        const fields = { ...base, durationMs, outcome: last ? 'failed' : 'retry', endpoint: err.endpoint, status: err.status, reason: err.message };
+        if (last) {
+          await ctx.store.setLink(kind, id, { state: 'failed', lastError: err.message });
+          log.error(`${job.name} failed after ${job.attemptsMade + 1} attempts: check Secret Server is reachable, then run "npm run admin -- failed retry"`, fields);
+        } else {
+          log.info(`${job.name} will retry`, fields);
+        }
+        throw err;
+      }
+      if (isSecretServerError(err)) {
+        await ctx.store.setLink(kind, id, { state: 'failed', lastError: err.message });
+        observer?.onOutcome(job.name, 'failed', durationMs);
+        log.error(`${job.name} failed permanently: ${adviceFor(err)}`, {
+          ...base,
+          durationMs,
+          outcome: 'failed',
+          endpoint: err.endpoint,
+          status: err.status,
+          errorCode: err.errorCode,
+          reason: err.message,
+        });
+        throw new UnrecoverableError(err.message);
+      }
+      observer?.onOutcome(job.name, 'retry', durationMs);
+      log.warn(`${job.name} hit an unexpected error; will retry`, { ...base, durationMs, outcome: 'retry', err });
+      throw err;
+    } finally {
+      await release();
+    }
+  };
+
+  const worker = new Worker<SyncJobPayload, SyncOutcome>(QUEUES.provision, processor, {
+    connection: options.connection,
+    prefix: `${options.prefix}:bull`,
+    concurrency: options.concurrency,
+    autorun: false,
+  });
+  worker.on('error', (err) => log.error('worker error', { err }));
+  return worker;
+}
+
+function adviceFor(err: { status?: number; errorCode?: string; name: string }): string {
+  if (err.name === 'SecretServerPermissionError') return 'grant the API account View Users, Administer Users and Administer Groups, then retry the failed jobs';
+  if (err.name === 'SecretServerAuthenticationError') return 'check SS_USERNAME / SS_PASSWORD / SS_DOMAIN, then retry the failed jobs';
+  if (err.status === 400) return 'Secret Server rejected the data; fix the user in Okta (or Secret Server), then retry the failed jobs';
+  return 'inspect the error, fix the cause, then retry the failed jobs';
+}

@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Worker } from 'bullmq';
+import { createApp } from '../app';
+import type { BridgeConfig } from '../config/config-schema';
+import { createContainer, Container } from '../container';
+import { AdminService } from '../domain/admin-service';
+import { adminRouter } from '../http/admin-router';
+import { opsRouter } from '../http/ops-router';
+import { DirtySweeper } from '../jobs/dirty-sweeper';
+import { createImportWorker } from '../jobs/import-worker';
+import { createProvisionWorker } from '../jobs/provision-worker';
+import type { Logger } from '../logging/logger';
+
+export interface RunningBridge {
+  container: Container;
+  admin: AdminService;
+  /** Base URL of the HTTP server (api role), e.g. http://127.0.0.1:8080 */
+  url?: string;
+  server?: http.Server;
+  workers: Worker[];
+  sweeper?: DirtySweeper;
+  /** Ordered shutdown: HTTP (finish in-flight requests), workers (finish active jobs), queues, Redis. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts what BRIDGE_ROLE asks for on one container: `api` (SCIM front, ops, admin), `worker`
+ * (provisioning and import consumers, sweeper, import schedule) or `all`.
+ */
+export async function startBridge(config: BridgeConfig, logger: Logger, options: { sweepIntervalMs?: number; sweepGraceMs?: number } = {}): Promise<RunningBridge> {
+  const container = createContainer(config, logger);
+  const admin = new AdminService(container.store, container.queue, logger);
+  const runsApi = config.role === 'all' || config.role === 'api';
+  const runsWorker = config.role === 'all' || config.role === 'worker';
+  const workers: Worker[] = [];
+  let server: http.Server | undefined;
+  let url: string | undefined;
+  let sweeper: DirtySweeper | undefined;
+
+  if (runsWorker) {
+    const provision = createProvisionWorker({
+      connection: container.bullRedis,
+      prefix: config.redis.prefix,
+      concurrency: config.worker.concurrency,
+      ctx: container.jobContext,
+      lock: container.lock,
+      logger,
+      observer: { onOutcome: (job, result, ms) => container.metrics.recordJob(job, result, ms) },
+    });
+    const importer = createImportWorker({ container, logger });
+    workers.push(provision, importer);
+    for (const w of workers) void w.run();
+    sweeper = new DirtySweeper(container.store, container.queue, logger, options.sweepGraceMs);
+    sweeper.start(options.sweepIntervalMs);
+    await container.queue.scheduleImport(config.import.intervalS);
+  }
+
+  if (runsApi) {
+    container.tokens.start();
+    const app = createApp({
+      config,
+      logger,
+      resources: container.resources,
+      scimTokens: container.tokens,
+      authFailures: container.authFailures,
+      httpMetrics: container.metrics.httpMiddleware(),
+      opsRouter: opsRouter({
+        metrics: container.metrics,
+        checks: readinessChecks(container),
+        queues: { counts: async () => ({ provision: await admin.queueCounts() }) },
+      }),
+      adminRouter: config.auth.adminToken ? adminRouter(admin, [container.queue.provision, container.queue.import]) : undefined,
+      adminTokens: container.adminTokens,
+    });
+    server = createServer(config, app);
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(config.http.port, config.http.host, () => resolve());
+    });
+    const address = server.address() as AddressInfo;
+    const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+    url = `${config.http.tlsCert ? 'https' : 'http'}://${host}:${address.port}`;
+    logger.info('scim-bridge listening', { category: 'lifecycle', url: `${url}/scim/v2`, role: config.role });
+  }
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down', { category: 'lifecycle' });
+      if (server) {
+        const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
+        server.closeIdleConnections();
+        await closing;
+      }
+      sweeper?.stop();
+      await Promise.all(workers.map((w) => w.close()));
+      await container.close();
+      logger.info('stopped', { category: 'lifecycle' });
+    })());
+
+  return { container, admin, url, server, workers, sweeper, stop };
+}
+
+function createServer(config: BridgeConfig, app: http.RequestListener): http.Server {
+  if (config.http.tlsCert && config.http.tlsKey) {
+    return https.createServer({ cert: fs.readFileSync(config.http.tlsCert), key: fs.readFileSync(config.http.tlsKey) }, app);
+  }
+  const server = http.createServer(app);
+  // Okta gives up after 60 s; never hold a socket longer than that.
+  server.requestTimeout = 60_000;
+  return server;
+}
+
+function readinessChecks(container: Container) {
+  return [
+    {
+      name: 'redis',
+      check: async () => ({ ok: (await container.redis.ping()) === 'PONG' }),
+    },
+    {
+      name: 'secretServer',
+      check: async () => {
+        const circuit = container.breaker.state();
+        if (circuit === 'open') return { ok: false, detail: 'circuit open: Secret Server calls are paused' };
+        await container.secretServer.checkAuth();
+        return { ok: true, detail: `token ok, circuit ${circuit}` };
+      },
+    },
+    {
+      name: 'queue',
+      check: async () => {
+        const counts = await container.queue.provision.getJobCounts('waiting', 'active');
+        const workers = await container.queue.provision.getWorkersCount();
+        const stuck = counts.waiting > 0 && counts.active === 0 && workers === 0;
+        return { ok: !stuck, detail: stuck ? `${counts.waiting} jobs waiting and no worker connected` : `${counts.waiting} waiting, ${workers} workers` };
+      },
+    },
+  ];
+}

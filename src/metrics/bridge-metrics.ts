@@ -1,0 +1,104 @@
+import type { NextFunction, Request, Response } from 'express';
+import client from 'prom-client';
+
+/**
+ * Every Prometheus metric, in one registry per process (tests build several apps in one process).
+ * Labels are templates (route, endpoint), never ids or emails.
+ */
+export class BridgeMetrics {
+  readonly registry = new client.Registry();
+  readonly httpRequests: client.Histogram<'method' | 'route' | 'status'>;
+  readonly jobOutcomes: client.Counter<'job' | 'result'>;
+  readonly jobDurations: client.Histogram<'job'>;
+  readonly secretServerCalls: client.Histogram<'endpoint' | 'status'>;
+  readonly secretServerErrors: client.Counter<'endpoint' | 'status'>;
+  readonly queueJobs: client.Gauge<'queue' | 'state'>;
+  readonly circuitOpen: client.Gauge;
+  readonly importUsers: client.Gauge<'outcome'>;
+  readonly importDuration: client.Gauge;
+
+  constructor() {
+    client.collectDefaultMetrics({ register: this.registry, prefix: 'scimbridge_' });
+    this.httpRequests = new client.Histogram({
+      name: 'scimbridge_http_request_duration_seconds',
+      help: 'SCIM and ops HTTP requests by route template and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers: [this.registry],
+    });
+    this.jobOutcomes = new client.Counter({
+      name: 'scimbridge_job_outcomes_total',
+      help: 'Provisioning job outcomes (created, linked, updated, disabled, retry, failed, ...)',
+      labelNames: ['job', 'result'],
+      registers: [this.registry],
+    });
+    this.jobDurations = new client.Histogram({
+      name: 'scimbridge_job_duration_seconds',
+      help: 'Time one provisioning job took',
+      labelNames: ['job'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60],
+      registers: [this.registry],
+    });
+    this.secretServerCalls = new client.Histogram({
+      name: 'scimbridge_secret_server_call_duration_seconds',
+      help: 'Secret Server REST calls by endpoint template and status',
+      labelNames: ['endpoint', 'status'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15],
+      registers: [this.registry],
+    });
+    this.secretServerErrors = new client.Counter({
+      name: 'scimbridge_secret_server_errors_total',
+      help: 'Secret Server calls that failed (non-2xx or no answer)',
+      labelNames: ['endpoint', 'status'],
+      registers: [this.registry],
+    });
+    this.queueJobs = new client.Gauge({
+      name: 'scimbridge_queue_jobs',
+      help: 'Jobs per queue and state (waiting, active, delayed, failed), read at scrape time',
+      labelNames: ['queue', 'state'],
+      registers: [this.registry],
+    });
+    this.circuitOpen = new client.Gauge({
+      name: 'scimbridge_secret_server_circuit_open',
+      help: '1 while calls to Secret Server are paused by the circuit breaker (0 closed, 0.5 half-open)',
+      registers: [this.registry],
+    });
+    this.importUsers = new client.Gauge({
+      name: 'scimbridge_import_last_run_resources',
+      help: 'Users and groups seen, created and updated by the last import from Secret Server',
+      labelNames: ['outcome'],
+      registers: [this.registry],
+    });
+    this.importDuration = new client.Gauge({
+      name: 'scimbridge_import_last_run_duration_seconds',
+      help: 'Duration of the last import from Secret Server',
+      registers: [this.registry],
+    });
+  }
+
+  /** Express middleware: one observation per request, labelled with the matched route template. */
+  httpMiddleware() {
+    return (req: Request, res: Response, next: NextFunction): void => {
+      const end = this.httpRequests.startTimer();
+      res.on('finish', () => {
+        end({ method: req.method, route: routeTemplate(req), status: String(res.statusCode) });
+      });
+      next();
+    };
+  }
+
+  recordJob(job: string, result: string, durationMs: number): void {
+    this.jobOutcomes.inc({ job, result });
+    this.jobDurations.observe({ job }, durationMs / 1000);
+  }
+
+  recordSecretServerCall(endpoint: string, status: number | 'error', durationMs: number): void {
+    this.secretServerCalls.observe({ endpoint, status: String(status) }, durationMs / 1000);
+    if (status === 'error' || status >= 400) this.secretServerErrors.inc({ endpoint, status: String(status) });
+  }
+}
+
+function routeTemplate(req: Request): string {
+  // Unmatched requests (404s, failed authentication) share one label, so the label set stays bounded.
+  return req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+}

@@ -1,0 +1,165 @@
+/**
+ * Our evaluator for the filter AST (RFC 7644 §3.4.2.2). scim2-parse-filter ships one, but it
+ * compares strings case-sensitively (RFC 7643 §2.1 makes caseExact=false the default), treats
+ * empty values as present, and has no notion of dates or of `emails eq "x"` meaning the value
+ * sub-attribute (RFC 7644 §3.4.2.2, "multi-valued attributes").
+ */
+import type { Filter } from 'scim2-parse-filter';
+import { InvalidFilterError } from '../errors/bridge-error';
+import { splitAttrPath, type AttrPath } from './attribute-path';
+import { getAttribute, isPlainObject, type JsonObject } from './json-values';
+
+type CompValue = boolean | null | number | string;
+
+/** Case-exact attributes (RFC 7643 §3.1: id, externalId; §3.1 meta.version is an opaque tag). */
+const CASE_EXACT = new Set(['id', 'externalid', 'meta.version']);
+/** dateTime attributes we compare chronologically (RFC 7643 §2.3.5). */
+const DATE_TIME = new Set(['meta.created', 'meta.lastmodified', 'lastsyncedat']);
+
+/** The internal (lower-case) key of a path, for the sets above. */
+export function pathKey(path: AttrPath): string {
+  return path.names.join('.').toLowerCase();
+}
+
+export function isDateTimePath(path: AttrPath): boolean {
+  return DATE_TIME.has(pathKey(path));
+}
+
+/**
+ * `email` is not a SCIM attribute, but Okta may filter on it when the app's unique identifier is
+ * the email (okta-scim.md §2.1); it means emails.value. Other paths pass through.
+ */
+function aliased(path: AttrPath, resource: JsonObject): AttrPath {
+  if (path.urn === undefined && path.names.length === 1 && path.names[0]?.toLowerCase() === 'email') {
+    if (getAttribute(resource, 'email') === undefined) return { names: ['emails', 'value'] };
+  }
+  return path;
+}
+
+function flatten(values: unknown[]): unknown[] {
+  return values.flatMap((v) => (Array.isArray(v) ? v : [v]));
+}
+
+/** Every value at a path; arrays (multi-valued attributes) fan out, so "any element" matches. */
+function collect(resource: JsonObject, path: AttrPath): unknown[] {
+  let values: unknown[] = [resource];
+  if (path.urn !== undefined) values = [getAttribute(resource, path.urn)];
+  for (const name of path.names) {
+    values = flatten(values)
+      .filter(isPlainObject)
+      .map((v) => getAttribute(v, name))
+      .filter((v) => v !== undefined);
+  }
+  return flatten(values);
+}
+
+/** RFC 7644 §3.4.2.2 "pr": a non-empty value, or a complex value with a non-empty node. */
+function isPresent(value: unknown): boolean {
+  if (value === undefined || value === null || value === '') return false;
+  if (Array.isArray(value)) return value.some(isPresent);
+  if (isPlainObject(value)) return Object.values(value).some(isPresent);
+  return true;
+}
+
+function compareOrder(op: string, diff: number): boolean {
+  switch (op) {
+    case 'eq':
+      return diff === 0;
+    case 'gt':
+      return diff > 0;
+    case 'ge':
+      return diff >= 0;
+    case 'lt':
+      return diff < 0;
+    case 'le':
+      return diff <= 0;
+    default:
+      return false;
+  }
+}
+
+function compareStrings(op: string, actual: string, expected: string, caseExact: boolean): boolean {
+  const a = caseExact ? actual : actual.toLowerCase();
+  const e = caseExact ? expected : expected.toLowerCase();
+  if (op === 'co') return a.includes(e);
+  if (op === 'sw') return a.startsWith(e);
+  if (op === 'ew') return a.endsWith(e);
+  return compareOrder(op, a < e ? -1 : a > e ? 1 : 0);
+}
+
+interface CompareContext {
+  caseExact: boolean;
+  dateTime: boolean;
+}
+
+/** One attribute value against the operand; `ne` is handled by the caller as "no value equals". */
+function compareValue(op: string, actual: unknown, expected: CompValue, ctx: CompareContext): boolean {
+  // `emails eq "x"` compares the value sub-attribute of each email (RFC 7644 §3.4.2.2).
+  const value = isPlainObject(actual) ? getAttribute(actual, 'value') : actual;
+  if (value === undefined || value === null || expected === null) return false;
+  if (typeof value === 'boolean') {
+    if (op !== 'eq') throw new InvalidFilterError(`Operator '${op}' cannot be used on a boolean attribute`);
+    const wanted = typeof expected === 'string' ? expected.toLowerCase() : expected;
+    return wanted === value || wanted === String(value);
+  }
+  if (typeof expected === 'boolean') {
+    return op === 'eq' && typeof value === 'string' && value.toLowerCase() === String(expected);
+  }
+  if (typeof expected === 'number' && ['eq', 'gt', 'ge', 'lt', 'le'].includes(op)) {
+    const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+    return Number.isFinite(n) && compareOrder(op, n - expected);
+  }
+  if (typeof value !== 'string' && typeof value !== 'number') return false;
+  const text = String(value);
+  const wanted = String(expected);
+  if (ctx.dateTime && op !== 'co' && op !== 'sw' && op !== 'ew') {
+    const a = Date.parse(text);
+    const e = Date.parse(wanted);
+    if (Number.isFinite(a) && Number.isFinite(e)) return compareOrder(op, a - e);
+  }
+  return compareStrings(op, text, wanted, ctx.caseExact);
+}
+
+function test(filter: Filter, resource: JsonObject, inValuePath: boolean): boolean {
+  switch (filter.op) {
+    case 'and':
+      return filter.filters.every((f) => test(f, resource, inValuePath));
+    case 'or':
+      return filter.filters.some((f) => test(f, resource, inValuePath));
+    case 'not':
+      return !test(filter.filter, resource, inValuePath);
+    default:
+      break;
+  }
+  const parsed = splitAttrPath(filter.attrPath);
+  if (parsed === undefined) throw new InvalidFilterError(`Invalid attribute path '${filter.attrPath}'`);
+  const path = aliased(parsed, resource);
+  const values = collect(resource, path);
+  if (filter.op === '[]') {
+    return values.some((v) => isPlainObject(v) && test(filter.valFilter, v, true));
+  }
+  if (filter.op === 'pr') return values.some(isPresent);
+  const ctx: CompareContext = {
+    caseExact: !inValuePath && path.urn === undefined && CASE_EXACT.has(pathKey(path)),
+    dateTime: !inValuePath && isDateTimePath(path),
+  };
+  if (filter.compValue === null) {
+    // RFC 7644 §3.4.2.2 allows null as an operand: "eq null" means unassigned.
+    const present = values.some(isPresent);
+    if (filter.op === 'eq') return !present;
+    if (filter.op === 'ne') return present;
+    throw new InvalidFilterError(`Operator '${filter.op}' cannot compare with null`);
+  }
+  if (filter.op === 'ne') {
+    return !values.some((v) => compareValue('eq', v, filter.compValue, ctx));
+  }
+  return values.some((v) => compareValue(filter.op, v, filter.compValue, ctx));
+}
+
+/**
+ * Whether a resource (as rendered: id, meta, attributes, extension objects keyed by URN) matches.
+ * Throws InvalidFilterError only for comparisons SCIM does not define, such as ordering booleans.
+ */
+export function matchesFilter(filter: Filter, resource: Record<string, unknown>): boolean {
+  return test(filter, resource, false);
+}

@@ -1,0 +1,184 @@
+/**
+ * SCIM filters (RFC 7644 §3.4.2.2): parsing with bounded complexity, evaluation, and the one
+ * indexed lookup a store can use instead of a scan.
+ *
+ * Parsing reuses scim2-parse-filter's recursive-descent parser over our own tokens (see
+ * filter-tokenizer.ts for why the library's tokenizer is not used). Every failure, whatever its
+ * origin, becomes an InvalidFilterError (400, scimType invalidFilter, RFC 7644 §3.12).
+ */
+import type { Filter } from 'scim2-parse-filter';
+import { Tokens, parseFilter as parseTokens } from 'scim2-parse-filter/lib/src/parser';
+import { InvalidFilterError } from '../errors/bridge-error';
+import { findAttribute, findSubAttribute, type AttributeDefinition } from './attribute-definitions';
+import { splitAttrPath, type AttrPath } from './attribute-path';
+import { isDateTimePath, pathKey } from './filter-match';
+import { MAX_FILTER_DEPTH, tokenizeFilter } from './filter-tokenizer';
+
+export type { Filter };
+export { matchesFilter } from './filter-match';
+
+export const MAX_FILTER_LENGTH = 2048;
+export const MAX_FILTER_NODES = 64;
+
+const COMPARE_OPS = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'lt', 'ge', 'le']);
+const ORDERING_OPS = new Set(['gt', 'lt', 'ge', 'le']);
+
+/** The definition behind a path, looked up in both resource types (a filter names no type). */
+function definitionOf(path: AttrPath, parent?: AttributeDefinition): AttributeDefinition | undefined {
+  const [first, second] = path.names as [string, string | undefined];
+  const top = parent
+    ? findSubAttribute(parent, first)
+    : findAttribute('User', first, path.urn) ?? findAttribute('Group', first, path.urn);
+  return second === undefined ? top : findSubAttribute(top, second);
+}
+
+/** Stands in for an attribute we have no definition for: complex, with no known sub-attributes. */
+const UNKNOWN_COMPLEX: AttributeDefinition = {
+  name: '',
+  type: 'complex',
+  multiValued: true,
+  description: '',
+  required: false,
+  caseExact: false,
+  mutability: 'readWrite',
+  returned: 'default',
+  uniqueness: 'none',
+  subAttributes: [],
+};
+
+interface Walk {
+  nodes: number;
+}
+
+/** Checks what the grammar lets through but SCIM does not define, and bounds the tree. */
+function validate(f: Filter, depth: number, walk: Walk, parent?: AttributeDefinition): void {
+  walk.nodes += 1;
+  if (walk.nodes > MAX_FILTER_NODES) {
+    throw new InvalidFilterError(`Filter is too complex (more than ${MAX_FILTER_NODES} expressions)`);
+  }
+  if (depth > MAX_FILTER_DEPTH) {
+    throw new InvalidFilterError(`Filter is nested too deeply (more than ${MAX_FILTER_DEPTH} levels)`);
+  }
+  switch (f.op) {
+    case 'and':
+    case 'or':
+      for (const child of f.filters) validate(child, depth + 1, walk, parent);
+      return;
+    case 'not':
+      validate(f.filter, depth + 1, walk, parent);
+      return;
+    default:
+      break;
+  }
+  if (typeof f.attrPath !== 'string') throw new InvalidFilterError('Missing attribute path');
+  const path = splitAttrPath(f.attrPath);
+  // Inside a value path only plain sub-attribute names are allowed (RFC 7644 §3.4.2.2 valFilter).
+  if (path === undefined || (parent !== undefined && (path.urn !== undefined || path.names.length > 1))) {
+    throw new InvalidFilterError(`Invalid attribute path '${f.attrPath}'`);
+  }
+  const definition = definitionOf(path, parent);
+  if (f.op === '[]') {
+    if (parent !== undefined) throw new InvalidFilterError('Value paths cannot be nested');
+    // An unknown attribute still gets a parent, so that nesting is detected below it.
+    validate(f.valFilter, depth + 1, walk, definition ?? UNKNOWN_COMPLEX);
+    return;
+  }
+  if (f.op === 'pr') return;
+  if (!COMPARE_OPS.has(f.op)) throw new InvalidFilterError(`Unsupported operator '${String(f.op)}'`);
+  const value = f.compValue;
+  if (ORDERING_OPS.has(f.op) || f.op === 'co' || f.op === 'sw' || f.op === 'ew') {
+    if (typeof value === 'boolean' || value === null) {
+      throw new InvalidFilterError(`Operator '${f.op}' cannot compare with ${String(value)}`);
+    }
+    if (definition?.type === 'boolean') {
+      throw new InvalidFilterError(`Operator '${f.op}' cannot be used on boolean attribute '${f.attrPath}'`);
+    }
+  }
+  const isDate = parent === undefined ? isDateTimePath(path) : definition?.type === 'dateTime';
+  if (isDate && ORDERING_OPS.has(f.op) && (typeof value !== 'string' || !Number.isFinite(Date.parse(value)))) {
+    throw new InvalidFilterError(`'${f.attrPath}' must be compared with a date, such as "2024-01-31T00:00:00Z"`);
+  }
+}
+
+/**
+ * Parses a filter or throws InvalidFilterError with a detail a person can act on. Bounded: at
+ * most 2048 characters, 64 expressions and 16 levels, so no input can make it hang.
+ */
+export function parseFilter(text: string): Filter {
+  if (typeof text !== 'string' || text.trim() === '') {
+    throw new InvalidFilterError('Filter is empty');
+  }
+  if (text.length > MAX_FILTER_LENGTH) {
+    throw new InvalidFilterError(`Filter is longer than ${MAX_FILTER_LENGTH} characters`);
+  }
+  const tokens = new Tokens(tokenizeFilter(text));
+  let filter: Filter;
+  try {
+    filter = parseTokens(tokens);
+  } catch (error) {
+    if (error instanceof InvalidFilterError) throw error;
+    const reason = error instanceof Error ? error.message : 'unreadable';
+    throw new InvalidFilterError(`Invalid filter: ${reason}`);
+  }
+  if (tokens.peek().type !== 'EOT') {
+    throw new InvalidFilterError(`Unexpected '${tokens.peek().literal}' after the end of the filter`);
+  }
+  validate(filter, 1, { nodes: 0 });
+  return filter;
+}
+
+export type IndexName = 'id' | 'userName' | 'email' | 'externalId' | 'displayName';
+export interface IndexedLookup {
+  index: IndexName;
+  value: string;
+}
+
+const INDEXED: Readonly<Record<string, IndexName>> = {
+  id: 'id',
+  username: 'userName',
+  externalid: 'externalId',
+  displayname: 'displayName',
+  emails: 'email',
+  'emails.value': 'email',
+  email: 'email',
+};
+
+/** An equality on `value` inside `emails[...]`, alone or as one side of an `and`. */
+function emailInValuePath(valFilter: Filter): string | undefined {
+  const candidates = valFilter.op === 'and' ? valFilter.filters : [valFilter];
+  for (const c of candidates) {
+    if (c.op === 'eq' && typeof c.compValue === 'string' && c.attrPath.toLowerCase() === 'value') {
+      return c.compValue;
+    }
+  }
+  return undefined;
+}
+
+function lookupOf(f: Filter): IndexedLookup | null {
+  if (f.op === 'eq' && typeof f.compValue === 'string') {
+    const path = splitAttrPath(f.attrPath);
+    const index = path && path.urn === undefined ? INDEXED[pathKey(path)] : undefined;
+    return index ? { index, value: f.compValue } : null;
+  }
+  if (f.op === '[]') {
+    const path = splitAttrPath(f.attrPath);
+    const value = path && path.urn === undefined && pathKey(path) === 'emails' ? emailInValuePath(f.valFilter) : undefined;
+    return value === undefined ? null : { index: 'email', value };
+  }
+  return null;
+}
+
+const PREFERENCE: IndexName[] = ['id', 'externalId', 'userName', 'email', 'displayName'];
+
+/**
+ * When the filter is an `eq` on an indexed attribute, or has one as a side of a top-level `and`,
+ * the store can fetch that one candidate; the caller must still run matchesFilter on it.
+ * The most selective index wins when an `and` offers several.
+ */
+export function indexedLookup(filter: Filter): IndexedLookup | null {
+  const direct = lookupOf(filter);
+  if (direct !== null || filter.op !== 'and') return direct;
+  const found = filter.filters.map(lookupOf).filter((l): l is IndexedLookup => l !== null);
+  found.sort((a, b) => PREFERENCE.indexOf(a.index) - PREFERENCE.indexOf(b.index));
+  return found[0] ?? null;
+}

@@ -1,0 +1,155 @@
+/**
+ * Validation of POST and PUT bodies (RFC 7644 §3.3, §3.5.1) into the attributes we store.
+ * Tolerant where Okta and Entra ID differ from the RFC (okta-scim.md §2.2, §6), strict where a
+ * wrong value would reach Secret Server.
+ */
+import { BadRequestError } from '../errors/bridge-error';
+import { findAttribute, findSubAttribute, type AttributeDefinition } from './attribute-definitions';
+import { assertWithinLimits } from './input-limits';
+import { isPlainObject, setOwn, toBoolean, type JsonObject } from './json-values';
+import { SCHEMA_SECRET_SERVER_USER, canonicalUrn, KNOWN_EXTENSIONS } from './scim-urns';
+
+export interface ParsedInput {
+  attributes: Record<string, unknown>;
+}
+
+/**
+ * Never stored: id, meta and schemas are the server's (RFC 7643 §3.1); groups is read-only on a
+ * User (RFC 7643 §4.1.2); password is sent by Okta on every create as a placeholder and this
+ * bridge never keeps it (okta-scim.md §2.2).
+ */
+const DROPPED_USER = new Set(['id', 'meta', 'schemas', 'password', 'groups']);
+const DROPPED_GROUP = new Set(['id', 'meta', 'schemas', 'password']);
+
+function invalid(detail: string): BadRequestError {
+  return new BadRequestError(detail, 'invalidValue');
+}
+
+/** Renames sub-attributes to their schema spelling and turns "True"/"False" into booleans. */
+function canonicalComplex(def: AttributeDefinition | undefined, value: JsonObject, where: string): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (v === undefined || v === null) continue;
+    const sub = findSubAttribute(def, key);
+    const name = sub?.name ?? key;
+    if (Object.prototype.hasOwnProperty.call(out, name)) throw invalid(`${where}.${name} is given more than once`);
+    const bool = sub?.type === 'boolean' ? toBoolean(v) : undefined;
+    setOwn(out, name, bool ?? v);
+  }
+  return out;
+}
+
+/** Copies the body under canonical names, dropping what must not be stored and nulls (unassigned). */
+function canonicalTopLevel(kind: 'User' | 'Group', body: JsonObject, dropped: Set<string>): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (value === undefined || value === null) continue;
+    const urn = canonicalUrn(key);
+    if (urn === SCHEMA_SECRET_SERVER_USER) continue; // read-only, written by the workers only
+    const def = urn === undefined ? findAttribute(kind, key) : undefined;
+    const name = urn !== undefined && KNOWN_EXTENSIONS.includes(urn) ? urn : def?.name ?? key;
+    if (dropped.has(name.toLowerCase())) continue;
+    if (Object.prototype.hasOwnProperty.call(out, name)) throw invalid(`Attribute ${name} is given more than once`);
+    let v = value;
+    if (def?.type === 'complex' && def.multiValued && Array.isArray(value)) {
+      v = value.map((item, i) => (isPlainObject(item) ? canonicalComplex(def, item, `${name}[${i}]`) : item));
+    } else if (def?.type === 'complex' && isPlainObject(value)) {
+      v = canonicalComplex(def, value, name);
+    }
+    setOwn(out, name, v);
+  }
+  return out;
+}
+
+function requireObject(body: unknown): JsonObject {
+  if (!isPlainObject(body)) {
+    throw new BadRequestError('Request body must be a JSON object', 'invalidSyntax');
+  }
+  assertWithinLimits(body);
+  return body;
+}
+
+function optionalString(attrs: JsonObject, name: string): void {
+  if (name in attrs && typeof attrs[name] !== 'string') throw invalid(`${name} must be a string`);
+}
+
+function requiredString(attrs: JsonObject, name: string, kind: string): void {
+  const value = attrs[name];
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw invalid(`${name} is required and must be a non-empty string for a ${kind}`);
+  }
+}
+
+/** Multi-valued complex attributes (RFC 7643 §2.4) whose elements need a string `value`. */
+function requireValueElements(attrs: JsonObject, name: string): void {
+  if (!(name in attrs)) return;
+  const list = attrs[name];
+  if (!Array.isArray(list)) throw invalid(`${name} must be an array`);
+  list.forEach((item, i) => {
+    if (!isPlainObject(item) || typeof item.value !== 'string') {
+      throw invalid(`${name}[${i}] must be an object with a string value`);
+    }
+  });
+}
+
+/**
+ * A User body. userName is kept exactly as sent: Okta's SPEC test compares it case-sensitively
+ * on the way back, while lookups compare it case-insensitively (okta-scim.md §2.1).
+ */
+export function parseUserInput(body: unknown): ParsedInput {
+  const attrs = canonicalTopLevel('User', requireObject(body), DROPPED_USER);
+  requiredString(attrs, 'userName', 'User');
+  if ('active' in attrs) {
+    const active = toBoolean(attrs.active);
+    if (active === undefined) throw invalid('active must be a boolean');
+    attrs.active = active;
+  }
+  requireValueElements(attrs, 'emails');
+  if ('name' in attrs) {
+    const name = attrs.name;
+    if (!isPlainObject(name)) throw invalid('name must be an object');
+    for (const [sub, v] of Object.entries(name)) {
+      if (typeof v !== 'string') throw invalid(`name.${sub} must be a string`);
+    }
+  }
+  optionalString(attrs, 'displayName');
+  optionalString(attrs, 'externalId');
+  return { attributes: attrs };
+}
+
+/** A Group body: members are deduplicated by value, since Secret Server holds a set. */
+export function parseGroupInput(body: unknown): ParsedInput {
+  const attrs = canonicalTopLevel('Group', requireObject(body), DROPPED_GROUP);
+  requiredString(attrs, 'displayName', 'Group');
+  optionalString(attrs, 'externalId');
+  requireValueElements(attrs, 'members');
+  const members = (attrs.members ?? []) as JsonObject[];
+  const seen = new Set<string>();
+  attrs.members = members.filter((m, i) => {
+    for (const sub of ['display', 'type', '$ref']) {
+      if (sub in m && typeof m[sub] !== 'string') throw invalid(`members[${i}].${sub} must be a string`);
+    }
+    const value = m.value as string;
+    if (seen.has(value)) return false;
+    seen.add(value);
+    return true;
+  });
+  return { attributes: attrs };
+}
+
+const LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * The email that keys the user into Secret Server: the `primary: true` email, else the first one
+ * (RFC 7643 §2.4: primary marks the preferred value). Okta's AIW apps often map only userName,
+ * which is the email address in most orgs, so a userName that looks like an address is the
+ * last resort; without any, the caller cannot key the user by email.
+ */
+export function primaryEmail(attributes: Record<string, unknown>): string | undefined {
+  const emails = Array.isArray(attributes.emails) ? attributes.emails.filter(isPlainObject) : [];
+  const withValue = emails.filter((e) => typeof e.value === 'string' && e.value.trim() !== '');
+  const chosen = withValue.find((e) => toBoolean(e.primary) === true) ?? withValue[0];
+  if (chosen) return chosen.value as string;
+  const userName = attributes.userName;
+  return typeof userName === 'string' && LOOKS_LIKE_EMAIL.test(userName) ? userName : undefined;
+}

@@ -1,0 +1,307 @@
+import axios, { AxiosInstance } from 'axios';
+import type { Logger } from '../logging/logger';
+import type { CircuitBreaker } from './circuit-breaker';
+import type { RateLimiter } from './redis-rate-limiter';
+import {
+  ACCESS_DENIED_ERROR_CODE,
+  EXPIRED_TOKEN_MESSAGE,
+  SecretServerAccessDeniedError,
+  SecretServerAuthenticationError,
+  SecretServerDuplicateUserNameError,
+  SecretServerError,
+  SecretServerPermanentError,
+  SecretServerPermissionError,
+  SecretServerRetryableError,
+  isDuplicateUserNameMessage,
+} from './secret-server-errors';
+import type { TokenResponse } from './secret-server-types';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface SecretServerConnectionOptions {
+  /** On-prem `https://host/SecretServer` or Cloud `https://tenant.secretservercloud.com`. */
+  baseUrl: string;
+  username: string;
+  password: string;
+  /** AD domain of the API account; empty or undefined for a local account (then not sent). */
+  domain?: string;
+  timeoutMs: number;
+}
+
+export interface SecretServerTransportDeps {
+  logger: Logger;
+  rateLimiter?: RateLimiter;
+  breaker?: CircuitBreaker;
+  /** One call per HTTP exchange (the token grant included), labelled by endpoint template. */
+  onCall?: (endpoint: string, status: number | 'error', durationMs: number) => void;
+  now?: () => number;
+}
+
+export interface CallSpec {
+  method: HttpMethod;
+  /** Path template under the base URL, e.g. '/api/v1/users/{id}'; it is also the metrics label. */
+  template: string;
+  params?: Record<string, string | number>;
+  query?: Record<string, string | number | boolean | undefined | null>;
+  body?: unknown;
+}
+
+interface RawResponse {
+  status: number;
+  headers: Record<string, unknown>;
+  text: string;
+}
+
+export const TOKEN_ENDPOINT = 'POST /oauth2/token';
+/** Renew the token once this share of expires_in has passed (reference §1.3). */
+const TOKEN_RENEW_FRACTION = 0.9;
+const DEFAULT_EXPIRES_IN_S = 1200;
+const MAX_VENDOR_MESSAGE = 300;
+
+export function normaliseBaseUrl(baseUrl: string): string {
+  const trimmed = baseUrl.trim().replace(/\/+$/, '');
+  const parsed = new URL(trimmed); // throws on a malformed SS_BASE_URL
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`unsupported Secret Server URL scheme: ${parsed.protocol}`);
+  return trimmed;
+}
+
+export function fillTemplate(template: string, params: Record<string, string | number> = {}): string {
+  return template.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`missing path parameter ${name} for ${template}`);
+    return encodeURIComponent(String(value));
+  });
+}
+
+/** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(value: unknown, nowMs: number): number | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+function parseLenient(text: string): Record<string, unknown> | undefined {
+  const t = text.trim();
+  if (!t.startsWith('{')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(t);
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v.slice(0, MAX_VENDOR_MESSAGE) : undefined);
+
+/** Secret Server's way of saying "your token is stale" (403 with the exact message), or a plain 401. */
+function isStaleTokenAnswer(res: RawResponse): boolean {
+  if (res.status === 401) return true;
+  return res.status === 403 && parseLenient(res.text)?.message === EXPIRED_TOKEN_MESSAGE;
+}
+
+const isRetryableStatus = (status: number) => status === 408 || status === 429 || status >= 500;
+
+/**
+ * The one HTTP choke point toward Secret Server: one axios instance that never retries and
+ * never throws on a status, a shared bearer token, and the sorting of every failure into
+ * retryable and permanent (secret-server-errors.ts).
+ */
+export class SecretServerTransport {
+  readonly baseUrl: string;
+  private readonly http: AxiosInstance;
+  private readonly now: () => number;
+  private readonly logger: Logger;
+  private token: { value: string; renewAt: number } | undefined;
+  private grantInFlight: Promise<string> | undefined;
+
+  constructor(
+    private readonly options: SecretServerConnectionOptions,
+    private readonly deps: SecretServerTransportDeps,
+  ) {
+    this.baseUrl = normaliseBaseUrl(options.baseUrl);
+    this.now = deps.now ?? Date.now;
+    this.logger = deps.logger;
+    this.http = axios.create({
+      timeout: options.timeoutMs,
+      validateStatus: () => true,
+      maxRedirects: 0,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      headers: { Accept: 'application/json' },
+    });
+  }
+
+  /** One logical call: breaker, bearer token, one re-grant and replay on a stale token, failure sorting. */
+  async call<T>(spec: CallSpec): Promise<T> {
+    const endpoint = `${spec.method} ${spec.template}`;
+    const run = async (): Promise<T> => {
+      let token = await this.getToken();
+      let res = await this.send(endpoint, spec, token);
+      if (isStaleTokenAnswer(res)) {
+        // The request was refused before it ran, so replaying it once (even a POST) is safe.
+        this.logger.info('Secret Server token expired or was revoked; re-authenticating', { endpoint, status: res.status });
+        this.invalidateToken(token);
+        token = await this.getToken();
+        res = await this.send(endpoint, spec, token);
+        if (isStaleTokenAnswer(res)) {
+          this.invalidateToken(token);
+          throw new SecretServerRetryableError(`Secret Server refused a freshly granted token on ${endpoint} (${res.status})`, {
+            endpoint,
+            status: res.status,
+            kind: 'auth',
+          });
+        }
+      }
+      return this.interpret<T>(endpoint, res);
+    };
+    return this.deps.breaker ? this.deps.breaker.execute(endpoint, run) : run();
+  }
+
+  /** Makes sure a token is held (granting one if needed), through the breaker. */
+  async ensureToken(): Promise<void> {
+    const run = async () => {
+      await this.getToken();
+    };
+    await (this.deps.breaker ? this.deps.breaker.execute(TOKEN_ENDPOINT, run) : run());
+  }
+
+  invalidateToken(value?: string): void {
+    if (value === undefined || this.token?.value === value) this.token = undefined;
+  }
+
+  private getToken(): Promise<string> {
+    if (this.token && this.now() < this.token.renewAt) return Promise.resolve(this.token.value);
+    // Concurrent callers share one grant: N jobs starting together must not log in N times.
+    if (!this.grantInFlight) {
+      this.grantInFlight = this.grant().finally(() => {
+        this.grantInFlight = undefined;
+      });
+    }
+    return this.grantInFlight;
+  }
+
+  private async grant(): Promise<string> {
+    const form = new URLSearchParams({ grant_type: 'password', username: this.options.username, password: this.options.password });
+    if (this.options.domain) form.set('domain', this.options.domain);
+    const startedAt = this.now();
+    const res = await this.exchange(TOKEN_ENDPOINT, {
+      method: 'POST',
+      url: `${this.baseUrl}/oauth2/token`,
+      data: form.toString(),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    if (res.status >= 200 && res.status < 300) {
+      const body = this.parseSuccessBody<TokenResponse>(TOKEN_ENDPOINT, res);
+      if (!body || typeof body.access_token !== 'string' || body.access_token === '') {
+        throw new SecretServerRetryableError('Secret Server token answer had no access_token', { endpoint: TOKEN_ENDPOINT, status: res.status, kind: 'html' });
+      }
+      const expiresInS = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_EXPIRES_IN_S;
+      this.token = { value: body.access_token, renewAt: startedAt + expiresInS * 1000 * TOKEN_RENEW_FRACTION };
+      this.logger.debug('obtained a Secret Server token', { expiresInS });
+      return body.access_token;
+    }
+    if (isRetryableStatus(res.status)) throw this.failure(TOKEN_ENDPOINT, res);
+    const body = parseLenient(res.text);
+    const reason = str(body?.error) ?? str(body?.message) ?? `HTTP ${res.status}`;
+    // Never retried by us: repeated failed logins lock the API account (reference §2.4).
+    throw new SecretServerAuthenticationError(`Secret Server refused the token grant for the API account: ${reason}`, {
+      endpoint: TOKEN_ENDPOINT,
+      status: res.status,
+      vendorMessage: reason,
+      kind: 'auth',
+    });
+  }
+
+  private send(endpoint: string, spec: CallSpec, token: string): Promise<RawResponse> {
+    const path = fillTemplate(spec.template, spec.params);
+    const qs = new URLSearchParams();
+    for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined && v !== null) qs.set(k, String(v));
+    const query = qs.toString();
+    const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+    if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
+    return this.exchange(endpoint, {
+      method: spec.method,
+      url: `${this.baseUrl}${path}${query ? `?${query}` : ''}`,
+      data: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+      headers,
+    });
+  }
+
+  /** One HTTP exchange: rate limit, time it, report it, and turn transport failures into errors. */
+  private async exchange(
+    endpoint: string,
+    req: { method: HttpMethod; url: string; data?: string; headers: Record<string, string> },
+  ): Promise<RawResponse> {
+    await this.deps.rateLimiter?.acquire();
+    const startedAt = this.now();
+    try {
+      const res = await this.http.request<string>(req);
+      const durationMs = this.now() - startedAt;
+      this.deps.onCall?.(endpoint, res.status, durationMs);
+      this.logger.debug('Secret Server call', { endpoint, status: res.status, durationMs });
+      return { status: res.status, headers: res.headers as Record<string, unknown>, text: typeof res.data === 'string' ? res.data : '' };
+    } catch (err) {
+      const durationMs = this.now() - startedAt;
+      this.deps.onCall?.(endpoint, 'error', durationMs);
+      // Only the code and message travel on: the axios error holds the request config, which
+      // carries the bearer token and, for the grant, the password.
+      const code = (err as { code?: string }).code;
+      const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+      const what = timedOut ? `timed out after ${this.options.timeoutMs} ms` : `failed: ${code ?? (err as Error).message}`;
+      this.logger.debug('Secret Server call failed without an answer', { endpoint, code, durationMs });
+      throw new SecretServerRetryableError(`Secret Server ${endpoint} ${what}`, {
+        endpoint,
+        errorCode: code,
+        kind: timedOut ? 'timeout' : 'network',
+      });
+    }
+  }
+
+  private interpret<T>(endpoint: string, res: RawResponse): T {
+    if (res.status >= 200 && res.status < 300) return this.parseSuccessBody<T>(endpoint, res) as T;
+    throw this.failure(endpoint, res);
+  }
+
+  /** JSON of a 2xx; a 200 carrying HTML (or anything not JSON) is a retryable failure (reference §2.3). */
+  private parseSuccessBody<T>(endpoint: string, res: RawResponse): T | undefined {
+    const text = res.text.trim();
+    if (text === '') return undefined;
+    const contentType = String(res.headers['content-type'] ?? '');
+    if (text.startsWith('<') || (contentType !== '' && !/json/i.test(contentType))) {
+      throw new SecretServerRetryableError(`Secret Server ${endpoint} answered ${res.status} with a non-JSON (HTML) body`, {
+        endpoint,
+        status: res.status,
+        kind: 'html',
+      });
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new SecretServerRetryableError(`Secret Server ${endpoint} answered ${res.status} with unparseable JSON`, {
+        endpoint,
+        status: res.status,
+        kind: 'html',
+      });
+    }
+  }
+
+  private failure(endpoint: string, res: RawResponse): SecretServerError {
+    const body = parseLenient(res.text);
+    const errorCode = str(body?.errorCode);
+    const vendorMessage = str(body?.message) ?? str(body?.error);
+    const modelState = body?.modelState && typeof body.modelState === 'object' ? (body.modelState as Record<string, string[]>) : undefined;
+    const message = `Secret Server ${endpoint} answered ${res.status}${errorCode ? ` ${errorCode}` : ''}${vendorMessage ? `: ${vendorMessage}` : ''}`;
+    const details = { endpoint, status: res.status, errorCode, vendorMessage, modelState };
+    if (isRetryableStatus(res.status)) {
+      return new SecretServerRetryableError(message, { ...details, retryAfterMs: parseRetryAfter(res.headers['retry-after'], this.now()) });
+    }
+    if (res.status === 403) return new SecretServerPermissionError(message, details);
+    if (res.status === 400 && errorCode === ACCESS_DENIED_ERROR_CODE) return new SecretServerAccessDeniedError(message, details);
+    if (res.status === 400 && endpoint === 'POST /api/v1/users' && isDuplicateUserNameMessage(vendorMessage, errorCode)) {
+      return new SecretServerDuplicateUserNameError(message, details);
+    }
+    return new SecretServerPermanentError(message, details);
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * Secret Server REST API v1 wire types (camelCase JSON), as documented in
+ * shared/reference/secret-server-api.md (§2.2, §3.2–3.4, §4.2). Only this folder sees them:
+ * secret-server-mapping.ts turns them into the domain-shaped types the rest of the bridge uses.
+ * Fields the bridge never reads are kept optional so a leaner server answer still type-checks.
+ */
+
+export type Severity = 'None' | 'Retry' | 'Warn' | 'Critical' | 'Fatal';
+
+export interface SortSpec {
+  name: string;
+  direction: 'None' | 'Asc' | 'Desc' | 'asc' | 'desc';
+  priority: number;
+}
+
+/** `PagingOf<T>` (§2.2). */
+export interface Paging<T> {
+  records: T[];
+  total: number;
+  skip: number;
+  take: number;
+  hasNext: boolean;
+  hasPrev: boolean;
+  nextSkip: number;
+  prevSkip: number;
+  pageCount: number;
+  currentPage: number;
+  batchCount: number;
+  sortBy?: SortSpec[];
+  success: boolean;
+  severity: Severity;
+}
+
+export type ExternalUserSource = 'None' | 'ThycoticOne' | 'Azure' | 'Platform';
+
+/** Records of GET /api/v1/users (§3.2). */
+export interface UserSummary {
+  id: number;
+  userName: string;
+  displayName: string | null;
+  emailAddress: string | null;
+  enabled: boolean;
+  isLockedOut?: boolean;
+  isApplicationAccount?: boolean;
+  domainId: number;
+  domainName?: string | null;
+  created?: string;
+  lastLogin?: string | null;
+  loginFailures?: number;
+  externalUserSource?: ExternalUserSource;
+  platformIntegrationType?: 'None' | 'Native' | 'Hybrid';
+  twoFactorMethod?: string;
+}
+
+/** GET/POST/PUT/PATCH /api/v1/users/{id} (§3.3). */
+export interface UserModel extends UserSummary {
+  lockOutReason?: string | null;
+  lockOutReasonDescription?: string | null;
+  adGuid?: string | null;
+  adAccountExpires?: string | null;
+  twoFactor?: boolean;
+  duoTwoFactor?: boolean;
+  oathTwoFactor?: boolean;
+  oathVerified?: boolean;
+  radiusTwoFactor?: boolean;
+  radiusUserName?: string | null;
+  fido2TwoFactor?: boolean;
+  isEmailCopiedFromAD?: boolean;
+  isEmailVerified?: boolean;
+  mustVerifyEmail?: boolean;
+  verifyEmailSentDate?: string | null;
+  lastSessionActivity?: string | null;
+  passwordLastChanged?: string | null;
+  resetSessionStarted?: string | null;
+  dateOptionId?: number;
+  timeOptionId?: number;
+  userLcid?: number;
+  personalGroupId?: number;
+  slackId?: string | null;
+  unixAuthenticationMethod?: string;
+  ipAddressRestrictions?: unknown[] | null;
+}
+
+/** Body of POST /api/v1/users (§3.4). userName, displayName and password are required. */
+export interface UserCreateArgs {
+  userName: string;
+  displayName: string;
+  password: string;
+  enabled?: boolean;
+  emailAddress?: string | null;
+  domainId?: number;
+  adGuid?: string | null;
+  isApplicationAccount?: boolean;
+  twoFactor?: boolean;
+  radiusTwoFactor?: boolean;
+  radiusUserName?: string | null;
+  oathTwoFactor?: boolean;
+  duoTwoFactor?: boolean;
+  fido2TwoFactor?: boolean;
+  unixAuthenticationMethod?: string;
+}
+
+/** One field of a PATCH body: only fields sent with dirty:true are applied (§3.4). */
+export interface DirtyValue<T> {
+  dirty: boolean;
+  value: T;
+}
+
+/** Body of PATCH /api/v1/users/{id} (`PatchUserModel`, the subset the bridge sends). */
+export interface PatchUserModel {
+  id?: number;
+  displayName?: DirtyValue<string>;
+  emailAddress?: DirtyValue<string | null>;
+  enabled?: DirtyValue<boolean>;
+  isLockedOut?: DirtyValue<boolean>;
+  password?: DirtyValue<string>;
+}
+
+/** Records of GET /api/v1/groups (§4.2). */
+export interface GroupSummary {
+  id: number;
+  name: string;
+  enabled: boolean;
+  domainId: number | null;
+  domainName?: string | null;
+  domainGuid?: string | null;
+  memberCount?: number;
+  created?: string;
+  synchronized?: boolean;
+  synchronizeNow?: boolean;
+  isPlatform?: boolean;
+}
+
+/** GET/POST/PUT/PATCH /api/v1/groups/{id} (§4.2). */
+export interface GroupModel {
+  id: number;
+  name: string;
+  enabled: boolean;
+  domainId: number | null;
+  domainName?: string | null;
+  adGuid?: string | null;
+  created?: string;
+  synchronized?: boolean;
+  synchronizeNow?: boolean;
+  systemGroup?: boolean;
+  isPlatform?: boolean;
+  /** False for directory-services groups; populated on a single group get. */
+  canEditMembers?: boolean;
+  isEditable?: boolean;
+  hasGroupOwners?: boolean;
+  ownerGroups?: Record<string, string> | null;
+  ownerUsers?: Record<string, string> | null;
+  owners?: Array<{ groupId: number | null; userId: number | null; name: string }> | null;
+  ipAddressRestrictions?: unknown[] | null;
+}
+
+export interface GroupCreateArgs {
+  name: string;
+  enabled: boolean;
+  domainId?: number | null;
+  adGuid?: string | null;
+  hasGroupOwners?: boolean;
+  synchronized?: boolean;
+  synchronizeNow?: boolean;
+}
+
+/** Inner model of PATCH /api/v1/groups/{id}, sent as `{ data: GroupPatchModel }`. */
+export interface GroupPatchModel {
+  name?: DirtyValue<string>;
+  enabled?: DirtyValue<boolean>;
+}
+
+/** Records of GET /api/v1/groups/{id}/users and GET /api/v1/users/{id}/groups (§4.2). */
+export interface GroupUserSummary {
+  groupId: number;
+  groupName: string;
+  groupDomainId?: number | null;
+  groupDomainName?: string | null;
+  userId: number;
+  userName: string;
+  displayName: string | null;
+  enabled: boolean;
+  userDomainId?: number | null;
+  userDomainName?: string | null;
+}
+
+/** Body of PATCH /api/v1/groups/{id}/users (note `added…` vs `remove…`, §4.1). */
+export interface GroupMembershipPatchModel {
+  addedUserIds: number[];
+  removeUserIds: number[];
+}
+
+/** DELETE answers. */
+export interface DeletedModel {
+  id: number;
+  objectType: string;
+  responseCodes: unknown[] | null;
+}
+
+/** POST {base}/oauth2/token answer (§1.2). */
+export interface TokenResponse {
+  access_token: string;
+  token_type: string;
+  expires_in?: number;
+  refresh_token?: string;
+}
+
+/** 400 `BadRequestResponse` (§2.3). */
+export interface BadRequestResponse {
+  message: string;
+  messageDetail?: string;
+  errorCode?: string;
+  modelState?: Record<string, string[]>;
+}
+
+/** 500 `InternalServerErrorResponse` (§2.3). */
+export interface InternalServerErrorResponse {
+  message: string;
+  exceptionMessage?: string;
+  exceptionType?: string;
+  stackTrace?: string;
+}

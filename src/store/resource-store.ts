@@ -1,0 +1,281 @@
+import crypto from 'node:crypto';
+import type Redis from 'ioredis';
+import type { ResourceKind, ResourceOrigin, SecretServerLink, StoredResource } from '../domain/resource-types';
+import { UNIQUE_INDEX_LABELS, uniqueKeysOf } from '../domain/unique-keys';
+import { NotFoundError, PreconditionFailedError, UniquenessError } from '../errors/bridge-error';
+import { KeyedMutex } from './keyed-mutex';
+import { redisKeys, RedisKeys, UniqueIndex } from './redis-keys';
+import { DELETE_RESOURCE_LUA, MARK_SYNCED_LUA, WRITE_RESOURCE_LUA } from './resource-scripts';
+
+const MAX_VERSION_RETRIES = 20;
+
+export interface PageOfResources {
+  total: number;
+  items: StoredResource[];
+}
+
+/**
+ * The desired state: SCIM users and groups in Redis, with unique indexes, a stable paging order
+ * and the dirty set that ties every accepted write to a future Secret Server sync.
+ */
+export class ResourceStore {
+  readonly keys: RedisKeys;
+  private readonly mutex = new KeyedMutex();
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly clock: () => Date = () => new Date(),
+  ) {
+    this.keys = redisKeys(prefix);
+    redis.defineCommand('scimWriteResource', { lua: WRITE_RESOURCE_LUA });
+    redis.defineCommand('scimDeleteResource', { lua: DELETE_RESOURCE_LUA });
+    redis.defineCommand('scimMarkSynced', { lua: MARK_SYNCED_LUA });
+  }
+
+  async create(
+    kind: ResourceKind,
+    attributes: Record<string, unknown>,
+    options: { origin?: ResourceOrigin; id?: string; markDirty?: boolean } = {},
+  ): Promise<StoredResource> {
+    const now = this.clock().toISOString();
+    const resource: StoredResource = {
+      id: options.id ?? crypto.randomUUID(),
+      kind,
+      attributes,
+      meta: { created: now, lastModified: now, version: 1 },
+      origin: options.origin ?? 'okta',
+    };
+    await this.write(resource, 'create', [], options.markDirty ?? true);
+    return resource;
+  }
+
+  /** Replaces the attributes of an existing resource (PUT), optionally only at a given version (If-Match). */
+  async replace(kind: ResourceKind, id: string, attributes: Record<string, unknown>, expectedVersion?: number): Promise<StoredResource> {
+    return this.update(kind, id, () => attributes, expectedVersion);
+  }
+
+  /**
+   * Read-modify-write with optimistic concurrency: `mutate` sees the current resource and returns
+   * the new attributes (or null for "no change"). Retries on a concurrent version bump.
+   */
+  async update(
+    kind: ResourceKind,
+    id: string,
+    mutate: (current: StoredResource) => Record<string, unknown> | null,
+    expectedVersion?: number,
+    options: { markDirty?: boolean; origin?: ResourceOrigin } = {},
+  ): Promise<StoredResource> {
+    return this.mutex.run(`${kind}:${id}`, async () => {
+      for (let attempt = 0; attempt < MAX_VERSION_RETRIES; attempt++) {
+        const current = await this.get(kind, id);
+        if (!current) throw new NotFoundError(`${kind} ${id} not found`);
+        if (expectedVersion !== undefined && current.meta.version !== expectedVersion) throw new PreconditionFailedError();
+        const attributes = mutate(current);
+        if (attributes === null) return current;
+        const next: StoredResource = {
+          ...current,
+          attributes,
+          origin: options.origin ?? current.origin,
+          meta: { ...current.meta, lastModified: this.clock().toISOString(), version: current.meta.version + 1 },
+        };
+        const outcome = await this.write(next, String(current.meta.version), uniqueKeysOf(kind, current.attributes), options.markDirty ?? true);
+        if (outcome === 'ok') return next;
+        if (expectedVersion !== undefined) throw new PreconditionFailedError();
+      }
+      throw new PreconditionFailedError(`${kind} ${id} is being changed concurrently; try again`);
+    });
+  }
+
+  /** Removes a resource; its link and a dirty marker stay so a worker can disable it in Secret Server. */
+  async remove(kind: ResourceKind, id: string): Promise<StoredResource> {
+    return this.mutex.run(`${kind}:${id}`, async () => {
+      for (let attempt = 0; attempt < MAX_VERSION_RETRIES; attempt++) {
+        const current = await this.get(kind, id);
+        if (!current) throw new NotFoundError(`${kind} ${id} not found`);
+        const keys = uniqueKeysOf(kind, current.attributes);
+        const [status] = (await (this.redis as unknown as RedisScripts).scimDeleteResource(
+          3 + keys.length,
+          this.keys.resource(kind, id),
+          this.keys.order(kind),
+          this.keys.dirty(),
+          ...keys.map(([index]) => this.keys.index(kind, index)),
+          id,
+          String(current.meta.version),
+          dirtyMember(kind, id),
+          String(this.clock().getTime()),
+          ...keys.map(([, value]) => value),
+        )) as string[];
+        if (status === 'ok') return current;
+        if (status === 'notfound') throw new NotFoundError(`${kind} ${id} not found`);
+      }
+      throw new PreconditionFailedError(`${kind} ${id} is being changed concurrently; try again`);
+    });
+  }
+
+  async get(kind: ResourceKind, id: string): Promise<StoredResource | null> {
+    const json = await this.redis.get(this.keys.resource(kind, id));
+    return json ? (JSON.parse(json) as StoredResource) : null;
+  }
+
+  async getMany(kind: ResourceKind, ids: string[]): Promise<Array<StoredResource | null>> {
+    if (ids.length === 0) return [];
+    const values = await this.redis.mget(ids.map((id) => this.keys.resource(kind, id)));
+    return values.map((json) => (json ? (JSON.parse(json) as StoredResource) : null));
+  }
+
+  async findIdByIndex(kind: ResourceKind, index: UniqueIndex, value: string): Promise<string | null> {
+    const normalised = index === 'externalId' ? value : value.toLowerCase();
+    return this.redis.hget(this.keys.index(kind, index), normalised);
+  }
+
+  async count(kind: ResourceKind): Promise<number> {
+    return this.redis.zcard(this.keys.order(kind));
+  }
+
+  /** One page in creation order: O(log n + count), so Okta's startIndex paging stays flat at 100k users. */
+  async page(kind: ResourceKind, offset: number, count: number): Promise<PageOfResources> {
+    const [total, ids] = await Promise.all([
+      this.count(kind),
+      count > 0 ? this.redis.zrange(this.keys.order(kind), offset, offset + count - 1) : Promise.resolve([] as string[]),
+    ]);
+    const items = (await this.getMany(kind, ids)).filter((r): r is StoredResource => r !== null);
+    return { total, items };
+  }
+
+  /** Every resource in order, in batches: for filters no index can answer, and for resync. */
+  async *scan(kind: ResourceKind, batchSize = 1000): AsyncGenerator<StoredResource[]> {
+    for (let offset = 0; ; offset += batchSize) {
+      const ids = await this.redis.zrange(this.keys.order(kind), offset, offset + batchSize - 1);
+      if (ids.length === 0) return;
+      yield (await this.getMany(kind, ids)).filter((r): r is StoredResource => r !== null);
+      if (ids.length < batchSize) return;
+    }
+  }
+
+  async getLink(kind: ResourceKind, id: string): Promise<SecretServerLink | undefined> {
+    return parseLink(await this.redis.hgetall(this.keys.link(kind, id)));
+  }
+
+  async getLinks(kind: ResourceKind, ids: string[]): Promise<Array<SecretServerLink | undefined>> {
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.link(kind, id));
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([, value]) => parseLink(value as Record<string, string>));
+  }
+
+  async findIdBySecretServerId(kind: ResourceKind, secretServerId: number): Promise<string | null> {
+    return this.redis.hget(this.keys.linkBySecretServerId(kind), String(secretServerId));
+  }
+
+  /** Writes link fields without touching the dirty set (progress, failures). */
+  async setLink(kind: ResourceKind, id: string, link: Partial<SecretServerLink>): Promise<void> {
+    const fields = linkFields(link);
+    const pipeline = this.redis.pipeline();
+    if (fields.length) pipeline.hset(this.keys.link(kind, id), ...fields);
+    if (link.secretServerId !== undefined) pipeline.hset(this.keys.linkBySecretServerId(kind), String(link.secretServerId), id);
+    await pipeline.exec();
+  }
+
+  /**
+   * Records a successful sync of `version` and clears the dirty marker unless a newer write
+   * arrived meanwhile. Returns true when the resource is now fully synced.
+   */
+  async markSynced(kind: ResourceKind, id: string, version: number, link: Partial<SecretServerLink>): Promise<boolean> {
+    if (link.secretServerId !== undefined) {
+      await this.redis.hset(this.keys.linkBySecretServerId(kind), String(link.secretServerId), id);
+    }
+    const fields = linkFields({ ...link, state: 'synced', syncedVersion: version, lastError: '' });
+    const cleared = await (this.redis as unknown as RedisScripts).scimMarkSynced(
+      3,
+      this.keys.resource(kind, id),
+      this.keys.link(kind, id),
+      this.keys.dirty(),
+      dirtyMember(kind, id),
+      String(version),
+      ...fields,
+    );
+    return cleared === 1;
+  }
+
+  async markDirty(kind: ResourceKind, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const now = this.clock().getTime();
+    await this.redis.zadd(this.keys.dirty(), ...ids.flatMap((id) => [now, dirtyMember(kind, id)]));
+  }
+
+  /** Resources whose change has waited longer than `olderThanMs` for a worker. */
+  async listDirty(olderThanMs: number, limit = 1000): Promise<Array<{ kind: ResourceKind; id: string }>> {
+    const members = await this.redis.zrangebyscore(this.keys.dirty(), '-inf', this.clock().getTime() - olderThanMs, 'LIMIT', 0, limit);
+    return members.map(parseDirtyMember);
+  }
+
+  async countDirty(): Promise<number> {
+    return this.redis.zcard(this.keys.dirty());
+  }
+
+  private async write(
+    resource: StoredResource,
+    expected: string,
+    oldKeys: Array<[UniqueIndex, string]>,
+    markDirty: boolean,
+  ): Promise<'ok' | 'version'> {
+    const newKeys = uniqueKeysOf(resource.kind, resource.attributes);
+    const oldByIndex = new Map(oldKeys);
+    const [status, detail] = (await (this.redis as unknown as RedisScripts).scimWriteResource(
+      4 + newKeys.length,
+      this.keys.resource(resource.kind, resource.id),
+      this.keys.order(resource.kind),
+      this.keys.sequence(resource.kind),
+      this.keys.dirty(),
+      ...newKeys.map(([index]) => this.keys.index(resource.kind, index)),
+      resource.id,
+      expected,
+      JSON.stringify(resource),
+      dirtyMember(resource.kind, resource.id),
+      String(this.clock().getTime()),
+      markDirty ? '1' : '0',
+      ...newKeys.flatMap(([index, value]) => [oldByIndex.get(index) ?? '', value]),
+    )) as string[];
+    if (status === 'ok') return 'ok';
+    if (status === 'version') return 'version';
+    if (status === 'notfound') throw new NotFoundError(`${resource.kind} ${resource.id} not found`);
+    if (status === 'exists') throw new UniquenessError(`${resource.kind} ${resource.id} already exists`);
+    const [index] = newKeys[Number(detail) - 1];
+    throw new UniquenessError(`A ${resource.kind.toLowerCase()} with this ${UNIQUE_INDEX_LABELS[index]} already exists`);
+  }
+}
+
+interface RedisScripts {
+  scimWriteResource(numKeys: number, ...args: string[]): Promise<unknown>;
+  scimDeleteResource(numKeys: number, ...args: string[]): Promise<unknown>;
+  scimMarkSynced(numKeys: number, ...args: string[]): Promise<unknown>;
+}
+
+export function dirtyMember(kind: ResourceKind, id: string): string {
+  return `${kind}:${id}`;
+}
+
+function parseDirtyMember(member: string): { kind: ResourceKind; id: string } {
+  const separator = member.indexOf(':');
+  return { kind: member.slice(0, separator) as ResourceKind, id: member.slice(separator + 1) };
+}
+
+function linkFields(link: Partial<SecretServerLink>): string[] {
+  return Object.entries(link)
+    .filter(([, v]) => v !== undefined)
+    .flatMap(([k, v]) => [k, String(v)]);
+}
+
+function parseLink(hash: Record<string, string> | null | undefined): SecretServerLink | undefined {
+  if (!hash || Object.keys(hash).length === 0) return undefined;
+  return {
+    state: (hash.state as SecretServerLink['state']) ?? 'pending',
+    secretServerId: hash.secretServerId ? Number(hash.secretServerId) : undefined,
+    secretServerUserName: hash.secretServerUserName || undefined,
+    syncedVersion: hash.syncedVersion ? Number(hash.syncedVersion) : undefined,
+    lastError: hash.lastError || undefined,
+    lastSyncedAt: hash.lastSyncedAt || undefined,
+  };
+}
