@@ -5,9 +5,13 @@
  */
 import { registerCommand } from './cli/command-registry';
 import { runCli } from './cli/run-cli';
+import { failedCommands, importCommand, resyncCommand } from './cli/queue-commands';
 import { tokenCommands } from './cli/token-commands';
 
 registerCommand('token', tokenCommands);
+registerCommand('failed', failedCommands);
+registerCommand('resync', resyncCommand);
+registerCommand('import', importCommand);
 
 /** Runs process.argv and sets the exit code; the process then ends once output is flushed. */
 export async function main(): Promise<void> {

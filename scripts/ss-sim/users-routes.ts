@@ -14,7 +14,7 @@ import {
   sortBy,
   sortParams,
 } from './simulator-http';
-import { LOCAL_DOMAIN_ID, SimUser, SimulatorState, pageOf, renderGroupUser, renderUserModel, renderUserSummary } from './simulator-state';
+import { LOCAL_DOMAIN_ID, NEVER, SimUser, SimulatorState, pageOf, renderGroupUser, renderUserModel, renderUserSummary } from './simulator-state';
 
 /** The default Local User Password policy of the simulator (reference §3.4). */
 export const PASSWORD_POLICY_MESSAGE =
@@ -79,7 +79,8 @@ export function usersRouter(state: SimulatorState): Router {
   });
 
   router.get('/stub', (_req, res) => {
-    res.json({ ...renderUserModel({ ...state.users.get(state.apiUserId)!, id: 0, userName: '', displayName: '', emailAddress: null, isApplicationAccount: false }), enabled: true });
+    const blank: SimUser = { id: 0, userName: '', displayName: '', emailAddress: null, enabled: true, isLockedOut: false, isApplicationAccount: false, domainId: LOCAL_DOMAIN_ID, password: '', created: NEVER, lastLogin: NEVER, loginFailures: 0, personalGroupId: 0 };
+    res.json(renderUserModel(blank));
   });
 
   router.post('/', (req, res) => {

@@ -120,6 +120,21 @@ function compareValue(op: string, actual: unknown, expected: CompValue, ctx: Com
   return compareStrings(op, text, wanted, ctx.caseExact);
 }
 
+/**
+ * Parsed attribute paths by text: a scan evaluates the same few paths against every resource,
+ * and parsing them each time dominated the cost. Bounded, since filters are client text.
+ */
+const pathCache = new Map<string, AttrPath | undefined>();
+const PATH_CACHE_LIMIT = 1000;
+
+function cachedPath(text: string): AttrPath | undefined {
+  if (pathCache.has(text)) return pathCache.get(text);
+  if (pathCache.size >= PATH_CACHE_LIMIT) pathCache.clear();
+  const parsed = splitAttrPath(text);
+  pathCache.set(text, parsed);
+  return parsed;
+}
+
 function test(filter: Filter, resource: JsonObject, inValuePath: boolean): boolean {
   switch (filter.op) {
     case 'and':
@@ -131,7 +146,7 @@ function test(filter: Filter, resource: JsonObject, inValuePath: boolean): boole
     default:
       break;
   }
-  const parsed = splitAttrPath(filter.attrPath);
+  const parsed = cachedPath(filter.attrPath);
   if (parsed === undefined) throw new InvalidFilterError(`Invalid attribute path '${filter.attrPath}'`);
   const path = aliased(parsed, resource);
   const values = collect(resource, path);

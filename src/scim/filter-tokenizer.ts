@@ -75,7 +75,10 @@ function scan(text: string): Token[] {
     } else if (WORD_START.test(c)) {
       let end = i + 1;
       while (end < text.length && WORD_CHAR.test(text[end] as string)) end += 1;
-      tokens.push({ type: 'Word', literal: text.slice(i, end) });
+      const word = text.slice(i, end);
+      // JSON literals are lower case, but clients send "True" as they do "EQ"; be as lenient.
+      const literal = /^(true|false|null)$/i.test(word) ? word.toLowerCase() : word;
+      tokens.push({ type: 'Word', literal });
       i = end;
     } else {
       throw new InvalidFilterError(`Unexpected character '${c}' at position ${i + 1}`);

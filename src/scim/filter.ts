@@ -100,6 +100,28 @@ function validate(f: Filter, depth: number, walk: Walk, parent?: AttributeDefini
   }
 }
 
+/** Turns scim2-parse-filter's messages (written for its authors) into ones for the admin. */
+function describeParserError(error: unknown): string {
+  const message = error instanceof Error ? error.message : '';
+  const operator = /^Unexpected token (.*) as valFilter operator$/s.exec(message);
+  if (operator) {
+    const [attribute, op] = (operator[1] ?? '').split(' ');
+    return op
+      ? `unknown operator '${op}' after '${attribute}' (expected eq, ne, co, sw, ew, gt, ge, lt, le, pr or [)`
+      : `'${attribute}' is not followed by an operator`;
+  }
+  const value = /^\[(.*)\((\w+)\)\] is not json$/s.exec(message);
+  if (value) {
+    return value[2] === 'EOT'
+      ? 'a comparison value is missing at the end'
+      : `'${value[1]}' is not a comparison value (use a quoted string, a number, true, false or null)`;
+  }
+  const token = /^Unexpected token (.*) \((\w+)\)$/s.exec(message);
+  if (token) return token[2] === 'EOT' ? 'the filter ends too early' : `unexpected '${token[1]}'`;
+  // RangeError (stack) cannot happen within our bounds; keep whatever else happens readable.
+  return message !== '' ? message : 'unreadable filter';
+}
+
 /**
  * Parses a filter or throws InvalidFilterError with a detail a person can act on. Bounded: at
  * most 2048 characters, 64 expressions and 16 levels, so no input can make it hang.
@@ -117,8 +139,7 @@ export function parseFilter(text: string): Filter {
     filter = parseTokens(tokens);
   } catch (error) {
     if (error instanceof InvalidFilterError) throw error;
-    const reason = error instanceof Error ? error.message : 'unreadable';
-    throw new InvalidFilterError(`Invalid filter: ${reason}`);
+    throw new InvalidFilterError(`Invalid filter: ${describeParserError(error)}`);
   }
   if (tokens.peek().type !== 'EOT') {
     throw new InvalidFilterError(`Unexpected '${tokens.peek().literal}' after the end of the filter`);

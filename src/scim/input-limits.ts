@@ -3,7 +3,7 @@
  * make parsing, PATCH or rendering slow. The HTTP layer caps the byte size; these cap the shape.
  */
 import { BadRequestError } from '../errors/bridge-error';
-import { isForbiddenKey, isPlainObject } from './json-values';
+import { hasForbiddenSegment, isPlainObject } from './json-values';
 
 export const MAX_STRING_LENGTH = 2048;
 export const MAX_ARRAY_LENGTH = 10_000;
@@ -12,7 +12,8 @@ export const MAX_NESTING = 10;
 
 /** Throws 400 invalidValue naming the first offending place, e.g. `emails[3].value`. */
 export function assertWithinLimits(value: unknown, where = 'body', depth = 1): void {
-  if (depth > MAX_NESTING) {
+  // Only arrays and objects count as levels; the body itself is level 1.
+  if (depth > MAX_NESTING && typeof value === 'object' && value !== null) {
     throw new BadRequestError(`${where} is nested deeper than ${MAX_NESTING} levels`, 'invalidValue');
   }
   if (typeof value === 'string') {
@@ -33,8 +34,9 @@ export function assertWithinLimits(value: unknown, where = 'body', depth = 1): v
       if (key.length > MAX_STRING_LENGTH) {
         throw new BadRequestError(`${where} has an attribute name longer than ${MAX_STRING_LENGTH} characters`, 'invalidValue');
       }
-      // JSON.parse makes "__proto__" an own key; copying it with `=` would swap a prototype.
-      if (isForbiddenKey(key)) {
+      // JSON.parse makes "__proto__" an own key; copying it with `=` would swap a prototype, and
+      // scim-patch walks "__proto__.x" into Object.prototype.
+      if (hasForbiddenSegment(key)) {
         throw new BadRequestError(`${where} has a forbidden attribute name '${key}'`, 'invalidValue');
       }
       if (value[key] !== undefined) assertWithinLimits(value[key], `${where}.${key}`, depth + 1);

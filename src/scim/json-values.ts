@@ -20,6 +20,15 @@ export function isForbiddenKey(name: string): boolean {
   return FORBIDDEN_KEYS.has(name.toLowerCase());
 }
 
+/**
+ * Whether any segment of a key is a forbidden name. scim-patch splits the keys of a value object
+ * on "." and ":" and walks them (`{"__proto__.polluted": 1}` under path "name" reached
+ * Object.prototype, found by the property tests), so such keys are refused in request bodies.
+ */
+export function hasForbiddenSegment(key: string): boolean {
+  return key.split(/[^\w$]+/).some(isForbiddenKey);
+}
+
 /** The own key of `obj` that matches `name` case-insensitively (exact match preferred). */
 export function findKey(obj: JsonObject, name: string): string | undefined {
   if (Object.prototype.hasOwnProperty.call(obj, name)) return name;
@@ -55,6 +64,19 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     return keys.length === otherKeys.length && keys.every((k) => jsonEqual(a[k], b[k]));
   }
   return false;
+}
+
+/**
+ * A canonical text for JSON data (object keys sorted), so that equal values give equal keys;
+ * lets multi-valued add and remove deduplicate with a Set instead of pairwise deep comparison.
+ */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (isPlainObject(value)) {
+    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
 }
 
 /**

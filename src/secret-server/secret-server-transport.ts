@@ -159,8 +159,12 @@ export class SecretServerTransport {
     return this.deps.breaker ? this.deps.breaker.execute(endpoint, run) : run();
   }
 
-  /** Makes sure a token is held (granting one if needed), through the breaker. */
+  /**
+   * Makes sure a token is held. A cached one answers at once without touching the breaker (a
+   * call that makes no request must not count as the half-open probe); a grant goes through it.
+   */
   async ensureToken(): Promise<void> {
+    if (this.token && this.now() < this.token.renewAt) return;
     const run = async () => {
       await this.getToken();
     };
@@ -248,7 +252,9 @@ export class SecretServerTransport {
       // Only the code and message travel on: the axios error holds the request config, which
       // carries the bearer token and, for the grant, the password.
       const code = (err as { code?: string }).code;
-      const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
+      // axios says ECONNABORTED/ETIMEDOUT when the timeout hits before the headers, and a stream
+      // abort when it hits while the body is arriving; the elapsed time tells both apart from resets.
+      const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT' || durationMs >= this.options.timeoutMs;
       const what = timedOut ? `timed out after ${this.options.timeoutMs} ms` : `failed: ${code ?? (err as Error).message}`;
       this.logger.debug('Secret Server call failed without an answer', { endpoint, code, durationMs });
       throw new SecretServerRetryableError(`Secret Server ${endpoint} ${what}`, {

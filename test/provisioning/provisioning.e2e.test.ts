@@ -33,7 +33,7 @@ describe('provisioning into Secret Server', () => {
   });
 
   it('when Okta creates a user with blank given and family names, then Secret Server gets a non-blank displayName and the email', async () => {
-    const email = unique('jane.doe');
+    const email = `jane.doe+${Date.now().toString(36)}@example.com`;
     const res = await h.scim('POST', '/Users', oktaUser(email, '', ''));
     expect(res.status).toBe(201);
     await h.waitForSync();

@@ -1,5 +1,5 @@
 /** Shared set-up for the nock tests of SecretServerClient. */
-import nock from 'nock';
+import { Scope, useNock } from './nock-loader';
 import { PassThrough } from 'node:stream';
 import { createLogger, createSilentLogger, Logger } from '../../src/logging/logger';
 import { SecretServerClient, SecretServerClientDeps, SecretServerClientOptions } from '../../src/secret-server/secret-server-client';
@@ -41,9 +41,9 @@ export function capturingLogger(): { logger: Logger; text: () => string } {
 
 /** Expects one token grant on `scope` (any form body unless `match` says otherwise). */
 export function expectGrant(
-  scope: nock.Scope,
+  scope: Scope,
   opts: { token?: string; expiresIn?: number; match?: (form: Record<string, string>) => boolean; times?: number } = {},
-): nock.Scope {
+): Scope {
   return scope
     .post(`${BASE_PATH}/oauth2/token`, (form: Record<string, string>) => (opts.match ? opts.match(form) : true))
     .times(opts.times ?? 1)
@@ -74,13 +74,5 @@ export function userSummary(id: number, userName: string, emailAddress: string |
 }
 
 export function setUpNock(): void {
-  beforeAll(() => {
-    nock.disableNetConnect();
-  });
-  afterEach(() => {
-    nock.cleanAll();
-  });
-  afterAll(() => {
-    nock.enableNetConnect();
-  });
+  useNock();
 }

@@ -1,0 +1,176 @@
+import { BridgeError } from '../errors/bridge-error';
+import { parseGroupInput, parseUserInput, primaryEmail } from './resource-input';
+
+const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+
+/** The create body from Okta's reference (okta-scim.md §2.2). */
+const oktaCreate = {
+  schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+  userName: 'Test.User@okta.local',
+  name: { givenName: 'Test', familyName: 'User' },
+  emails: [{ primary: true, value: 'test.user@okta.local', type: 'work' }],
+  displayName: 'Test User',
+  locale: 'en-US',
+  externalId: '00ujl29u0le5T6Aj10h7',
+  groups: [],
+  password: '1mz050nq',
+  active: true,
+};
+
+function rejection(fn: () => unknown): BridgeError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(BridgeError);
+    return error as BridgeError;
+  }
+  throw new Error('expected a BridgeError');
+}
+
+describe('parseUserInput', () => {
+  it('when Okta creates a user, then password, groups and schemas are dropped and the rest is kept as sent', () => {
+    const { attributes } = parseUserInput(oktaCreate);
+    expect(attributes).toEqual({
+      userName: 'Test.User@okta.local',
+      name: { givenName: 'Test', familyName: 'User' },
+      emails: [{ primary: true, value: 'test.user@okta.local', type: 'work' }],
+      displayName: 'Test User',
+      locale: 'en-US',
+      externalId: '00ujl29u0le5T6Aj10h7',
+      active: true,
+    });
+  });
+
+  it('when Okta PUTs the resource it read (id, meta, groups included), then those are dropped', () => {
+    const { attributes } = parseUserInput({ ...oktaCreate, id: 'abc', meta: { version: 'W/"1"' }, groups: [{ value: 'g' }] });
+    expect(attributes).not.toHaveProperty('id');
+    expect(attributes).not.toHaveProperty('meta');
+    expect(attributes).not.toHaveProperty('groups');
+  });
+
+  it('when unknown and extension attributes come along, then they are kept', () => {
+    const { attributes } = parseUserInput({
+      userName: 'u',
+      phoneNumbers: [{ value: '555-555-5555', type: 'work' }],
+      title: 'Engineer',
+      customThing: { a: 1 },
+      [ENTERPRISE]: { department: 'R&D' },
+    });
+    expect(attributes.phoneNumbers).toEqual([{ value: '555-555-5555', type: 'work' }]);
+    expect(attributes.title).toBe('Engineer');
+    expect(attributes.customThing).toEqual({ a: 1 });
+    expect(attributes[ENTERPRISE]).toEqual({ department: 'R&D' });
+  });
+
+  it('when names come in another case, then they are stored under the schema spelling', () => {
+    const { attributes } = parseUserInput({ USERNAME: 'u', Active: 'false', Emails: [{ Value: 'a@x', Primary: 'True' }], [ENTERPRISE.toUpperCase()]: {} });
+    expect(attributes).toEqual({ userName: 'u', active: false, emails: [{ value: 'a@x', primary: true }], [ENTERPRISE]: {} });
+  });
+
+  it('when our read-only Secret Server extension is sent, then it is dropped', () => {
+    const { attributes } = parseUserInput({ userName: 'u', 'urn:scim-bridge:params:scim:schemas:extension:secretserver:2.0:User': { syncState: 'synced' } });
+    expect(attributes).toEqual({ userName: 'u' });
+  });
+
+  it.each([
+    ['"True"', 'True', true],
+    ['"False"', 'False', false],
+    ['"false"', 'false', false],
+    ['false', false, false],
+  ])('when active is %s, then it is stored as %s', (_label, value, expected) => {
+    expect(parseUserInput({ userName: 'u', active: value }).attributes.active).toBe(expected);
+  });
+
+  it('when attributes are null (Okta pushing empty values, QAPLAN C9337), then they are unassigned, not an error', () => {
+    const { attributes } = parseUserInput({ userName: 'u', displayName: null, active: null, name: { givenName: null, familyName: 'F' } });
+    expect(attributes).toEqual({ userName: 'u', name: { familyName: 'F' } });
+  });
+
+  it('when userName is mixed case, then it is kept exactly (Okta SPEC step 6)', () => {
+    expect(parseUserInput({ userName: 'RunScope123AbcDefghi@Atko.com' }).attributes.userName).toBe('RunScope123AbcDefghi@Atko.com');
+  });
+
+  it.each([
+    ['a string body', 'user', 'invalidSyntax'],
+    ['an array body', [{ userName: 'u' }], 'invalidSyntax'],
+    ['null', null, 'invalidSyntax'],
+    ['no userName', { name: { givenName: 'a' } }, 'invalidValue'],
+    ['an empty userName', { userName: '  ' }, 'invalidValue'],
+    ['a numeric userName', { userName: 5 }, 'invalidValue'],
+    ['active "yes"', { userName: 'u', active: 'yes' }, 'invalidValue'],
+    ['active 1', { userName: 'u', active: 1 }, 'invalidValue'],
+    ['emails as an object', { userName: 'u', emails: { value: 'a' } }, 'invalidValue'],
+    ['an email without value', { userName: 'u', emails: [{ type: 'work' }] }, 'invalidValue'],
+    ['an email with a numeric value', { userName: 'u', emails: [{ value: 1 }] }, 'invalidValue'],
+    ['name as a string', { userName: 'u', name: 'Test User' }, 'invalidValue'],
+    ['a numeric name.givenName', { userName: 'u', name: { givenName: 1 } }, 'invalidValue'],
+    ['a numeric displayName', { userName: 'u', displayName: 1 }, 'invalidValue'],
+    ['an object externalId', { userName: 'u', externalId: {} }, 'invalidValue'],
+    ['userName twice in different case', { userName: 'u', USERNAME: 'v' }, 'invalidValue'],
+    ['a string of 2049 characters', { userName: 'u', title: 'x'.repeat(2049) }, 'invalidValue'],
+    ['an array of 10,001 elements', { userName: 'u', phoneNumbers: Array.from({ length: 10_001 }, () => ({ value: '1' })) }, 'invalidValue'],
+    ['nesting deeper than 10', { userName: 'u', deep: JSON.parse(`${'{"a":'.repeat(10)}1${'}'.repeat(10)}`) }, 'invalidValue'],
+    ['a __proto__ key', JSON.parse('{"userName":"u","__proto__":{"polluted":1}}'), 'invalidValue'],
+  ])('when the body has %s, then 400 %s', (_label, input, scimType) => {
+    const error = rejection(() => parseUserInput(input));
+    expect(error.statusCode).toBe(400);
+    expect(error.scimType).toBe(scimType);
+  });
+
+  it('when nesting is exactly 10 levels, then it is accepted', () => {
+    const deep = JSON.parse(`${'{"a":'.repeat(9)}1${'}'.repeat(9)}`);
+    expect(parseUserInput({ userName: 'u', deep }).attributes.deep).toEqual(deep);
+  });
+});
+
+describe('parseGroupInput', () => {
+  it('when Okta creates a group with no members, then members is an empty array', () => {
+    const { attributes } = parseGroupInput({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Test SCIMv2', members: [] });
+    expect(attributes).toEqual({ displayName: 'Test SCIMv2', members: [] });
+  });
+
+  it('when members repeat a value, then they are deduplicated, first one kept', () => {
+    const { attributes } = parseGroupInput({
+      id: 'g',
+      meta: {},
+      displayName: 'Eng',
+      members: [{ value: 'u1', display: 'a' }, { value: 'u2' }, { value: 'u1', display: 'b' }],
+    });
+    expect(attributes).toEqual({ displayName: 'Eng', members: [{ value: 'u1', display: 'a' }, { value: 'u2' }] });
+  });
+
+  it('when members is absent or null, then it is an empty array (a PUT replaces the whole group)', () => {
+    expect(parseGroupInput({ displayName: 'Eng' }).attributes.members).toEqual([]);
+    expect(parseGroupInput({ displayName: 'Eng', members: null }).attributes.members).toEqual([]);
+  });
+
+  it.each([
+    ['no displayName', { members: [] }],
+    ['a numeric displayName', { displayName: 3 }],
+    ['members as an object', { displayName: 'a', members: { value: 'u' } }],
+    ['a member without value', { displayName: 'a', members: [{ display: 'x' }] }],
+    ['a member with a numeric display', { displayName: 'a', members: [{ value: 'u', display: 1 }] }],
+    ['an array body', []],
+  ])('when the group has %s, then 400', (_label, input) => {
+    expect(rejection(() => parseGroupInput(input)).statusCode).toBe(400);
+  });
+});
+
+describe('primaryEmail', () => {
+  it('when one email is primary, then it is chosen', () => {
+    expect(primaryEmail({ emails: [{ value: 'a@x' }, { value: 'b@x', primary: true }] })).toBe('b@x');
+  });
+
+  it('when none is primary, then the first is chosen', () => {
+    expect(primaryEmail({ emails: [{ value: 'a@x' }, { value: 'b@x' }] })).toBe('a@x');
+  });
+
+  it('when there are no emails and userName is an address, then userName is used', () => {
+    expect(primaryEmail({ userName: 'Test.User@okta.local' })).toBe('Test.User@okta.local');
+  });
+
+  it('when there are no emails and userName is not an address, then there is none', () => {
+    expect(primaryEmail({ userName: 'tuser' })).toBeUndefined();
+    expect(primaryEmail({})).toBeUndefined();
+  });
+});

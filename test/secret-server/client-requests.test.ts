@@ -1,0 +1,252 @@
+import { MAX_PAGE_SIZE } from '../../src/secret-server/secret-server-client';
+import { API_PASSWORD, BASE_PATH, ORIGIN, capturingLogger, expectGrant, makeClient, paging, setUpNock, userSummary } from './client-fixtures';
+import { nock } from './nock-loader';
+
+setUpNock();
+
+const USER_MODEL = { ...userSummary(7, 'ada@example.com', 'ada@example.com'), displayName: 'Ada Lovelace' };
+const GROUP_MODEL = { id: 4, name: 'Finance', enabled: true, domainId: -1, synchronized: false, canEditMembers: true };
+
+describe('SecretServerClient base URL joining', () => {
+  it('when the on-prem base URL has a path and a trailing slash, then calls keep the path and tolerate the slash', async () => {
+    const scope = nock(ORIGIN)
+      .post('/SecretServer/oauth2/token')
+      .reply(200, { access_token: 't', token_type: 'bearer', expires_in: 1200 })
+      .get('/SecretServer/api/v1/users/7')
+      .query(true)
+      .reply(200, USER_MODEL);
+    const { client } = makeClient({ baseUrl: `${ORIGIN}/SecretServer/` });
+
+    await client.getUser(7);
+
+    scope.done();
+  });
+
+  it('when the base URL is a Secret Server Cloud tenant, then calls go to the site root', async () => {
+    const cloud = 'https://acme.secretservercloud.com';
+    const scope = nock(cloud)
+      .post('/oauth2/token')
+      .reply(200, { access_token: 't', token_type: 'bearer', expires_in: 1200 })
+      .get('/api/v1/users/7')
+      .query(true)
+      .reply(200, USER_MODEL);
+    const { client } = makeClient({ baseUrl: cloud });
+
+    await client.getUser(7);
+
+    expect(client.baseUrl).toBe(cloud);
+    scope.done();
+  });
+});
+
+describe('SecretServerClient paging', () => {
+  it('when a search spans several pages, then it follows nextSkip with take = pageSize and includes inactive users', async () => {
+    const all = [1, 2, 3, 4, 5].map((id) => userSummary(id, `u${id}`, `u${id}@example.com`, id !== 3));
+    const seen: Array<Record<string, string>> = [];
+    const scope = expectGrant(nock(ORIGIN))
+      .get(`${BASE_PATH}/api/v1/users`)
+      .query((q: Record<string, string>) => {
+        seen.push(q);
+        return true;
+      })
+      .times(3)
+      .reply(200, (req: unknown) => {
+        // nock 15 hands the reply function a fetch Request (nock 14: the path string).
+        const q = new URL(typeof req === 'string' ? req : (req as { url: string }).url, ORIGIN).searchParams;
+        const skip = Number(q.get('skip'));
+        const take = Number(q.get('take'));
+        return paging(all.slice(skip, skip + take), skip, take, all.length);
+      });
+    const { client } = makeClient({ pageSize: 2 });
+
+    const users = await client.searchUsers('example.com', { includeInactive: true });
+
+    expect(users.map((u) => u.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(users[2].enabled).toBe(false);
+    expect(seen.map((q) => q.skip)).toEqual(['0', '2', '4']);
+    expect(seen.every((q) => q.take === '2' && q['filter.includeInactive'] === 'true' && q['filter.searchText'] === 'example.com')).toBe(true);
+    scope.done();
+  });
+
+  it('when pageSize is configured absurdly large, then take is capped and never the connector’s 999999999', async () => {
+    let take = '';
+    expectGrant(nock(ORIGIN))
+      .get(`${BASE_PATH}/api/v1/users`)
+      .query((q: Record<string, string>) => {
+        take = q.take;
+        return true;
+      })
+      .reply(200, paging([], 0, MAX_PAGE_SIZE, 0));
+    const { client } = makeClient({ pageSize: 999999999 });
+
+    await client.searchUsers('x');
+
+    expect(take).toBe(String(MAX_PAGE_SIZE));
+  });
+
+  it('when a group has members over two pages, then listGroupMembers returns all of them, disabled ones included', async () => {
+    const member = (userId: number, enabled = true) => ({ groupId: 4, groupName: 'Finance', userId, userName: `u${userId}`, displayName: null, enabled, userDomainId: -1 });
+    const scope = expectGrant(nock(ORIGIN))
+      .get(`${BASE_PATH}/api/v1/groups/4/users`)
+      .query({ 'filter.includeInactiveUsersForGroup': 'true', skip: '0', take: '2' })
+      .reply(200, paging([member(1), member(2, false)], 0, 2, 3))
+      .get(`${BASE_PATH}/api/v1/groups/4/users`)
+      .query({ 'filter.includeInactiveUsersForGroup': 'true', skip: '2', take: '2' })
+      .reply(200, paging([member(3)], 2, 2, 3));
+    const { client } = makeClient({ pageSize: 2 });
+
+    const members = await client.listGroupMembers(4);
+
+    expect(members).toEqual([
+      { userId: 1, userName: 'u1', displayName: '', enabled: true, domainId: -1 },
+      { userId: 2, userName: 'u2', displayName: '', enabled: false, domainId: -1 },
+      { userId: 3, userName: 'u3', displayName: '', enabled: true, domainId: -1 },
+    ]);
+    scope.done();
+  });
+
+  it('when the import asks for one page of groups, then it gets items and the next skip', async () => {
+    expectGrant(nock(ORIGIN))
+      .get(`${BASE_PATH}/api/v1/groups`)
+      .query({ 'filter.includeInactive': 'true', skip: '0', take: '1' })
+      .reply(200, paging([{ id: 4, name: 'Finance', enabled: true, domainId: -1, memberCount: 3 }], 0, 1, 2));
+    const { client } = makeClient();
+
+    const page = await client.listGroupsPage(0, 1);
+
+    expect(page).toMatchObject({ total: 2, hasNext: true, nextSkip: 1, items: [{ id: 4, name: 'Finance', memberCount: 3 }] });
+  });
+});
+
+describe('SecretServerClient lookups and writes', () => {
+  const searchReply = (records: unknown[]) => paging(records, 0, 500, records.length);
+
+  it('when several users contain the email text, then findUserByEmail picks the exact case-insensitive email match', async () => {
+    expectGrant(nock(ORIGIN))
+      .get(`${BASE_PATH}/api/v1/users`)
+      .query(true)
+      .reply(200, searchReply([userSummary(1, 'xada', 'xada@example.com'), userSummary(2, 'ada', 'ADA@Example.com', false)]));
+    const { client } = makeClient();
+
+    await expect(client.findUserByEmail('ada@example.com')).resolves.toMatchObject({ id: 2, enabled: false });
+  });
+
+  it('when no email matches but a userName equals the email, then findUserByEmail falls back to it', async () => {
+    expectGrant(nock(ORIGIN))
+      .get(`${BASE_PATH}/api/v1/users`)
+      .query(true)
+      .reply(200, searchReply([userSummary(9, 'Ada@example.com', null)]));
+    const { client } = makeClient();
+
+    await expect(client.findUserByEmail('ada@example.com')).resolves.toMatchObject({ id: 9 });
+  });
+
+  it('when only partial matches exist, then findUserByEmail returns null', async () => {
+    expectGrant(nock(ORIGIN))
+      .get(`${BASE_PATH}/api/v1/users`)
+      .query(true)
+      .reply(200, searchReply([userSummary(1, 'ada.l', 'ada.l@example.com')]));
+    const { client } = makeClient();
+
+    await expect(client.findUserByEmail('ada@example.com')).resolves.toBeNull();
+  });
+
+  it('when a user is created, then the body is a local enabled user with domainId -1', async () => {
+    let body: Record<string, unknown> = {};
+    expectGrant(nock(ORIGIN))
+      .post(`${BASE_PATH}/api/v1/users`, (b: Record<string, unknown>) => {
+        body = b;
+        return true;
+      })
+      .reply(200, USER_MODEL);
+    const { client, calls } = makeClient();
+
+    const user = await client.createUser({ userName: 'ada@example.com', displayName: 'Ada Lovelace', emailAddress: 'ada@example.com', enabled: true, password: 'Pw-1234567890abc' });
+
+    expect(body).toMatchObject({ userName: 'ada@example.com', displayName: 'Ada Lovelace', emailAddress: 'ada@example.com', enabled: true, password: 'Pw-1234567890abc', domainId: -1 });
+    expect(user).toMatchObject({ id: 7, displayName: 'Ada Lovelace' });
+    expect(calls.map((c) => c.endpoint)).toEqual(['POST /oauth2/token', 'POST /api/v1/users']);
+  });
+
+  it('when a user is updated, then only the given fields are sent as {dirty:true,value}', async () => {
+    const scope = expectGrant(nock(ORIGIN))
+      .patch(`${BASE_PATH}/api/v1/users/7`, { id: 7, enabled: { dirty: true, value: false }, emailAddress: { dirty: true, value: 'a@b.example' } })
+      .reply(200, { ...USER_MODEL, enabled: false });
+    const { client } = makeClient();
+
+    await expect(client.updateUser(7, { enabled: false, emailAddress: 'a@b.example' })).resolves.toMatchObject({ enabled: false });
+    scope.done();
+  });
+
+  it('when a group is renamed, then the PATCH body uses the data wrapper', async () => {
+    const scope = expectGrant(nock(ORIGIN))
+      .patch(`${BASE_PATH}/api/v1/groups/4`, { data: { name: { dirty: true, value: 'Treasury' } } })
+      .reply(200, { ...GROUP_MODEL, name: 'Treasury' });
+    const { client } = makeClient();
+
+    await expect(client.renameGroup(4, 'Treasury')).resolves.toMatchObject({ id: 4, name: 'Treasury' });
+    scope.done();
+  });
+
+  it('when memberships change, then one PATCH carries addedUserIds and removeUserIds, and no change makes no call', async () => {
+    const scope = expectGrant(nock(ORIGIN))
+      .patch(`${BASE_PATH}/api/v1/groups/4/users`, { addedUserIds: [1, 2], removeUserIds: [3] })
+      .reply(200, { success: true });
+    const { client, calls } = makeClient();
+
+    await client.updateGroupMembers(4, [1, 2], [3]);
+    await client.updateGroupMembers(4, [], []);
+
+    expect(calls.filter((c) => c.endpoint === 'PATCH /api/v1/groups/{id}/users')).toHaveLength(1);
+    scope.done();
+  });
+
+  it('when several groups contain the name, then findGroupByName returns the exact case-insensitive match', async () => {
+    expectGrant(nock(ORIGIN))
+      .get(`${BASE_PATH}/api/v1/groups`)
+      .query({ 'filter.searchText': 'finance', 'filter.includeInactive': 'true', skip: '0', take: '500' })
+      .reply(200, searchReply([{ id: 3, name: 'Finance Admins', enabled: true, domainId: -1 }, { id: 4, name: 'Finance', enabled: true, domainId: -1 }]));
+    const { client } = makeClient();
+
+    await expect(client.findGroupByName('finance')).resolves.toMatchObject({ id: 4, name: 'Finance' });
+  });
+
+  it('when a group is deleted, then DELETE is sent and its endpoint label is a template', async () => {
+    expectGrant(nock(ORIGIN)).delete(`${BASE_PATH}/api/v1/groups/4`).reply(200, { id: 4, objectType: 'Group', responseCodes: null });
+    const { client, calls } = makeClient();
+
+    await client.deleteGroup(4);
+
+    expect(calls.at(-1)).toMatchObject({ endpoint: 'DELETE /api/v1/groups/{id}', status: 200 });
+  });
+});
+
+describe('SecretServerClient dry run', () => {
+  it('when dryRun is on, then writes are logged without passwords and not sent, while reads still go out', async () => {
+    const { logger, text } = capturingLogger();
+    const scope = expectGrant(nock(ORIGIN)).get(`${BASE_PATH}/api/v1/users/7`).query(true).times(2).reply(200, USER_MODEL);
+    const { client, calls } = makeClient({ dryRun: true }, { logger });
+
+    const created = await client.createUser({ userName: 'bob@example.com', displayName: 'Bob', emailAddress: 'bob@example.com', enabled: true, password: 'Secret-Pw-123456' });
+    const updated = await client.updateUser(7, { enabled: false });
+    const group = await client.createGroup('Finance');
+    await client.updateGroupMembers(group.id, [created.id], []);
+    await client.deleteGroup(4);
+    const read = await client.getUser(7);
+
+    expect(created.id).toBeLessThan(0);
+    expect(created).toMatchObject({ userName: 'bob@example.com', enabled: true });
+    expect(created).not.toHaveProperty('password');
+    expect(updated).toMatchObject({ id: 7, enabled: false });
+    expect(group).toMatchObject({ name: 'Finance', enabled: true });
+    expect(read.id).toBe(7);
+    expect(calls.map((c) => c.endpoint)).toEqual(['POST /oauth2/token', 'GET /api/v1/users/{id}', 'GET /api/v1/users/{id}']);
+    const logged = text();
+    expect(logged).toContain('dry run');
+    expect(logged).toContain('/api/v1/users');
+    expect(logged).toContain('"method":"POST"');
+    expect(logged).not.toContain('Secret-Pw-123456');
+    expect(logged).not.toContain(API_PASSWORD);
+    scope.done();
+  });
+});
