@@ -42,6 +42,11 @@ export async function importFromSecretServer(ctx: ImportContext): Promise<Import
     const page = await ctx.secretServer.listUsersPage(skip, ctx.pageSize);
     for (const user of page.items) {
       summary.users.seen++;
+      // Application accounts (the bridge's own API account among them) are not people Okta manages.
+      if (user.isApplicationAccount) {
+        summary.users.skipped++;
+        continue;
+      }
       const outcome = await importUser(ctx, user, scimIdBySecretServerUserId);
       summary.users[outcome]++;
     }
@@ -71,8 +76,21 @@ async function importUser(ctx: ImportContext, user: SecretServerUser, idMap: Map
   const attributes = userAttributes(user, ctx.familyNamePlaceholder);
   const email = user.emailAddress ?? undefined;
   let id = await store.findIdBySecretServerId('User', user.id);
-  if (!id && email) id = await store.findIdByIndex('User', 'email', email);
-  if (!id) id = await store.findIdByIndex('User', 'userName', String(attributes.userName));
+  if (!id) {
+    // Matched by email or userName: that SCIM user may already stand for another Secret Server user
+    // (Secret Server does not enforce unique emails). One email, one SCIM user: keep the first.
+    id = (email ? await store.findIdByIndex('User', 'email', email) : null) ?? (await store.findIdByIndex('User', 'userName', String(attributes.userName)));
+    const owner = id ? await store.getLink('User', id) : undefined;
+    if (id && owner?.secretServerId !== undefined && owner.secretServerId !== user.id) {
+      ctx.logger.warn('import skipped a Secret Server user whose email or userName another one already has', {
+        category: 'import',
+        secretServerUserId: user.id,
+        keptSecretServerUserId: owner.secretServerId,
+        email,
+      });
+      return 'skipped';
+    }
+  }
   const existing = id ? await store.get('User', id) : null;
   try {
     const merged = await merge(ctx, 'User', existing, stableId('user', user.id), attributes, { secretServerId: user.id, secretServerUserName: user.userName });
