@@ -71,9 +71,9 @@ async function main(): Promise<void> {
   };
   const stamp = Date.now().toString(36);
   const people = [
-    { given: 'Ada', family: 'Lovelace', email: `ada.lovelace.${stamp}@example.com` },
-    { given: 'Grace', family: 'Hopper', email: `grace.hopper.${stamp}@example.com` },
-    { given: '', family: '', email: `alan.turing.${stamp}@example.com` },
+    { given: 'Ada', family: 'Lovelace', email: `ada.lovelace+${stamp}@example.com` },
+    { given: 'Grace', family: 'Hopper', email: `grace.hopper+${stamp}@example.com` },
+    { given: '', family: '', email: `alan.turing+${stamp}@example.com` },
   ];
   const ids: string[] = [];
   for (const p of people) {

@@ -125,7 +125,7 @@ function readinessChecks(container: Container) {
       check: async () => {
         const circuit = container.breaker.state();
         if (circuit === 'open') return { ok: false, detail: 'circuit open: Secret Server calls are paused' };
-        await container.secretServer.checkAuth();
+        await container.secretServer.currentUser();
         return { ok: true, detail: `token ok, circuit ${circuit}` };
       },
     },

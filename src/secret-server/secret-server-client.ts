@@ -118,6 +118,14 @@ export class SecretServerClient {
     await this.transport.ensureToken();
   }
 
+  /**
+   * GET /api/v1/users/current: one real round trip with the token (reference §3.1 calls it a
+   * good connectivity test). /readyz uses it, so a cached token cannot hide an outage.
+   */
+  async currentUser(): Promise<SecretServerUser> {
+    return toUser(await this.transport.call<UserModel>({ method: 'GET', template: '/api/v1/users/current' }));
+  }
+
   // ---- users ----
 
   /** Every user whose userName, displayName or email contains `text` (all pages). */

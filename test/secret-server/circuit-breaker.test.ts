@@ -1,7 +1,7 @@
+import nock from 'nock';
 import { CircuitBreaker, CircuitState } from '../../src/secret-server/circuit-breaker';
 import { SecretServerCircuitOpenError, SecretServerPermanentError, SecretServerRetryableError } from '../../src/secret-server/secret-server-errors';
 import { BASE_PATH, ORIGIN, expectGrant, makeClient, setUpNock } from './client-fixtures';
-import { nock } from './nock-loader';
 
 setUpNock();
 

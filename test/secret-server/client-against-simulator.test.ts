@@ -1,3 +1,4 @@
+import nock from 'nock';
 import { createSimulator, Simulator, SimulatorServer } from '../../scripts/ss-sim/simulator-app';
 import { createSilentLogger } from '../../src/logging/logger';
 import { CircuitBreaker } from '../../src/secret-server/circuit-breaker';
@@ -10,10 +11,24 @@ import {
   SecretServerDuplicateUserNameError,
   SecretServerError,
 } from '../../src/secret-server/secret-server-errors';
-import { useNock } from './nock-loader';
 
-// Unmocked network fails the test; only the simulator on loopback is reachable.
-useNock(['127.0.0.1']);
+// No interceptors here: the client talks to the real simulator on loopback, and any other
+// network access fails the test.
+beforeAll(() => {
+  if (!nock.isActive()) nock.activate();
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+});
+
+afterEach(() => {
+  nock.cleanAll();
+});
+
+afterAll(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+  nock.restore();
+});
 
 let sim: Simulator;
 let server: SimulatorServer;

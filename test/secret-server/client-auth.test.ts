@@ -1,4 +1,4 @@
-import { nock, nodeError } from './nock-loader';
+import nock from 'nock';
 import {
   EXPIRED_TOKEN_MESSAGE,
   SecretServerAuthenticationError,
@@ -187,7 +187,7 @@ describe('SecretServerClient authentication', () => {
       .get(`${BASE_PATH}/api/v1/users/7`)
       .query(true)
       .reply(403, { message: EXPIRED_TOKEN_MESSAGE });
-    expectGrant(scope, { token: 'tok-new-9a2c' }).get(`${BASE_PATH}/api/v1/users/7`).query(true).replyWithError(nodeError('ECONNRESET', 'socket hang up'));
+    expectGrant(scope, { token: 'tok-new-9a2c' }).get(`${BASE_PATH}/api/v1/users/7`).query(true).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
     const { client } = makeClient({}, { logger });
 
     await client.getUser(7).catch(() => undefined);

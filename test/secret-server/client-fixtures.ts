@@ -1,5 +1,5 @@
 /** Shared set-up for the nock tests of SecretServerClient. */
-import { Scope, useNock } from './nock-loader';
+import nock from 'nock';
 import { PassThrough } from 'node:stream';
 import { createLogger, createSilentLogger, Logger } from '../../src/logging/logger';
 import { SecretServerClient, SecretServerClientDeps, SecretServerClientOptions } from '../../src/secret-server/secret-server-client';
@@ -41,9 +41,9 @@ export function capturingLogger(): { logger: Logger; text: () => string } {
 
 /** Expects one token grant on `scope` (any form body unless `match` says otherwise). */
 export function expectGrant(
-  scope: Scope,
+  scope: nock.Scope,
   opts: { token?: string; expiresIn?: number; match?: (form: Record<string, string>) => boolean; times?: number } = {},
-): Scope {
+): nock.Scope {
   return scope
     .post(`${BASE_PATH}/oauth2/token`, (form: Record<string, string>) => (opts.match ? opts.match(form) : true))
     .times(opts.times ?? 1)
@@ -73,6 +73,22 @@ export function userSummary(id: number, userName: string, emailAddress: string |
   return { id, userName, displayName: userName, emailAddress, enabled, isLockedOut: false, domainId: -1, created: '2024-01-01T00:00:00Z' };
 }
 
+/**
+ * Per test file: every request must hit a nock interceptor (no real network at all), nothing
+ * left over between tests, and the http module restored when the file is done.
+ */
 export function setUpNock(): void {
-  useNock();
+  beforeAll(() => {
+    if (!nock.isActive()) nock.activate();
+    nock.disableNetConnect();
+  });
+  afterEach(() => {
+    nock.abortPendingRequests();
+    nock.cleanAll();
+  });
+  afterAll(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    nock.restore();
+  });
 }

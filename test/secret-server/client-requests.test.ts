@@ -1,6 +1,6 @@
+import nock from 'nock';
 import { MAX_PAGE_SIZE } from '../../src/secret-server/secret-server-client';
 import { API_PASSWORD, BASE_PATH, ORIGIN, capturingLogger, expectGrant, makeClient, paging, setUpNock, userSummary } from './client-fixtures';
-import { nock } from './nock-loader';
 
 setUpNock();
 
@@ -50,9 +50,8 @@ describe('SecretServerClient paging', () => {
         return true;
       })
       .times(3)
-      .reply(200, (req: unknown) => {
-        // nock 15 hands the reply function a fetch Request (nock 14: the path string).
-        const q = new URL(typeof req === 'string' ? req : (req as { url: string }).url, ORIGIN).searchParams;
+      .reply(200, (uri) => {
+        const q = new URL(uri, ORIGIN).searchParams;
         const skip = Number(q.get('skip'));
         const take = Number(q.get('take'));
         return paging(all.slice(skip, skip + take), skip, take, all.length);
