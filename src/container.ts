@@ -82,7 +82,7 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
     bullRedis,
     store,
     queue,
-    resources: new ResourceService(store, queue, logger),
+    resources: new ResourceService(store, queue, logger, config.import.familyNamePlaceholder),
     tokens,
     adminTokens: new StaticTokenVerifier(config.auth.adminToken),
     authFailures: new AuthFailureStore(redis, prefix, config.auth.failWindowS),

@@ -35,7 +35,8 @@ async function main(): Promise<void> {
   if (seedUsers > 0) sim.seedUsers(seedUsers, { disabledRatio: 0.1, blankDisplayNameRatio: 0.1, singleWordNameRatio: 0.05 });
   if (seedGroups > 0) sim.seedGroups(seedGroups, { membersPerGroup: Math.min(8, Math.max(1, seedUsers)), synchronizedRatio: 0.1 });
 
-  const server = await sim.listen(port, '127.0.0.1');
+  // Loopback by default; SS_SIM_HOST=0.0.0.0 lets other containers (docker-compose) reach it.
+  const server = await sim.listen(port, process.env.SS_SIM_HOST || '127.0.0.1');
   console.log(`Secret Server simulator listening at ${server.url}`);
   console.log(`  users: ${sim.state.users.size} (incl. the API account), groups: ${sim.state.groups.size}`);
   console.log(`  knobs: POST ${server.url}/_sim/knobs   state: GET ${server.url}/_sim/state   stats: GET ${server.url}/_sim/stats`);

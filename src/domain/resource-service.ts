@@ -5,7 +5,9 @@ import { indexedLookup, matchesFilter, parseFilter } from '../scim/filter';
 import { applyPatch } from '../scim/patch';
 import { parseGroupInput, parseUserInput } from '../scim/resource-input';
 import type { ResourceStore } from '../store/resource-store';
+import { displayNameFor, splitDisplayName } from './name-filling';
 import type { ResourceKind, SecretServerLink, StoredResource } from './resource-types';
+import { primaryEmail } from './unique-keys';
 
 export interface ResourceView {
   resource: StoredResource;
@@ -31,13 +33,15 @@ export class ResourceService {
     private readonly store: ResourceStore,
     private readonly queue: SyncEnqueuer,
     private readonly logger: Logger,
+    /** familyName shown for a user whose name is one word (IMPORT_FAMILY_NAME_PLACEHOLDER). */
+    private readonly familyNamePlaceholder = '-',
   ) {}
 
   async create(kind: ResourceKind, body: unknown, requestId?: string): Promise<ResourceView> {
     const { attributes } = parseInput(kind, body);
     const resource = await this.store.create(kind, attributes, { origin: 'okta' });
     await this.afterWrite(resource, requestId, 'create');
-    return { resource, link: { state: 'pending' } };
+    return view(resource, { state: 'pending' }, this.familyNamePlaceholder);
   }
 
   async replace(kind: ResourceKind, id: string, body: unknown, expectedVersion?: number, requestId?: string): Promise<ResourceView> {
@@ -94,7 +98,7 @@ export class ResourceService {
       page = matches.slice(offset, offset + query.count);
     }
     const links = await this.store.getLinks(kind, page.map((r) => r.id));
-    return { total, views: page.map((resource, i) => ({ resource, link: links[i] })) };
+    return { total, views: page.map((resource, i) => view(resource, links[i], this.familyNamePlaceholder)) };
   }
 
   private async findMatches(kind: ResourceKind, filterText: string): Promise<StoredResource[]> {
@@ -123,7 +127,7 @@ export class ResourceService {
   }
 
   private async withLink(resource: StoredResource): Promise<ResourceView> {
-    return { resource, link: await this.store.getLink(resource.kind, resource.id) };
+    return view(resource, await this.store.getLink(resource.kind, resource.id), this.familyNamePlaceholder);
   }
 
   private async afterWrite(resource: StoredResource, requestId: string | undefined, operation: string): Promise<void> {
@@ -138,6 +142,33 @@ export class ResourceService {
     // sweeper still carries the change to Secret Server.
     await this.queue.enqueueSync(resource.kind, resource.id, resource.meta.version, requestId);
   }
+}
+
+/**
+ * What a client sees: names filled when blank (Okta's SPEC test and its import require given and
+ * family names), and a sync state that says "pending" until the current version reached Secret Server.
+ */
+function view(resource: StoredResource, link: SecretServerLink | undefined, familyNamePlaceholder: string): ResourceView {
+  const pending = link?.state === 'synced' && (link.syncedVersion ?? 0) < resource.meta.version;
+  return {
+    resource: resource.kind === 'User' ? withNames(resource, familyNamePlaceholder) : resource,
+    link: pending ? { ...link, state: 'pending' } : link,
+  };
+}
+
+function withNames(resource: StoredResource, familyNamePlaceholder: string): StoredResource {
+  const name = (resource.attributes.name ?? {}) as Record<string, unknown>;
+  const blank = (v: unknown) => typeof v !== 'string' || v.trim() === '';
+  if (!blank(name.givenName) && !blank(name.familyName)) return resource;
+  const email = primaryEmail(resource.attributes);
+  const filled = splitDisplayName(displayNameFor(resource.attributes, email), { email, userName: String(resource.attributes.userName ?? '') }, familyNamePlaceholder);
+  return {
+    ...resource,
+    attributes: {
+      ...resource.attributes,
+      name: { ...name, givenName: blank(name.givenName) ? filled.givenName : name.givenName, familyName: blank(name.familyName) ? filled.familyName : name.familyName },
+    },
+  };
 }
 
 function parseInput(kind: ResourceKind, body: unknown): { attributes: Record<string, unknown> } {

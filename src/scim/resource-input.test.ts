@@ -134,8 +134,9 @@ describe('parseGroupInput', () => {
       id: 'g',
       meta: {},
       displayName: 'Eng',
-      members: [{ value: 'u1', display: 'a' }, { value: 'u2' }, { value: 'u1', display: 'b' }],
+      members: [{ value: 'u1', display: 'a', $ref: 'https://x/Users/u1' }, { value: 'u2' }, { value: 'u1', display: 'b' }],
     });
+    // $ref is dropped: the renderer derives it from value.
     expect(attributes).toEqual({ displayName: 'Eng', members: [{ value: 'u1', display: 'a' }, { value: 'u2' }] });
   });
 

@@ -126,9 +126,11 @@ export function parseGroupInput(body: unknown): ParsedInput {
   const members = (attrs.members ?? []) as JsonObject[];
   const seen = new Set<string>();
   attrs.members = members.filter((m, i) => {
-    for (const sub of ['display', 'type', '$ref']) {
+    for (const sub of ['display', 'type']) {
       if (sub in m && typeof m[sub] !== 'string') throw invalid(`members[${i}].${sub} must be a string`);
     }
+    // $ref is derived from value when rendered (resource-renderer.ts), so a sent one is dropped.
+    delete m.$ref;
     const value = m.value as string;
     if (seen.has(value)) return false;
     seen.add(value);

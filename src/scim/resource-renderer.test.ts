@@ -75,6 +75,18 @@ describe('renderResource', () => {
     expect((out.meta as { location: string }).location).toBe(`${BASE}/Groups/g-1`);
   });
 
+  it('when a group has members, then each gets a $ref to its resource (RFC 7643 §4.2)', () => {
+    const out = renderResource(
+      storedGroup({ displayName: 'Eng', members: [{ value: 'u 1', display: 'a' }, { value: 'g-2', type: 'Group' }, 'junk'] }),
+      { baseUrl: `${BASE}/` },
+    );
+    expect(out.members).toEqual([
+      { value: 'u 1', display: 'a', $ref: `${BASE}/Users/u%201` },
+      { value: 'g-2', type: 'Group', $ref: `${BASE}/Groups/g-2` },
+      'junk',
+    ]);
+  });
+
   it('when the rendered body is changed, then the stored resource is not', () => {
     const stored = storedUser();
     (renderResource(stored, { baseUrl: BASE }).name as Record<string, unknown>).givenName = 'X';

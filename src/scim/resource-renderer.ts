@@ -1,6 +1,6 @@
 /**
  * Stored resource -> SCIM JSON (RFC 7643 §3: schemas, id, meta; §4.1, §4.2 for User and Group).
- * Only this module adds id, meta and schemas; the store never holds them.
+ * Only this module adds id, meta, schemas and members' $ref; the store never holds them.
  */
 import type { SecretServerLink, StoredResource } from '../domain/resource-types';
 import { cloneJson, isPlainObject, setOwn, toBoolean, type JsonObject } from './json-values';
@@ -29,6 +29,18 @@ function extensionUrns(attributes: JsonObject): string[] {
     .map((k) => canonicalUrn(k) ?? k);
 }
 
+/**
+ * RFC 7643 §4.2: each member's `$ref` is the URI of the member resource. It is derived from the
+ * value on the way out, never stored, so it always matches where the member lives now.
+ */
+function withMemberRefs(members: unknown[], base: string): unknown[] {
+  return members.map((m) => {
+    if (!isPlainObject(m) || typeof m.value !== 'string') return m;
+    const endpoint = typeof m.type === 'string' && m.type.toLowerCase() === 'group' ? 'Groups' : 'Users';
+    return { ...m, $ref: `${base}/${endpoint}/${encodeURIComponent(m.value)}` };
+  });
+}
+
 function secretServerExtension(link: SecretServerLink): JsonObject {
   const ext: JsonObject = { syncState: link.state };
   if (link.secretServerId !== undefined) ext.secretServerUserId = link.secretServerId;
@@ -54,10 +66,10 @@ export function renderResource(stored: StoredResource, options: RenderOptions): 
   for (const [key, value] of Object.entries(attributes)) {
     if (!RESERVED.has(key.toLowerCase())) setOwn(out, key, value);
   }
-  if (isUser) out.active = toBoolean(out.active) ?? true;
-  if (!isUser) out.members = Array.isArray(out.members) ? out.members : [];
-  if (withLink && options.link) out[SCHEMA_SECRET_SERVER_USER] = secretServerExtension(options.link);
   const base = options.baseUrl.replace(/\/+$/, '');
+  if (isUser) out.active = toBoolean(out.active) ?? true;
+  if (!isUser) out.members = Array.isArray(out.members) ? withMemberRefs(out.members, base) : [];
+  if (withLink && options.link) out[SCHEMA_SECRET_SERVER_USER] = secretServerExtension(options.link);
   out.meta = {
     resourceType: stored.kind,
     created: stored.meta.created,

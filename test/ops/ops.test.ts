@@ -1,7 +1,7 @@
 /** Issue 5: health, readiness, metrics, admin surfaces, token grace, dry run, the demo. */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { startHarness, Harness, TEST_ADMIN_TOKEN, TEST_SCIM_TOKEN } from '../support/bridge-harness';
-import { uniquePrefix } from '../support/redis';
+import { connectRedis, deletePrefix, uniquePrefix } from '../support/redis';
 
 const get = (url: string, token?: string) => fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
 
@@ -109,7 +109,9 @@ describe('the demo', () => {
     expect(out).toMatch(/grace\.hopper\S+\s+"Grace Hopper"\s+DISABLED/);
     expect(out).toMatch(/group #\d+\s+Engineering/);
     expect(code).toBe(0);
-    spawnSync('redis-cli', ['--scan', '--pattern', `${prefix}:*`]);
+    const redis = connectRedis();
+    await deletePrefix(redis, prefix);
+    redis.disconnect();
   }, 60_000);
 });
 

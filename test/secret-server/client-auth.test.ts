@@ -5,7 +5,7 @@ import {
   SecretServerPermissionError,
   SecretServerRetryableError,
 } from '../../src/secret-server/secret-server-errors';
-import { API_PASSWORD, BASE_PATH, ORIGIN, TOKEN, capturingLogger, expectGrant, makeClient, setUpNock, userSummary } from './client-fixtures';
+import { API_PASSWORD, BASE_PATH, ORIGIN, TOKEN, capturingLogger, connectionError, expectGrant, makeClient, setUpNock, userSummary } from './client-fixtures';
 
 setUpNock();
 
@@ -187,7 +187,7 @@ describe('SecretServerClient authentication', () => {
       .get(`${BASE_PATH}/api/v1/users/7`)
       .query(true)
       .reply(403, { message: EXPIRED_TOKEN_MESSAGE });
-    expectGrant(scope, { token: 'tok-new-9a2c' }).get(`${BASE_PATH}/api/v1/users/7`).query(true).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    expectGrant(scope, { token: 'tok-new-9a2c' }).get(`${BASE_PATH}/api/v1/users/7`).query(true).replyWithError(connectionError('ECONNRESET', 'socket hang up'));
     const { client } = makeClient({}, { logger });
 
     await client.getUser(7).catch(() => undefined);

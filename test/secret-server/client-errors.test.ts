@@ -8,7 +8,7 @@ import {
   SecretServerRetryableError,
   isDuplicateUserNameMessage,
 } from '../../src/secret-server/secret-server-errors';
-import { BASE_PATH, ORIGIN, expectGrant, makeClient, setUpNock } from './client-fixtures';
+import { BASE_PATH, ORIGIN, connectionError, expectGrant, makeClient, setUpNock } from './client-fixtures';
 
 setUpNock();
 
@@ -118,7 +118,7 @@ describe('SecretServerClient failure sorting', () => {
   });
 
   it.each(['ECONNREFUSED', 'ECONNRESET'])('when the connection fails with %s, then the error is retryable with kind network', async (code) => {
-    expectGrant(nock(ORIGIN)).get(`${USERS}/7`).query(true).replyWithError({ code, message: `connect ${code}` });
+    expectGrant(nock(ORIGIN)).get(`${USERS}/7`).query(true).replyWithError(connectionError(code));
     const { client, calls } = makeClient();
 
     const err = await failureOf(client.getUser(7));
@@ -128,7 +128,7 @@ describe('SecretServerClient failure sorting', () => {
   });
 
   it('when the token endpoint itself is unreachable, then the error is retryable', async () => {
-    nock(ORIGIN).post(`${BASE_PATH}/oauth2/token`).replyWithError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' });
+    nock(ORIGIN).post(`${BASE_PATH}/oauth2/token`).replyWithError(connectionError('ECONNREFUSED'));
     const { client } = makeClient();
 
     const err = await failureOf(client.checkAuth());

@@ -74,6 +74,14 @@ export function userSummary(id: number, userName: string, emailAddress: string |
 }
 
 /**
+ * A Node-style connection error for `replyWithError`. It must be a real Error: nock 14's
+ * interceptor drops plain `{ code, message }` objects and the request then hangs until the timeout.
+ */
+export function connectionError(code: string, message = `connect ${code}`): NodeJS.ErrnoException {
+  return Object.assign(new Error(message), { code, syscall: 'connect' });
+}
+
+/**
  * Per test file: every request must hit a nock interceptor (no real network at all), nothing
  * left over between tests, and the http module restored when the file is done.
  */

@@ -1,4 +1,5 @@
 import nock from 'nock';
+import type { ParsedUrlQuery } from 'node:querystring';
 import { MAX_PAGE_SIZE } from '../../src/secret-server/secret-server-client';
 import { API_PASSWORD, BASE_PATH, ORIGIN, capturingLogger, expectGrant, makeClient, paging, setUpNock, userSummary } from './client-fixtures';
 
@@ -42,10 +43,10 @@ describe('SecretServerClient base URL joining', () => {
 describe('SecretServerClient paging', () => {
   it('when a search spans several pages, then it follows nextSkip with take = pageSize and includes inactive users', async () => {
     const all = [1, 2, 3, 4, 5].map((id) => userSummary(id, `u${id}`, `u${id}@example.com`, id !== 3));
-    const seen: Array<Record<string, string>> = [];
+    const seen: ParsedUrlQuery[] = [];
     const scope = expectGrant(nock(ORIGIN))
       .get(`${BASE_PATH}/api/v1/users`)
-      .query((q: Record<string, string>) => {
+      .query((q) => {
         seen.push(q);
         return true;
       })
@@ -68,10 +69,10 @@ describe('SecretServerClient paging', () => {
   });
 
   it('when pageSize is configured absurdly large, then take is capped and never the connector’s 999999999', async () => {
-    let take = '';
+    let take: ParsedUrlQuery[string];
     expectGrant(nock(ORIGIN))
       .get(`${BASE_PATH}/api/v1/users`)
-      .query((q: Record<string, string>) => {
+      .query((q) => {
         take = q.take;
         return true;
       })
