@@ -1,4 +1,5 @@
-import Redis, { RedisOptions } from 'ioredis';
+import type Redis from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import type { BridgeConfig } from './config/config-schema';
 import { ResourceService } from './domain/resource-service';
 import { StaticTokenVerifier } from './domain/static-token-verifier';
@@ -11,6 +12,7 @@ import { CircuitBreaker } from './secret-server/circuit-breaker';
 import { RedisRateLimiter } from './secret-server/redis-rate-limiter';
 import { SecretServerClient } from './secret-server/secret-server-client';
 import { AuthFailureStore } from './store/auth-failure-store';
+import { createRedis } from './store/redis-connection';
 import { redisKeys } from './store/redis-keys';
 import { ResourceLock } from './store/resource-lock';
 import { ResourceStore } from './store/resource-store';
@@ -44,8 +46,8 @@ export interface Container {
 export function createContainer(config: BridgeConfig, logger: Logger): Container {
   const prefix = config.redis.prefix;
   const redisOptions: RedisOptions = { lazyConnect: false, connectTimeout: 5000 };
-  const redis = new Redis(config.redis.url, { ...redisOptions, maxRetriesPerRequest: 2 });
-  const bullRedis = new Redis(config.redis.url, { ...redisOptions, maxRetriesPerRequest: null });
+  const redis = createRedis(config.redis, { ...redisOptions, maxRetriesPerRequest: 2 });
+  const bullRedis = createRedis(config.redis, { ...redisOptions, maxRetriesPerRequest: null });
   for (const [name, connection] of [['commands', redis], ['bullmq', bullRedis]] as const) {
     // Without a listener ioredis prints unhandled errors; reconnection is automatic.
     connection.on('error', (err) => logger.warn('redis connection error', { category: 'redis', connection: name, message: err.message }));

@@ -1,7 +1,7 @@
-import Redis from 'ioredis';
 import { AdminService } from '../../src/domain/admin-service';
 import { createSilentLogger } from '../../src/logging/logger';
 import { ProvisioningQueue } from '../../src/queue/provisioning-queue';
+import { createRedis } from '../../src/store/redis-connection';
 import { ResourceStore } from '../../src/store/resource-store';
 import type { CliContext, CommandGroup } from './command-registry';
 import { UsageError } from './usage-error';
@@ -10,7 +10,7 @@ import { UsageError } from './usage-error';
 async function adminService(ctx: CliContext): Promise<AdminService> {
   const config = ctx.config();
   const redis = await ctx.redis();
-  const bullRedis = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  const bullRedis = createRedis(config.redis, { maxRetriesPerRequest: null });
   const logger = createSilentLogger();
   const queue = new ProvisioningQueue(bullRedis, config.redis.prefix, { attempts: config.worker.attempts, backoffMs: config.worker.backoffMs }, logger);
   ctx.onClose(async () => {

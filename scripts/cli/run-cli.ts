@@ -1,5 +1,6 @@
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import { loadConfig, type BridgeConfig } from '../../src/config/load-config';
+import { createRedis } from '../../src/store/redis-connection';
 import { type CliContext, findCommand, registeredCommands } from './command-registry';
 import { UsageError } from './usage-error';
 
@@ -71,7 +72,7 @@ function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void>
 
   const ctx: CliContext = {
     config: () => (config ??= loadConfig({}, io.env)),
-    redis: () => (redis ??= connect(ctx.config().redis.url, closers)),
+    redis: () => (redis ??= connect(ctx.config().redis, closers)),
     onClose: (closeFn) => closers.push(closeFn),
     out: (line) => io.stdout.write(line + '\n'),
     err: (line) => io.stderr.write(line + '\n'),
@@ -90,9 +91,9 @@ function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void>
   return { ctx, close };
 }
 
-async function connect(url: string, closers: Array<() => Promise<void> | void>): Promise<Redis> {
+async function connect(settings: BridgeConfig['redis'], closers: Array<() => Promise<void> | void>): Promise<Redis> {
   // No reconnect loop and no offline queue: a one-shot command should fail fast, not hang.
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: 5000 });
+  const redis = createRedis(settings, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: 5000 });
   // Reported through the rejected connect() or command; the event carries the useful reason (ECONNREFUSED ...).
   let lastError: Error | undefined;
   redis.on('error', (err: Error) => (lastError = err));

@@ -14,6 +14,8 @@ export const configSchema = {
   redis: {
     url: { doc: 'Redis connection URL', format: String, default: 'redis://127.0.0.1:6379', env: 'REDIS_URL', sensitive: true },
     prefix: { doc: 'Namespace of every key and queue', format: String, default: 'scimbridge', env: 'REDIS_PREFIX' },
+    sentinels: { doc: 'Redis Sentinel nodes, host:port,host:port; empty for a plain REDIS_URL', format: String, default: '', env: 'REDIS_SENTINELS' },
+    sentinelName: { doc: 'Name of the Sentinel-monitored primary', format: String, default: 'mymaster', env: 'REDIS_SENTINEL_NAME' },
   },
   auth: {
     scimToken: { doc: 'Optional static bearer token accepted by /scim/v2 (quick starts, tests)', format: String, default: '', env: 'SCIM_TOKEN', sensitive: true },
@@ -56,7 +58,7 @@ export const configSchema = {
 export interface BridgeConfig {
   role: 'all' | 'api' | 'worker';
   http: { port: number; host: string; bodyLimitBytes: number; tlsCert: string; tlsKey: string };
-  redis: { url: string; prefix: string };
+  redis: { url: string; prefix: string; sentinels: string; sentinelName: string };
   auth: { scimToken: string; adminToken: string; failLimit: number; failWindowS: number };
   log: { level: string; format: 'json' | 'pretty' };
   secretServer: {

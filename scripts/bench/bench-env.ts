@@ -1,0 +1,134 @@
+/**
+ * What every bench phase shares: settings from the environment, the run's Redis prefix, SCIM
+ * calls from the driver, tokens as Okta would hold them, CPU accounting of Redis.
+ */
+import crypto from 'node:crypto';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { TokenService } from '../../src/domain/token-service';
+import { redisKeys } from '../../src/store/redis-keys';
+import { RedisTokenStore } from '../../src/store/token-store';
+import { BenchChild, RESULTS_DIR, startChild } from './bench-processes';
+
+function intFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+export interface BenchSettings {
+  redisUrl: string;
+  /** REDIS_PREFIX of this run; each phase works under `<runPrefix>:<phase>`. */
+  runPrefix: string;
+  phases: Set<string>;
+  frontSeconds: number;
+  frontRps: number;
+  frontConnections: number;
+  e2eUsers: number;
+  e2eGroups: number;
+  e2eLatencyMs: number;
+  e2eConcurrency: number;
+  importUsers: number;
+  importGroups: number;
+  importLatencyMs: number;
+  /** Folder for .cpuprofile files of the bridge children, or undefined (BENCH_CPU_PROF=1 turns it on). */
+  cpuProfDir?: string;
+}
+
+export function loadSettings(): BenchSettings {
+  const phases = (process.env.BENCH_PHASES ?? 'front,e2e,import').split(',').map((p) => p.trim());
+  return {
+    // Only loopback Redis: the bench floods it and deletes its keys afterwards.
+    redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    runPrefix: `bench-${new Date().toISOString().slice(0, 10)}-${crypto.randomBytes(3).toString('hex')}`,
+    phases: new Set(phases),
+    frontSeconds: intFromEnv('BENCH_FRONT_SECONDS', 20),
+    frontRps: intFromEnv('BENCH_FRONT_RPS', 1000),
+    frontConnections: intFromEnv('BENCH_FRONT_CONNECTIONS', 16),
+    e2eUsers: intFromEnv('BENCH_USERS', 10_000),
+    e2eGroups: intFromEnv('BENCH_GROUPS', 100),
+    e2eLatencyMs: intFromEnv('BENCH_SS_LATENCY_MS', 20),
+    e2eConcurrency: intFromEnv('BENCH_WORKER_CONCURRENCY', 32),
+    importUsers: intFromEnv('BENCH_IMPORT_USERS', 100_000),
+    importGroups: intFromEnv('BENCH_IMPORT_GROUPS', 1000),
+    importLatencyMs: intFromEnv('BENCH_IMPORT_LATENCY_MS', 20),
+    cpuProfDir: process.env.BENCH_CPU_PROF === '1' ? path.join(RESULTS_DIR, 'profiles') : undefined,
+  };
+}
+
+/** A stored bearer token (`scb_...`), as `npm run token -- create` makes: what Okta really sends, so auth costs what it costs in production. */
+export async function issueToken(redis: Redis, prefix: string): Promise<string> {
+  const service = new TokenService(new RedisTokenStore(redis, redisKeys(prefix)));
+  return (await service.create('bench')).token;
+}
+
+export const ADMIN_TOKEN = `bench-admin-${crypto.randomBytes(8).toString('hex')}`;
+
+/** Starts one bridge role as its own process, configured only through its environment, like `npm start`. */
+export function startBridgeChild(settings: BenchSettings, name: string, env: Record<string, string>): Promise<BenchChild> {
+  return startChild(name, path.join(__dirname, 'bridge-child.ts'), {
+    cpuProfDir: settings.cpuProfDir,
+    env: { PORT: '0', HOST: '127.0.0.1', REDIS_URL: settings.redisUrl, LOG_LEVEL: 'info', LOG_FORMAT: 'json', ADMIN_TOKEN, AUTH_FAIL_LIMIT: '1000', ...env },
+  });
+}
+
+export interface ScimAnswer {
+  status: number;
+  body: any;
+  ms: number;
+}
+
+/** One SCIM call from the driver, timed from send to the last byte of the body. */
+export async function scimCall(origin: string, token: string, method: string, pathAndQuery: string, body?: unknown): Promise<ScimAnswer> {
+  const started = performance.now();
+  const response = await fetch(`${origin}${pathAndQuery}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, accept: 'application/scim+json', ...(body === undefined ? {} : { 'content-type': 'application/scim+json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  const ms = performance.now() - started;
+  return { status: response.status, body: text ? JSON.parse(text) : undefined, ms };
+}
+
+export async function expectStatus(answer: Promise<ScimAnswer>, status: number, what: string): Promise<ScimAnswer> {
+  const a = await answer;
+  if (a.status !== status) throw new Error(`${what}: expected ${status}, got ${a.status} ${JSON.stringify(a.body).slice(0, 300)}`);
+  return a;
+}
+
+/** CPU seconds Redis has used since it started (user + system), from INFO cpu. */
+export async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const read = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return read('used_cpu_user') + read('used_cpu_sys');
+}
+
+export function driverCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** Deletes every key of this run (SCAN + DEL, never KEYS). */
+export async function deleteRunKeys(redis: Redis, runPrefix: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${runPrefix}:*`, 'COUNT', 1000);
+    if (keys.length) deleted += await redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+  return deleted;
+}
+
+/** CPU seconds used by each process between two readings: where a 2-core machine's time went. */
+export async function cpuSnapshot(redis: Redis, children: BenchChild[]): Promise<Record<string, number>> {
+  const entries = await Promise.all(children.map(async (c) => [c.name, await c.cpuSeconds()] as const));
+  return { ...Object.fromEntries(entries), redis: await redisCpuSeconds(redis), driver: driverCpuSeconds() };
+}
+
+export function cpuDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.keys(after).map((k) => [k, Math.round((after[k] - (before[k] ?? 0)) * 100) / 100]));
+}

@@ -1,0 +1,27 @@
+/**
+ * A bridge process for the bench: the real startBridge with the configuration from the environment
+ * the driver sets (BRIDGE_ROLE, REDIS_PREFIX, SS_BASE_URL, WORKER_CONCURRENCY, ...), exactly as
+ * `npm start` would run, plus the IPC the driver needs (its URL, CPU time, stop).
+ */
+import { loadConfig } from '../../src/config/load-config';
+import { startBridge } from '../../src/lifecycle/bridge-process';
+import { createLogger } from '../../src/logging/logger';
+import { serveRpc } from './child-rpc';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.log.level, format: config.log.format });
+  const bridge = await startBridge(config, logger);
+  serveRpc(
+    {
+      stop: () => bridge.stop(),
+      queueCounts: () => bridge.container.queue.provision.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'),
+    },
+    { url: bridge.url ?? null, role: config.role },
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench bridge child failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,95 @@
+/**
+ * Phase 1, the SCIM front: the Okta-shaped mix against the bridge API (its own process,
+ * BRIDGE_ROLE=api, no worker, so nothing else competes for the CPU) at a steady 1,000 req/s and
+ * flat out, then the bare Express baseline flat out with the same mix and connections.
+ */
+import path from 'node:path';
+import type Redis from 'ioredis';
+import { BenchChild, startChild } from './bench-processes';
+import { inPool } from './bench-stats';
+import { BenchSettings, cpuDelta, cpuSnapshot, expectStatus, issueToken, scimCall, startBridgeChild } from './bench-env';
+import { MixResult, MixTarget, runMix } from './scim-mix';
+
+export interface FrontResult {
+  bridgeAtRate: MixResult;
+  bridgeFlat: MixResult;
+  baselineFlat: MixResult;
+  /** bridge flat-out throughput / baseline flat-out throughput. */
+  throughputRatio: number;
+  /** CPU seconds per process during each flat-out run. */
+  cpuBridgeFlat: Record<string, number>;
+  cpuBaselineFlat: Record<string, number>;
+  peakRssMb: { api?: number };
+}
+
+const WARMUP_SECONDS = 5;
+const GROUPS = 50;
+
+async function createGroups(origin: string, token: string, tag: string): Promise<string[]> {
+  return inPool(Array.from({ length: GROUPS }, (_, i) => i), 8, async (i) => {
+    const a = await expectStatus(
+      scimCall(origin, token, 'POST', '/scim/v2/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `${tag} group ${i}`, members: [] }),
+      201,
+      'create bench group',
+    );
+    return a.body.id as string;
+  });
+}
+
+/** Warm-up (JIT, Lua script cache, connection pools), not counted. */
+async function warm(target: MixTarget, connections: number): Promise<void> {
+  await runMix({ ...target, tag: `${target.tag}-warm` }, { flat: true, connections }, WARMUP_SECONDS);
+}
+
+async function measuredFlat(redis: Redis, children: BenchChild[], target: MixTarget, connections: number, seconds: number) {
+  const before = await cpuSnapshot(redis, children);
+  const result = await runMix(target, { flat: true, connections }, seconds);
+  return { result, cpu: cpuDelta(before, await cpuSnapshot(redis, children)) };
+}
+
+export async function runFrontBench(settings: BenchSettings, redis: Redis, log: (line: string) => void): Promise<FrontResult> {
+  const prefix = `${settings.runPrefix}:front`;
+  const token = await issueToken(redis, prefix);
+  // SS_BASE_URL points nowhere: the api role never calls Secret Server (readiness is not polled here).
+  const api = await startBridgeChild(settings, 'front-api', { BRIDGE_ROLE: 'api', REDIS_PREFIX: prefix, SS_BASE_URL: 'http://127.0.0.1:9/SecretServer' });
+  let bridgeAtRate: MixResult;
+  let bridgeFlat: { result: MixResult; cpu: Record<string, number> };
+  let peakApi: number | undefined;
+  try {
+    const origin = api.ready.url as string;
+    const target: MixTarget = { origin, token, groupIds: await createGroups(origin, token, 'front'), tag: 'front' };
+    log(`front: bridge api at ${origin}; warming up ${WARMUP_SECONDS}s`);
+    await warm(target, settings.frontConnections);
+    log(`front: ${settings.frontRps} req/s for ${settings.frontSeconds}s`);
+    bridgeAtRate = await runMix({ ...target, tag: 'front-rate' }, { rps: settings.frontRps, connections: 20 }, settings.frontSeconds);
+    log(`front: flat out, ${settings.frontConnections} connections, ${settings.frontSeconds}s`);
+    bridgeFlat = await measuredFlat(redis, [api], { ...target, tag: 'front-flat' }, settings.frontConnections, settings.frontSeconds);
+    peakApi = api.peakRssMb();
+  } finally {
+    await api.stop();
+  }
+
+  const baseline = await startChild('front-baseline', path.join(__dirname, 'bare-baseline.ts'), {
+    env: { REDIS_URL: settings.redisUrl, REDIS_PREFIX: `${settings.runPrefix}:baseline` },
+  });
+  let baselineFlat: { result: MixResult; cpu: Record<string, number> };
+  try {
+    const origin = baseline.ready.url as string;
+    const target: MixTarget = { origin, token: 'none', groupIds: await createGroups(origin, 'none', 'baseline'), tag: 'baseline' };
+    log(`front: bare baseline at ${origin}; warming up ${WARMUP_SECONDS}s, then flat out ${settings.frontSeconds}s`);
+    await warm(target, settings.frontConnections);
+    baselineFlat = await measuredFlat(redis, [baseline], { ...target, tag: 'baseline-flat' }, settings.frontConnections, settings.frontSeconds);
+  } finally {
+    await baseline.stop();
+  }
+
+  return {
+    bridgeAtRate,
+    bridgeFlat: bridgeFlat.result,
+    baselineFlat: baselineFlat.result,
+    throughputRatio: bridgeFlat.result.rps / baselineFlat.result.rps,
+    cpuBridgeFlat: bridgeFlat.cpu,
+    cpuBaselineFlat: baselineFlat.cpu,
+    peakRssMb: { api: peakApi },
+  };
+}

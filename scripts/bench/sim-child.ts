@@ -1,0 +1,73 @@
+/**
+ * The Secret Server simulator in its own process, so its CPU (it is a linear-scan, in-memory
+ * fake) is not billed to the bridge or the load generator. Commands: seed, stats, knobs, and the
+ * completion check of the end-to-end run.
+ */
+import { createSimulator } from '../ss-sim/simulator-app';
+import { prng } from '../ss-sim/simulator-seed';
+import { LOCAL_DOMAIN_ID } from '../ss-sim/simulator-state';
+import { serveRpc } from './child-rpc';
+
+const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Margaret', 'Ken', 'Radia', 'Linus', 'Hedy', 'Élodie', 'Zoë', 'Seán'];
+const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Hamilton', "O'Brien", 'van Rossum', 'Müller', 'García'];
+
+async function main(): Promise<void> {
+  const sim = createSimulator({ basePath: '/SecretServer' });
+  const server = await sim.listen(0, '127.0.0.1');
+
+  /**
+   * simulator.seedUsers finds a free userName with a linear search per candidate, which makes it
+   * super-linear (8,000 users take ~6 s, 100,000 would take hours). This seeder keeps the same mix
+   * (10% disabled, 10% blank display names, 5% one-word names, half named by email) with unique
+   * names from a Set, so 100,000 users take about a second.
+   */
+  const seedUsers = ({ count, emailDomain = 'seed.example.com' }: { count: number; emailDomain?: string }) => {
+    const random = prng(4242 + sim.state.users.size);
+    const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)];
+    for (let i = 0; i < count; i++) {
+      const first = pick(FIRST);
+      const oneWord = random() < 0.05;
+      const last = oneWord ? '' : pick(LAST);
+      const local = `${first}.${last}`.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase() + (sim.state.users.size + 1);
+      const email = `${local}@${emailDomain}`;
+      sim.state.addUser({
+        userName: random() < 0.5 ? email : local,
+        displayName: random() < 0.1 ? '' : oneWord ? first : `${first} ${last}`,
+        emailAddress: email,
+        enabled: random() >= 0.1,
+        domainId: LOCAL_DOMAIN_ID,
+        password: 'Seeded-Passw0rd!',
+      });
+    }
+    return { users: sim.state.users.size };
+  };
+
+  serveRpc(
+    {
+      stop: () => server.close(),
+      seedUsers,
+      seedGroups: ({ count, membersPerGroup }: { count: number; membersPerGroup: number }) => {
+        sim.seedGroups(count, { membersPerGroup, synchronizedRatio: 0 });
+        return { groups: sim.state.groups.size };
+      },
+      setKnobs: (knobs: Record<string, unknown>) => sim.setKnobs(knobs),
+      reset: () => sim.reset(),
+      stats: () => sim.stats.toJSON(),
+      resetStats: () => sim.stats.reset(),
+      /** How much of the end-to-end push has landed: users with the bench domain, complete groups. */
+      e2eStatus: ({ emailDomain, groupPrefix, membersPerGroup }: { emailDomain: string; groupPrefix: string; membersPerGroup: number }) => {
+        let users = 0;
+        for (const u of sim.state.users.values()) if (u.enabled && u.emailAddress?.endsWith(`@${emailDomain}`)) users++;
+        let groups = 0;
+        for (const g of sim.state.groups.values()) if (g.name.startsWith(groupPrefix) && g.memberIds.size === membersPerGroup) groups++;
+        return { users, groups };
+      },
+    },
+    { url: server.url },
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench simulator child failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
