@@ -113,3 +113,23 @@ describe('import from Secret Server', () => {
     expect((await h.scim('GET', `/Users/${user.id}`)).body.displayName).toBe('Okta Owned Name');
   });
 });
+
+describe('scheduled import', () => {
+  it('when SS_IMPORT_INTERVAL_S is set, then imports run by themselves', async () => {
+    const h = await startHarness({ import: { intervalS: 1 } });
+    try {
+      h.simulator.seedUsers(5, { seed: 3 });
+      const deadline = Date.now() + 15_000;
+      let total = 0;
+      while (total < 5 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        total = (await h.scim('GET', '/Users?count=0')).body.totalResults;
+      }
+      expect(total).toBeGreaterThanOrEqual(5);
+      const status = JSON.parse((await h.bridge.container.redis.get(h.bridge.container.store.keys.importStatus())) ?? '{}');
+      expect(status.finishedAt).toBeTruthy();
+    } finally {
+      await h.stop();
+    }
+  }, 30_000);
+});

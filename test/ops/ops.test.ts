@@ -1,6 +1,7 @@
 /** Issue 5: health, readiness, metrics, admin surfaces, token grace, dry run, the demo. */
 import { spawn } from 'node:child_process';
 import { startHarness, Harness, TEST_ADMIN_TOKEN, TEST_SCIM_TOKEN } from '../support/bridge-harness';
+import { createPrivateRedis } from '../support/private-redis';
 import { connectRedis, deletePrefix, uniquePrefix } from '../support/redis';
 
 const get = (url: string, token?: string) => fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {} });
@@ -75,6 +76,32 @@ describe('operations', () => {
     const emails = [...h.simulator.state.users.values()].map((u) => u.emailAddress).filter(Boolean);
     expect(new Set(emails).size).toBe(emails.length);
   });
+});
+
+describe('readiness without Redis', () => {
+  it('when Redis goes away, then /readyz is 503 naming it, and ready again once Redis is back', async () => {
+    const redis = await createPrivateRedis();
+    await redis.start();
+    const h = await startHarness({ redis: { url: redis.url } });
+    try {
+      expect((await get(`${h.bridge.url}/readyz`)).status).toBe(200);
+      await redis.stop();
+      const down = await get(`${h.bridge.url}/readyz`);
+      expect(down.status).toBe(503);
+      const body = (await down.json()) as { checks: Record<string, { ok: boolean }> };
+      expect(body.checks.redis.ok).toBe(false);
+      expect((await get(`${h.bridge.url}/healthz`)).status).toBe(200);
+      await redis.start();
+      const deadline = Date.now() + 15_000;
+      while ((await get(`${h.bridge.url}/readyz`)).status !== 200) {
+        if (Date.now() > deadline) throw new Error('not ready again after Redis came back');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      await h.stop().catch(() => undefined);
+      await redis.stop();
+    }
+  }, 60_000);
 });
 
 describe('dry run', () => {

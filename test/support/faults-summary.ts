@@ -12,7 +12,7 @@ export function summarise(entries: LedgerEntry[], elapsedSeconds?: number): stri
   const sum = <T>(list: T[], f: (t: T) => number) => list.reduce((n, t) => n + f(t), 0);
   const mode = entries[0]?.mode ?? 'bounded';
   const lines = [
-    `fault-and-abuse suite (${mode})${elapsedSeconds === undefined ? '' : `, ${elapsedSeconds.toFixed(0)} s`}`,
+    `fault-and-abuse suite (${mode})${elapsedSeconds === undefined ? '' : `; this jest run took ${elapsedSeconds.toFixed(0)} s`}`,
     `  scenarios run     ${scenarios.length}`,
     `  changes made      ${sum(scenarios, (s) => s.changes)}`,
     `  changes lost      ${sum(scenarios, (s) => s.lost)}`,
