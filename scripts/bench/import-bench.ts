@@ -77,7 +77,7 @@ export async function runImportBench(settings: BenchSettings, redis: Redis, sim:
       if (startIndex > totalResults) break;
     }
     const groups = new LatencyRecorder();
-    for (let round = 0; round < GROUP_ROUNDS; round++) {
+    for (let pass = 0; pass < GROUP_ROUNDS; pass++) {
       for (let startIndex = 1; startIndex <= settings.importGroups; startIndex += 100) {
         const page = await scimCall(origin, token, 'GET', `/scim/v2/Groups?startIndex=${startIndex}&count=100`);
         if (page.status !== 200) throw new Error(`GET /Groups page at ${startIndex}: ${page.status}`);

@@ -1,18 +1,9 @@
 import type { ResourceKind } from './resource-types';
+import { primaryEmail } from '../scim/resource-input';
 import type { UniqueIndex } from '../store/redis-keys';
 
-/**
- * The primary email is the key into Secret Server: the `primary: true` email, else the first
- * one, else a userName that looks like an email (Okta's "Unique identifier field = email").
- */
-export function primaryEmail(attributes: Record<string, unknown>): string | undefined {
-  const emails = Array.isArray(attributes.emails) ? (attributes.emails as Array<Record<string, unknown>>) : [];
-  const valid = emails.filter((e) => e && typeof e.value === 'string' && (e.value as string).trim() !== '');
-  const chosen = valid.find((e) => e.primary === true || e.primary === 'true' || e.primary === 'True') ?? valid[0];
-  if (chosen) return (chosen.value as string).trim();
-  const userName = attributes.userName;
-  return typeof userName === 'string' && /^[^@\s]+@[^@\s]+$/.test(userName) ? userName.trim() : undefined;
-}
+/** The primary email is the key into Secret Server (see scim/resource-input.ts for the rule). */
+export { primaryEmail };
 
 /**
  * Values a resource holds in each unique index. userName, email and group displayName are

@@ -1,0 +1,72 @@
+/**
+ * `npm run bench`: the SCIM front, end-to-end provisioning, import and paging, and memory, in one
+ * run against the real Redis and the Secret Server simulator, each service in its own process.
+ * Prints a table beside the targets and the full results as JSON (also bench-results/latest.json).
+ *
+ * Settings (environment): BENCH_PHASES=front,e2e,import  BENCH_USERS=10000  BENCH_GROUPS=100
+ * BENCH_FRONT_SECONDS=20  BENCH_FRONT_RPS=1000  BENCH_FRONT_CONNECTIONS=16  BENCH_IMPORT_USERS=100000
+ * BENCH_IMPORT_GROUPS=1000  BENCH_SS_LATENCY_MS=20  BENCH_IMPORT_LATENCY_MS=20  BENCH_CPU_PROF=1
+ * (writes .cpuprofile files of the bridge processes to bench-results/profiles; see cpu-profile-summary.ts).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { BenchChild, RESULTS_DIR, startChild } from './bench-processes';
+import { deleteRunKeys, loadSettings } from './bench-env';
+import { runE2eBench } from './e2e-bench';
+import { runFrontBench } from './front-bench';
+import { runImportBench } from './import-bench';
+import { BenchResults, markdownTable, rowsOf, stepTable } from './report';
+
+const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+async function main(): Promise<number> {
+  const settings = loadSettings();
+  const started = Date.now();
+  const results: BenchResults = {
+    startedAt: new Date(started).toISOString(),
+    machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.release()}` },
+    settings: { ...settings, phases: [...settings.phases] },
+  };
+  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 2 });
+  redis.on('error', (err) => log(`redis: ${err.message}`));
+  let sim: BenchChild | undefined;
+  let failed = false;
+  log(`run prefix ${settings.runPrefix}; phases ${[...settings.phases].join(', ')}`);
+  try {
+    await redis.ping();
+    if (settings.phases.has('front')) results.front = await runFrontBench(settings, redis, log);
+    if (settings.phases.has('e2e') || settings.phases.has('import')) {
+      sim = await startChild('simulator', path.join(__dirname, 'sim-child.ts'));
+      if (settings.phases.has('e2e')) results.e2e = await runE2eBench(settings, redis, sim, log);
+      if (settings.phases.has('import')) results.import = await runImportBench(settings, redis, sim, log);
+    }
+  } catch (err) {
+    failed = true;
+    log(`FAILED: ${err instanceof Error ? err.stack : String(err)}`);
+  } finally {
+    await sim?.stop();
+    const deleted = await deleteRunKeys(redis, settings.runPrefix).catch(() => -1);
+    log(`deleted ${deleted} keys under ${settings.runPrefix}:*`);
+    redis.disconnect();
+  }
+
+  results.durationSeconds = Math.round((Date.now() - started) / 1000);
+  const table = markdownTable(rowsOf(results));
+  const steps = results.front ? `\n\nSCIM mix per step:\n\n${stepTable(results.front)}` : '';
+  fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  fs.writeFileSync(path.join(RESULTS_DIR, 'latest.json'), JSON.stringify(results, null, 2));
+  fs.writeFileSync(path.join(RESULTS_DIR, 'latest.md'), `${table}${steps}\n`);
+  process.stdout.write(`\n${table}${steps}\n\n${JSON.stringify(results)}\n`);
+  log(`done in ${results.durationSeconds}s; bench-results/latest.json and latest.md written`);
+  return failed ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    log(`bench crashed: ${String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,74 @@
+/** The bench's verdict: one table of measures beside their targets, from the phases' results. */
+import type { E2eResult } from './e2e-bench';
+import type { FrontResult } from './front-bench';
+import type { ImportResult } from './import-bench';
+
+export interface BenchResults {
+  startedAt: string;
+  durationSeconds?: number;
+  machine: { cpus: number; node: string; platform: string };
+  settings: Record<string, unknown>;
+  front?: FrontResult;
+  e2e?: E2eResult;
+  import?: ImportResult;
+}
+
+export interface Row {
+  measure: string;
+  result: string;
+  target: string;
+  met?: boolean;
+}
+
+const ms = (n: number) => `${n.toFixed(1)} ms`;
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+export function rowsOf(r: BenchResults): Row[] {
+  const rows: Row[] = [];
+  const f = r.front;
+  if (f) {
+    const rate = f.bridgeAtRate;
+    rows.push(
+      { measure: `SCIM mix at ${fmt(rate.targetRps ?? 0)} req/s: p50 / p99 (achieved ${fmt(rate.rps)} req/s)`, result: `${ms(rate.latency.p50)} / ${ms(rate.latency.p99)}`, target: 'p99 <= 10 ms', met: rate.latency.p99 <= 10 && rate.rps >= 0.95 * (rate.targetRps ?? 0) },
+      { measure: `SCIM mix flat out (${f.bridgeFlat.connections} connections): throughput, p50 / p99`, result: `${fmt(f.bridgeFlat.rps)} req/s, ${ms(f.bridgeFlat.latency.p50)} / ${ms(f.bridgeFlat.latency.p99)}`, target: '' },
+      { measure: 'Bare Express + same Redis round trips, flat out', result: `${fmt(f.baselineFlat.rps)} req/s, ${ms(f.baselineFlat.latency.p50)} / ${ms(f.baselineFlat.latency.p99)}`, target: '' },
+      { measure: 'Bridge / baseline throughput', result: `${fmt(f.throughputRatio * 100)}%`, target: '>= 60%', met: f.throughputRatio >= 0.6 },
+    );
+  }
+  const e = r.e2e;
+  if (e) {
+    rows.push(
+      { measure: `End to end: ${fmt(e.users)} creates + ${e.groups} groups x ${e.membersPerGroup} members, until all in Secret Server`, result: `${fmt(e.elapsedSeconds, 1)} s${e.complete ? '' : ' (INCOMPLETE)'} (push ${fmt(e.pushSeconds, 1)} s)`, target: '' },
+      { measure: `  vs ideal (${fmt(e.secretServerCalls)} calls x 20 ms / 32 = ${fmt(e.idealSeconds, 1)} s)`, result: `${fmt(e.ratioToIdeal, 2)}x`, target: '<= 1.25x', met: e.complete && e.ratioToIdeal <= 1.25 },
+      { measure: `  Secret Server calls per new user (all calls / users; token grants: ${e.tokenGrants})`, result: `${fmt(e.callsPerNewUser, 2)} (users endpoints ${fmt(e.userEndpointCallsPerNewUser, 2)}, ${fmt(e.groupEndpointCallsPerGroup, 1)} per group)`, target: '<= 2', met: e.callsPerNewUser <= 2 },
+    );
+  }
+  const i = r.import;
+  if (i) {
+    rows.push(
+      { measure: `Import ${fmt(i.seededUsers)} users + ${fmt(i.seededGroups)} groups from Secret Server`, result: `${fmt(i.importSeconds, 1)} s${i.importSummary ? '' : ' (NOT FINISHED)'}`, target: '' },
+      { measure: `GET /Users count=100, all ${fmt(i.userPages.pages)} pages: p50 / p99 / max`, result: `${ms(i.userPages.p50)} / ${ms(i.userPages.p99)} / ${ms(i.userPages.max)}`, target: 'p99 <= 20 ms', met: i.userPages.p99 <= 20 && i.userPages.resources === i.userPages.totalResults },
+      { measure: `GET /Groups count=100 over ${fmt(i.seededGroups)} groups (${i.groupPages.pages} pages): p50 / max`, result: `${ms(i.groupPages.p50)} / ${ms(i.groupPages.max)}`, target: '< 100 ms', met: i.groupPages.max < 100 },
+      { measure: `Peak RSS, api process at ${fmt(i.seededUsers)} users`, result: `${fmt(i.peakRssMb.api ?? NaN)} MB`, target: '<= 200 MB', met: (i.peakRssMb.api ?? Infinity) <= 200 },
+      { measure: `Peak RSS, worker process at ${fmt(i.seededUsers)} users (import)`, result: `${fmt(i.peakRssMb.worker ?? NaN)} MB`, target: '<= 200 MB', met: (i.peakRssMb.worker ?? Infinity) <= 200 },
+    );
+  }
+  return rows;
+}
+
+/** A Markdown table: readable on a terminal and pasted as is into the README. */
+export function markdownTable(rows: Row[]): string {
+  const lines = ['| Measure | Result | Target | Met |', '|---|---|---|---|'];
+  for (const row of rows) lines.push(`| ${row.measure} | ${row.result} | ${row.target} | ${row.met === undefined ? '' : row.met ? 'yes' : '**no**'} |`);
+  return lines.join('\n');
+}
+
+/** Per-step latencies of the SCIM mix, where a slow endpoint would hide inside the overall p99. */
+export function stepTable(f: FrontResult): string {
+  const lines = ['| Step | at rate p50 / p99 | flat out p50 / p99 | baseline flat out p50 / p99 |', '|---|---|---|---|'];
+  for (const step of Object.keys(f.bridgeAtRate.steps)) {
+    const cell = (s: { p50: number; p99: number } | undefined) => (s ? `${ms(s.p50)} / ${ms(s.p99)}` : '');
+    lines.push(`| ${step} | ${cell(f.bridgeAtRate.steps[step])} | ${cell(f.bridgeFlat.steps[step])} | ${cell(f.baselineFlat.steps[step])} |`);
+  }
+  return lines.join('\n');
+}
