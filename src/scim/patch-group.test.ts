@@ -1,11 +1,5 @@
-import { BridgeError } from '../errors/bridge-error';
 import { applyPatch } from './patch';
-
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
-
-function body(...Operations: unknown[]): unknown {
-  return { schemas: [PATCH_OP], Operations };
-}
+import { patchBody, rejection } from './scim-test-fixtures';
 
 function group(): Record<string, unknown> {
   return {
@@ -17,25 +11,15 @@ function group(): Record<string, unknown> {
   };
 }
 
-function rejection(fn: () => unknown): BridgeError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BridgeError);
-    return error as BridgeError;
-  }
-  throw new Error('expected a BridgeError');
-}
-
 describe('applyPatch: Okta group forms (okta-scim.md §3, §8 #29-33)', () => {
   it('when Okta renames with a path-less {id, displayName}, then the name changes, the id is ignored and members stay', () => {
-    const result = applyPatch('Group', group(), body({ op: 'replace', value: { id: 'abf4dd94-other', displayName: 'Eng2' } }));
+    const result = applyPatch('Group', group(), patchBody({ op: 'replace', value: { id: 'abf4dd94-other', displayName: 'Eng2' } }));
     expect(result.resource).toEqual({ ...group(), displayName: 'Eng2' });
     expect(result.resource).not.toHaveProperty('id');
   });
 
   it('when Okta removes a member by members[value eq "…"], then only that member goes; repeating it succeeds', () => {
-    const ops = body({ op: 'remove', path: 'members[value eq "89bb1940-b905-4575-9e7f-6f887cfb368e"]' });
+    const ops = patchBody({ op: 'remove', path: 'members[value eq "89bb1940-b905-4575-9e7f-6f887cfb368e"]' });
     const first = applyPatch('Group', group(), ops);
     expect(first.resource.members).toEqual([{ value: 'u-2', display: 'second@okta.local' }]);
     const again = applyPatch('Group', first.resource, ops);
@@ -43,20 +27,20 @@ describe('applyPatch: Okta group forms (okta-scim.md §3, §8 #29-33)', () => {
   });
 
   it('when the group has no members at all and one is removed, then it succeeds (scim-patch throws)', () => {
-    const result = applyPatch('Group', { displayName: 'Eng' }, body({ op: 'remove', path: 'members[value eq "u-9"]' }));
+    const result = applyPatch('Group', { displayName: 'Eng' }, patchBody({ op: 'remove', path: 'members[value eq "u-9"]' }));
     expect(result.changed).toBe(false);
   });
 
   it('when the last member is removed by filter, then members stays an empty array', () => {
     const start = { displayName: 'Eng', members: [{ value: 'u-1' }] };
-    expect(applyPatch('Group', start, body({ op: 'remove', path: 'members[value eq "u-1"]' })).resource.members).toEqual([]);
+    expect(applyPatch('Group', start, patchBody({ op: 'remove', path: 'members[value eq "u-1"]' })).resource.members).toEqual([]);
   });
 
   it('when Okta sends its membership update (remove one, add one), then both apply in order', () => {
     const result = applyPatch(
       'Group',
       group(),
-      body(
+      patchBody(
         { op: 'remove', path: 'members[value eq "89bb1940-b905-4575-9e7f-6f887cfb368e"]' },
         { op: 'add', path: 'members', value: [{ value: '23a35c27-23d3-4c03-b4c5-6443c09e7173', display: 'test.user@okta.local' }] },
       ),
@@ -68,7 +52,7 @@ describe('applyPatch: Okta group forms (okta-scim.md §3, §8 #29-33)', () => {
   });
 
   it('when a member already present is added again (with or without display), then there is no duplicate', () => {
-    const result = applyPatch('Group', group(), body({ op: 'add', path: 'members', value: [{ value: 'u-2' }, { value: 'u-3' }, { value: 'u-3', display: 'x' }] }));
+    const result = applyPatch('Group', group(), patchBody({ op: 'add', path: 'members', value: [{ value: 'u-2' }, { value: 'u-3' }, { value: 'u-3', display: 'x' }] }));
     expect((result.resource.members as unknown[]).map((m) => (m as { value: string }).value)).toEqual([
       '89bb1940-b905-4575-9e7f-6f887cfb368e',
       'u-2',
@@ -77,40 +61,40 @@ describe('applyPatch: Okta group forms (okta-scim.md §3, §8 #29-33)', () => {
   });
 
   it('when a single member object is added, then it is accepted like a one-element array', () => {
-    const result = applyPatch('Group', { displayName: 'Eng' }, body({ op: 'add', path: 'members', value: { value: 'u-1' } }));
+    const result = applyPatch('Group', { displayName: 'Eng' }, patchBody({ op: 'add', path: 'members', value: { value: 'u-1' } }));
     expect(result.resource.members).toEqual([{ value: 'u-1' }]);
   });
 
   it('when Okta pushes the full member list with replace, then exactly those members remain, deduplicated', () => {
-    const result = applyPatch('Group', group(), body({ op: 'replace', path: 'members', value: [{ value: 'a' }, { value: 'b' }, { value: 'a' }] }));
+    const result = applyPatch('Group', group(), patchBody({ op: 'replace', path: 'members', value: [{ value: 'a' }, { value: 'b' }, { value: 'a' }] }));
     expect(result.resource.members).toEqual([{ value: 'a' }, { value: 'b' }]);
   });
 
   it('when members is removed without a filter, then all members go', () => {
-    expect(applyPatch('Group', group(), body({ op: 'remove', path: 'members' })).resource.members).toEqual([]);
+    expect(applyPatch('Group', group(), patchBody({ op: 'remove', path: 'members' })).resource.members).toEqual([]);
   });
 
   it('when Entra removes members by value list ("Remove", value [{value}]), then they go even if stored with a display', () => {
-    const result = applyPatch('Group', group(), body({ op: 'Remove', path: 'members', value: [{ value: 'u-2' }, { value: 'absent' }] }));
+    const result = applyPatch('Group', group(), patchBody({ op: 'Remove', path: 'members', value: [{ value: 'u-2' }, { value: 'absent' }] }));
     expect(result.resource.members).toEqual([{ value: '89bb1940-b905-4575-9e7f-6f887cfb368e', display: 'old.member@okta.local' }]);
   });
 
   it('when Entra adds members with "Add", then they are added', () => {
-    const result = applyPatch('Group', { displayName: 'Eng', members: [] }, body({ op: 'Add', path: 'members', value: [{ value: 'u-1' }] }));
+    const result = applyPatch('Group', { displayName: 'Eng', members: [] }, patchBody({ op: 'Add', path: 'members', value: [{ value: 'u-1' }] }));
     expect(result.resource.members).toEqual([{ value: 'u-1' }]);
   });
 
   it('when Entra renames with path displayName, then the group is renamed', () => {
-    expect(applyPatch('Group', group(), body({ op: 'Replace', path: 'displayName', value: 'Eng3' })).resource.displayName).toBe('Eng3');
+    expect(applyPatch('Group', group(), patchBody({ op: 'Replace', path: 'displayName', value: 'Eng3' })).resource.displayName).toBe('Eng3');
   });
 
   it('when a member has no string value, then 400 invalidValue', () => {
-    expect(rejection(() => applyPatch('Group', group(), body({ op: 'add', path: 'members', value: [{ display: 'x' }] }))).scimType).toBe('invalidValue');
+    expect(rejection(() => applyPatch('Group', group(), patchBody({ op: 'add', path: 'members', value: [{ display: 'x' }] }))).scimType).toBe('invalidValue');
   });
 
   it('when a member filter value contains a colon, then it still works (scim-patch splits the path on it)', () => {
     const start = { displayName: 'Eng', members: [{ value: 'urn:uuid:1' }, { value: 'u-2' }] };
-    expect(applyPatch('Group', start, body({ op: 'remove', path: 'members[value eq "urn:uuid:1"]' })).resource.members).toEqual([{ value: 'u-2' }]);
+    expect(applyPatch('Group', start, patchBody({ op: 'remove', path: 'members[value eq "urn:uuid:1"]' })).resource.members).toEqual([{ value: 'u-2' }]);
   });
 });
 
@@ -126,7 +110,7 @@ describe('applyPatch: bounded work', () => {
       { op: 'add', path: 'members', value: [{ value: `new-${i}` }] },
     ]).flat();
     const started = Date.now();
-    const result = applyPatch('Group', bigGroup(), body(...ops));
+    const result = applyPatch('Group', bigGroup(), patchBody(...ops));
     expect((result.resource.members as unknown[]).length).toBe(10_000);
     // Generous: this guards against hangs on a loaded CI machine, it is not a benchmark.
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -140,7 +124,7 @@ describe('applyPatch: bounded work', () => {
       value: 'd',
     }));
     const started = Date.now();
-    const error = rejection(() => applyPatch('User', { userName: 'u', phoneNumbers: phones }, body(...ops)));
+    const error = rejection(() => applyPatch('User', { userName: 'u', phoneNumbers: phones }, patchBody(...ops)));
     expect(error.scimType).toBe('tooMany');
     expect(Date.now() - started).toBeLessThan(10_000);
   });
@@ -148,7 +132,7 @@ describe('applyPatch: bounded work', () => {
   it('when 10,000 values are added to 10,000, then duplicates are found without pairwise comparison', () => {
     const phones = Array.from({ length: 10_000 }, (_, i) => ({ value: `555-${i}`, type: 'work' }));
     const started = Date.now();
-    const result = applyPatch('User', { userName: 'u', phoneNumbers: phones }, body({ op: 'add', path: 'phoneNumbers', value: [...phones.slice(5000), { value: 'new' }] }));
+    const result = applyPatch('User', { userName: 'u', phoneNumbers: phones }, patchBody({ op: 'add', path: 'phoneNumbers', value: [...phones.slice(5000), { value: 'new' }] }));
     expect((result.resource.phoneNumbers as unknown[]).length).toBe(10_001);
     expect(Date.now() - started).toBeLessThan(5000);
   });

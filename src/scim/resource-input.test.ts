@@ -1,5 +1,5 @@
-import { BridgeError } from '../errors/bridge-error';
 import { parseGroupInput, parseUserInput, primaryEmail } from './resource-input';
+import { rejection } from './scim-test-fixtures';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
@@ -16,16 +16,6 @@ const oktaCreate = {
   password: '1mz050nq',
   active: true,
 };
-
-function rejection(fn: () => unknown): BridgeError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BridgeError);
-    return error as BridgeError;
-  }
-  throw new Error('expected a BridgeError');
-}
 
 describe('parseUserInput', () => {
   it('when Okta creates a user, then password, groups and schemas are dropped and the rest is kept as sent', () => {
