@@ -3,11 +3,25 @@
  * IPC, read its peak RSS from the kernel, stop it. Children are ours alone: they are stopped by
  * their own pid, and every wait is bounded.
  */
-import { ChildProcess, fork } from 'node:child_process';
+import { ChildProcess, fork, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-export const RESULTS_DIR = path.resolve(__dirname, '../../bench-results');
+const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..');
+export const RESULTS_DIR = path.join(ROOT, 'bench-results');
+let compiled = false;
+
+/**
+ * Compiles src and scripts as `npm start` does (tsconfig.build.json into dist/), so the children run
+ * the production JavaScript: no TypeScript hook in their CPU profile or their RSS. If the build
+ * fails, children run under tsx and the results say so.
+ */
+export function buildForBench(): 'dist' | 'tsx' {
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { encoding: 'utf8' });
+  compiled = result.status === 0;
+  if (!compiled) process.stderr.write(`[bench] build failed, children run under tsx:\n${result.stdout}${result.stderr}\n`);
+  return compiled ? 'dist' : 'tsx';
+}
 const READY_TIMEOUT_MS = 30_000;
 const CALL_TIMEOUT_MS = 600_000;
 const STOP_TIMEOUT_MS = 20_000;
@@ -35,11 +49,17 @@ export interface StartChildOptions {
   cpuProfDir?: string;
 }
 
-/** Forks `script` (a .ts file) under tsx; stdout and stderr go to bench-results/<name>.log. */
-export async function startChild(name: string, script: string, options: StartChildOptions = {}): Promise<BenchChild> {
+/**
+ * Forks scripts/bench/<entry> from dist/ when buildForBench succeeded, else the .ts under tsx;
+ * stdout and stderr go to bench-results/<name>.log.
+ */
+export async function startChild(name: string, entry: string, options: StartChildOptions = {}): Promise<BenchChild> {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const log = fs.openSync(path.join(RESULTS_DIR, `${name}.log`), 'w');
-  const execArgv = ['--import', 'tsx'];
+  // An absolute path runs as given (A/B experiments against another tree).
+  const script = path.isAbsolute(entry) ? entry : compiled ? path.join(ROOT, 'dist/scripts/bench', `${entry}.js`) : path.join(ROOT, 'scripts/bench', `${entry}.ts`);
+  // Under tsx, its CommonJS hook only: no ESM loader thread, so the process and its profile are just the service.
+  const execArgv = script.endsWith('.ts') ? ['--require', 'tsx/cjs'] : [];
   if (options.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${name}.cpuprofile`);
   const child = fork(script, [], {
     execArgv,

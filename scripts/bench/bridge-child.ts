@@ -3,6 +3,8 @@
  * the driver sets (BRIDGE_ROLE, REDIS_PREFIX, SS_BASE_URL, WORKER_CONCURRENCY, ...), exactly as
  * `npm start` would run, plus the IPC the driver needs (its URL, CPU time, stop).
  */
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { loadConfig } from '../../src/config/load-config';
 import { startBridge } from '../../src/lifecycle/bridge-process';
 import { createLogger } from '../../src/logging/logger';
@@ -15,6 +17,19 @@ async function main(): Promise<void> {
   serveRpc(
     {
       stop: () => bridge.stop(),
+      /** Secret Server calls as the worker saw them (its own histogram): count and total seconds. */
+      secretServerCalls: async () => {
+        const metric = await bridge.container.metrics.secretServerCalls.get();
+        const pick = (suffix: string) => metric.values.filter((v) => v.metricName?.endsWith(suffix)).reduce((n, v) => n + v.value, 0);
+        return { count: pick('_count'), seconds: pick('_sum') };
+      },
+      memory: () => process.memoryUsage(),
+      /** Memory after a full GC: the live data, as opposed to the garbage a busy heap carries. */
+      memoryAfterGc: () => {
+        v8.setFlagsFromString('--expose-gc');
+        (vm.runInNewContext('gc') as () => void)();
+        return process.memoryUsage();
+      },
       queueCounts: () => bridge.container.queue.provision.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed'),
     },
     { url: bridge.url ?? null, role: config.role },

@@ -20,6 +20,15 @@ export interface E2eResult {
   tokenGrants: number;
   idealSeconds: number;
   ratioToIdeal: number;
+  /** Mean time a call spent in the simulator (latency knob + its own CPU and queueing). */
+  meanSecretServerCallMs: number;
+  /** Mean Secret Server call as the worker timed it (queueing in the simulator's accept backlog included). */
+  meanCallSeenByWorkerMs: number;
+  /** The same bound with the call time the worker measured instead of the bare latency: what the bridge itself adds. */
+  effectiveIdealSeconds: number;
+  ratioToEffectiveIdeal: number;
+  /** Mean of the worker's active jobs, sampled while waiting: below WORKER_CONCURRENCY means slots sat idle. */
+  meanActiveJobs: number;
   callsPerNewUser: number;
   userEndpointCallsPerNewUser: number;
   groupEndpointCallsPerGroup: number;
@@ -72,7 +81,10 @@ export async function runE2eBench(settings: BenchSettings, redis: Redis, sim: Be
     const deadline = started + Math.max(120_000, n * 30);
     let status = { users: 0, groups: 0 };
     let lastLog = 0;
+    const activeSamples: number[] = [];
     for (;;) {
+      const counts = await worker.call<{ active: number; waiting: number }>('queueCounts');
+      if (counts.waiting > 0) activeSamples.push(counts.active);
       status = await sim.call<{ users: number; groups: number }>('e2eStatus', { emailDomain: EMAIL_DOMAIN, groupPrefix: GROUP_PREFIX, membersPerGroup });
       if ((status.users >= n && status.groups >= groups) || performance.now() > deadline) break;
       if (performance.now() - lastLog > 5000) {
@@ -83,11 +95,14 @@ export async function runE2eBench(settings: BenchSettings, redis: Redis, sim: Be
     }
     const elapsedSeconds = (performance.now() - started) / 1000;
     const cpuSeconds = cpuDelta(cpuBefore, await cpuSnapshot(redis, [api, worker, sim]));
-    const stats = await sim.call<{ total: number; byEndpoint: Record<string, number>; byStatus: Record<string, number> }>('stats');
+    const stats = await sim.call<{ total: number; byEndpoint: Record<string, number>; byStatus: Record<string, number>; meanInServerMs: number }>('stats');
     const tokenGrants = stats.byEndpoint[TOKEN_ENDPOINT] ?? 0;
     const calls = stats.total - tokenGrants;
     const sum = (match: RegExp) => Object.entries(stats.byEndpoint).reduce((s, [k, v]) => (match.test(k) ? s + v : s), 0);
     const idealSeconds = (calls * settings.e2eLatencyMs) / 1000 / settings.e2eConcurrency;
+    const seen = await worker.call<{ count: number; seconds: number }>('secretServerCalls');
+    const meanCallSeenByWorkerMs = seen.count ? (seen.seconds * 1000) / seen.count : 0;
+    const effectiveIdealSeconds = (calls * meanCallSeenByWorkerMs) / 1000 / settings.e2eConcurrency;
     return {
       users: n,
       groups,
@@ -99,6 +114,11 @@ export async function runE2eBench(settings: BenchSettings, redis: Redis, sim: Be
       tokenGrants,
       idealSeconds: round(idealSeconds),
       ratioToIdeal: round(elapsedSeconds / idealSeconds),
+      meanSecretServerCallMs: round(stats.meanInServerMs),
+      meanCallSeenByWorkerMs: round(meanCallSeenByWorkerMs),
+      effectiveIdealSeconds: round(effectiveIdealSeconds),
+      ratioToEffectiveIdeal: round(elapsedSeconds / effectiveIdealSeconds),
+      meanActiveJobs: round(activeSamples.reduce((a, b) => a + b, 0) / Math.max(1, activeSamples.length), 1),
       callsPerNewUser: round(calls / n, 3),
       userEndpointCallsPerNewUser: round(sum(/ \/api\/v1\/users/) / n, 3),
       groupEndpointCallsPerGroup: round(sum(/ \/api\/v1\/groups/) / Math.max(1, groups), 2),

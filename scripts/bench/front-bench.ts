@@ -3,7 +3,6 @@
  * BRIDGE_ROLE=api, no worker, so nothing else competes for the CPU) at a steady 1,000 req/s and
  * flat out, then the bare Express baseline flat out with the same mix and connections.
  */
-import path from 'node:path';
 import type Redis from 'ioredis';
 import { BenchChild, startChild } from './bench-processes';
 import { inPool } from './bench-stats';
@@ -69,7 +68,7 @@ export async function runFrontBench(settings: BenchSettings, redis: Redis, log: 
     await api.stop();
   }
 
-  const baseline = await startChild('front-baseline', path.join(__dirname, 'bare-baseline.ts'), {
+  const baseline = await startChild('front-baseline', 'bare-baseline', {
     env: { REDIS_URL: settings.redisUrl, REDIS_PREFIX: `${settings.runPrefix}:baseline` },
   });
   let baselineFlat: { result: MixResult; cpu: Record<string, number> };

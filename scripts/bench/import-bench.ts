@@ -20,6 +20,8 @@ export interface ImportResult {
   userPages: Percentiles & { pages: number; resources: number; totalResults: number };
   groupPages: Percentiles & { pages: number; rounds: number };
   peakRssMb: { api?: number; worker?: number };
+  /** Largest V8 heap of the worker seen during the import (sampled each second), MB: what the RSS peak is made of. */
+  workerHeapMb: { heapTotal: number; heapUsed: number; external: number; heapUsedAfterGcAtEnd?: number };
 }
 
 const GROUP_ROUNDS = 5;
@@ -49,7 +51,14 @@ export async function runImportBench(settings: BenchSettings, redis: Redis, sim:
     const deadline = started + 480_000;
     let summary: Record<string, unknown> | null = null;
     let lastLog = started;
+    let lastSample = 0;
+    const heap = { heapTotal: 0, heapUsed: 0, external: 0 };
     while (!summary && performance.now() < deadline) {
+      if (performance.now() - lastSample > 1000) {
+        lastSample = performance.now();
+        const m = await worker.call<NodeJS.MemoryUsage>('memory');
+        for (const k of ['heapTotal', 'heapUsed', 'external'] as const) heap[k] = Math.max(heap[k], Math.round(m[k] / 1048576));
+      }
       const json = await redis.get(statusKey);
       if (json) summary = JSON.parse(json) as Record<string, unknown>;
       else await sleep(100);
@@ -59,6 +68,7 @@ export async function runImportBench(settings: BenchSettings, redis: Redis, sim:
       }
     }
     const importSeconds = (performance.now() - started) / 1000;
+    const afterGc = await worker.call<NodeJS.MemoryUsage>('memoryAfterGc');
     const importCpuSeconds = cpuDelta(cpuBefore, await cpuSnapshot(redis, [api, worker, sim]));
     const stats = await sim.call<{ byEndpoint: Record<string, number> }>('stats');
     log(`import: ${summary ? 'finished' : 'NOT finished'} in ${round(importSeconds, 1)}s; paging /Users and /Groups`);
@@ -97,6 +107,7 @@ export async function runImportBench(settings: BenchSettings, redis: Redis, sim:
       userPages: { ...userPages, pages: userPages.count, resources, totalResults },
       groupPages: { ...groupPages, pages: groupPages.count, rounds: GROUP_ROUNDS },
       peakRssMb: { api: api.peakRssMb(), worker: worker.peakRssMb() },
+      workerHeapMb: { ...heap, heapUsedAfterGcAtEnd: Math.round(afterGc.heapUsed / 1048576) },
     };
   } finally {
     await Promise.all([api.stop(), worker.stop()]);

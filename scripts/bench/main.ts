@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { BenchChild, RESULTS_DIR, startChild } from './bench-processes';
+import { BenchChild, buildForBench, RESULTS_DIR, startChild } from './bench-processes';
 import { deleteRunKeys, loadSettings } from './bench-env';
 import { runE2eBench } from './e2e-bench';
 import { runFrontBench } from './front-bench';
@@ -24,21 +24,25 @@ const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOStr
 async function main(): Promise<number> {
   const settings = loadSettings();
   const started = Date.now();
+  log('building (tsconfig.build.json) so the measured processes run the production JavaScript');
+  const runtime = buildForBench();
   const results: BenchResults = {
     startedAt: new Date(started).toISOString(),
-    machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.release()}` },
-    settings: { ...settings, phases: [...settings.phases] },
+    // A busy machine skews every figure: the load average at the start is recorded with them.
+    machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.release()}`, loadAverageAtStart: os.loadavg()[0] },
+    settings: { ...settings, phases: [...settings.phases], runtime },
   };
   const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 2 });
   redis.on('error', (err) => log(`redis: ${err.message}`));
   let sim: BenchChild | undefined;
   let failed = false;
   log(`run prefix ${settings.runPrefix}; phases ${[...settings.phases].join(', ')}`);
+  if (os.loadavg()[0] > 0.5) log(`warning: load average ${os.loadavg()[0].toFixed(2)} before the start; other processes will skew the figures`);
   try {
     await redis.ping();
     if (settings.phases.has('front')) results.front = await runFrontBench(settings, redis, log);
     if (settings.phases.has('e2e') || settings.phases.has('import')) {
-      sim = await startChild('simulator', path.join(__dirname, 'sim-child.ts'));
+      sim = await startChild('simulator', 'sim-child');
       if (settings.phases.has('e2e')) results.e2e = await runE2eBench(settings, redis, sim, log);
       if (settings.phases.has('import')) results.import = await runImportBench(settings, redis, sim, log);
     }

@@ -121,7 +121,7 @@ function runOne(target: MixTarget, options: autocannon.Options, recorder: Latenc
         headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/scim+json', accept: 'application/scim+json' },
         requests: sequence(target),
         // We keep our own raw latencies per step; autocannon's correction assumes evenly spaced requests, which its per-second rate limit does not send.
-        ignoreCoordinatedOmission: true,
+        ignoreCoordinatedOmission: options.overallRate !== undefined,
       },
       (err, result) => (err ? reject(err) : resolve(result)),
     );

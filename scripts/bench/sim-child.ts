@@ -3,6 +3,8 @@
  * fake) is not billed to the bridge or the load generator. Commands: seed, stats, knobs, and the
  * completion check of the end-to-end run.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createSimulator } from '../ss-sim/simulator-app';
 import { prng } from '../ss-sim/simulator-seed';
 import { LOCAL_DOMAIN_ID } from '../ss-sim/simulator-state';
@@ -13,7 +15,20 @@ const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Ha
 
 async function main(): Promise<void> {
   const sim = createSimulator({ basePath: '/SecretServer' });
-  const server = await sim.listen(0, '127.0.0.1');
+  // Our own server around the simulator's app, to time each call from arrival to last byte:
+  // the latency knob plus whatever the simulator's own CPU and queueing add.
+  let calls = 0;
+  let inServerMs = 0;
+  const server = http.createServer((req, res) => {
+    const started = performance.now();
+    res.on('finish', () => {
+      calls++;
+      inServerMs += performance.now() - started;
+    });
+    sim.app(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${sim.basePath}`;
 
   /**
    * simulator.seedUsers finds a free userName with a linear search per candidate, which makes it
@@ -44,7 +59,11 @@ async function main(): Promise<void> {
 
   serveRpc(
     {
-      stop: () => server.close(),
+      stop: () =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }),
       seedUsers,
       seedGroups: ({ count, membersPerGroup }: { count: number; membersPerGroup: number }) => {
         sim.seedGroups(count, { membersPerGroup, synchronizedRatio: 0 });
@@ -52,8 +71,12 @@ async function main(): Promise<void> {
       },
       setKnobs: (knobs: Record<string, unknown>) => sim.setKnobs(knobs),
       reset: () => sim.reset(),
-      stats: () => sim.stats.toJSON(),
-      resetStats: () => sim.stats.reset(),
+      stats: () => ({ ...sim.stats.toJSON(), meanInServerMs: calls ? inServerMs / calls : 0 }),
+      resetStats: () => {
+        sim.stats.reset();
+        calls = 0;
+        inServerMs = 0;
+      },
       /** How much of the end-to-end push has landed: users with the bench domain, complete groups. */
       e2eStatus: ({ emailDomain, groupPrefix, membersPerGroup }: { emailDomain: string; groupPrefix: string; membersPerGroup: number }) => {
         let users = 0;
@@ -63,7 +86,7 @@ async function main(): Promise<void> {
         return { users, groups };
       },
     },
-    { url: server.url },
+    { url },
   );
 }
 

@@ -1,4 +1,3 @@
-import { NotFoundError } from '../errors/bridge-error';
 import type { Logger } from '../logging/logger';
 import { DELETED_VERSION, SyncEnqueuer } from '../queue/provisioning-queue';
 import { indexedLookup, matchesFilter, parseFilter } from '../scim/filter';
@@ -45,16 +44,16 @@ export class ResourceService {
   }
 
   async replace(kind: ResourceKind, id: string, body: unknown, expectedVersion?: number, requestId?: string): Promise<ResourceView> {
-    await this.requireExisting(kind, id);
-    const { attributes } = parseInput(kind, body);
+    // Validating inside `mutate` runs after store.update has read the resource, so an unknown id
+    // gets the 404 Okta expects, not a validation error, without a separate existence read.
     // Okta owns what it pushes: once Okta replaces a resource, later imports leave it alone.
-    const resource = await this.store.update(kind, id, () => attributes, expectedVersion, { origin: 'okta' });
+    const resource = await this.store.update(kind, id, () => parseInput(kind, body).attributes, expectedVersion, { origin: 'okta' });
     await this.afterWrite(resource, requestId, 'replace');
     return this.withLink(resource);
   }
 
   async patch(kind: ResourceKind, id: string, body: unknown, expectedVersion?: number, requestId?: string): Promise<ResourceView> {
-    await this.requireExisting(kind, id);
+    // No existence read first: store.update throws NotFoundError before applying anything.
     let changed = false;
     const resource = await this.store.update(
       kind,
@@ -116,14 +115,6 @@ export class ResourceService {
       if (found.length >= MAX_SCAN_MATCHES) break;
     }
     return found;
-  }
-
-  private async requireExisting(kind: ResourceKind, id: string): Promise<void> {
-    // store.update throws NotFoundError too; checking first keeps a PUT to an unknown id from
-    // reporting a validation error instead of the 404 Okta expects.
-    if (!(await this.store.get(kind, id))) {
-      throw new NotFoundError(`${kind} ${id} not found`);
-    }
   }
 
   private async withLink(resource: StoredResource): Promise<ResourceView> {

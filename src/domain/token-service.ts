@@ -35,6 +35,7 @@ const DEFAULT_LAST_USED_FLUSH_MS = 30_000;
 /** Records of tokens dead for longer than this are dropped on the next create, so `token list` stays readable. */
 const EXPIRED_RECORD_RETENTION_MS = 30 * 24 * 3600_000;
 const MAX_NAME_LENGTH = 100;
+const MAX_REMEMBERED_TOKENS = 1000;
 
 /**
  * Bearer tokens for /scim/v2. Only a SHA-256 of each token is stored and a token is shown once,
@@ -46,6 +47,12 @@ export class TokenService {
   private readonly clock: () => number;
   private readonly flushMs: number;
   private pendingLastUsed = new Map<string, string>();
+  /**
+   * SHA-256 (hex) -> id of tokens that verified. Saves one of the two Redis reads of every request
+   * (npm run bench). Safe to keep: the record itself is still read and checked on every request,
+   * so revocation and expiry apply at once, and a reused id under another hash fails the hash check.
+   */
+  private readonly idByHash = new Map<string, string>();
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -105,7 +112,8 @@ export class TokenService {
     if (this.staticHash && crypto.timingSafeEqual(hash, this.staticHash)) return { tokenId: STATIC_TOKEN_ID };
     // The prefix is public: anything without it cannot be ours, and need not cost a Redis call.
     if (!presented.startsWith(TOKEN_PREFIX)) return null;
-    const id = await this.store.findIdByHash(hash.toString('hex'));
+    const hex = hash.toString('hex');
+    const id = this.idByHash.get(hex) ?? (await this.store.findIdByHash(hex));
     if (!id) return null;
     const record = await this.store.get(id);
     if (!record) return null;
@@ -113,6 +121,9 @@ export class TokenService {
     if (storedHash.length !== hash.length || !crypto.timingSafeEqual(storedHash, hash)) return null;
     // The lookup key expires in Redis too; this check covers the gap and an injected clock.
     if (this.isExpired(record)) return null;
+    // Only verified tokens are remembered, so wrong guesses cannot grow the map; the bound is a backstop.
+    if (this.idByHash.size >= MAX_REMEMBERED_TOKENS) this.idByHash.clear();
+    this.idByHash.set(hex, id);
     this.pendingLastUsed.set(id, this.nowIso());
     return { tokenId: id };
   }

@@ -37,6 +37,12 @@ export function errorMiddleware(logger: Logger) {
       sendScim(res, parserError.status, scimErrorBody(parserError.status, 'The request body could not be read'));
       return;
     }
+    if (parserError?.status && parserError.status >= 400 && parserError.status < 500) {
+      // http-errors from Express itself without a `type`: a path with broken percent-encoding
+      // (router's URIError) or a body that does not decompress (zlib error wrapped by body-parser).
+      sendScim(res, parserError.status, scimErrorBody(parserError.status, 'The request could not be read: malformed encoding'));
+      return;
+    }
     logger.error('unexpected error', { category: 'http', requestId, err });
     if (res.headersSent) return;
     sendScim(res, 500, scimErrorBody(500, `Internal error; quote request id ${requestId} to the operator`));

@@ -75,7 +75,8 @@ export async function syncGroup(payload: SyncJobPayload, ctx: JobContext): Promi
     else if (memberResources[i]) pending++;
     else logger.warn('group member is not a known SCIM user; skipped', { category: 'worker', id: payload.id, member: memberId });
   });
-  const current = new Set((await secretServer.listGroupMembers(group.id)).map((m) => m.userId));
+  // A group created just now has no members: asking Secret Server would be a wasted call.
+  const current = new Set(result === 'created' ? [] : (await secretServer.listGroupMembers(group.id)).map((m) => m.userId));
   const toAdd = [...desired].filter((id) => !current.has(id));
   // Members still pending are not in `desired` and not in Secret Server yet, so nothing is removed for them.
   const toRemove = [...current].filter((id) => !desired.has(id));

@@ -11,7 +11,8 @@ export interface PrivateRedis {
   port: number;
   dir: string;
   start(): Promise<void>;
-  stop(): Promise<void>;
+  /** SIGTERM: a clean shutdown; SIGKILL: a crash (the fault suite's Redis restart). */
+  stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
 export async function createPrivateRedis(options: { appendonly?: boolean } = {}): Promise<PrivateRedis> {
@@ -34,10 +35,10 @@ export async function createPrivateRedis(options: { appendonly?: boolean } = {})
       }
       throw new Error('private redis-server did not start');
     },
-    async stop() {
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (!child) return;
       const exited = new Promise((r) => child!.once('exit', r));
-      child.kill('SIGTERM');
+      child.kill(signal);
       await exited;
       child = undefined;
     },
