@@ -3,6 +3,7 @@
  * calls from the driver, tokens as Okta would hold them, CPU accounting of Redis.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import Redis from 'ioredis';
@@ -100,8 +101,9 @@ export function scimCall(origin: string, token: string, method: string, pathAndQ
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
+          const ms = performance.now() - started; // before parsing: the driver's JSON.parse is not the server's time
           const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined, ms: performance.now() - started });
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined, ms });
         });
         res.on('error', reject);
       },
@@ -142,12 +144,35 @@ export async function deleteRunKeys(redis: Redis, runPrefix: string): Promise<nu
   return deleted;
 }
 
+/** Busy CPU seconds (user + system) of the whole machine, all cores, from /proc/stat; undefined off Linux. */
+function machineBusySeconds(): number | undefined {
+  try {
+    const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    // Interrupt time is left out: much of it is our own loopback traffic, billed to no process.
+    const [user, nice, system] = fields;
+    return (user + nice + system) / 100; // USER_HZ
+  } catch {
+    return undefined;
+  }
+}
+
 /** CPU seconds used by each process between two readings: where a 2-core machine's time went. */
 export async function cpuSnapshot(redis: Redis, children: BenchChild[]): Promise<Record<string, number>> {
   const entries = await Promise.all(children.map(async (c) => [c.name, await c.cpuSeconds()] as const));
-  return { ...Object.fromEntries(entries), redis: await redisCpuSeconds(redis), driver: driverCpuSeconds() };
+  const machine = machineBusySeconds();
+  return { ...Object.fromEntries(entries), redis: await redisCpuSeconds(redis), driver: driverCpuSeconds(), ...(machine === undefined ? {} : { machine }) };
 }
 
+/**
+ * Per-process CPU between two snapshots, plus `otherProcesses`: what the rest of the machine used
+ * meanwhile, kernel threads included (a test run next door shows up here, and explains a latency
+ * tail the bridge did not cause).
+ */
 export function cpuDelta(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.keys(after).map((k) => [k, Math.round((after[k] - (before[k] ?? 0)) * 100) / 100]));
+  const delta = Object.fromEntries(Object.keys(after).map((k) => [k, Math.round((after[k] - (before[k] ?? 0)) * 100) / 100]));
+  if (delta.machine !== undefined) {
+    const ours = Object.entries(delta).reduce((sum, [k, v]) => (k === 'machine' ? sum : sum + v), 0);
+    delta.otherProcesses = Math.round(Math.max(0, delta.machine - ours) * 100) / 100;
+  }
+  return delta;
 }

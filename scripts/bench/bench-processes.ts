@@ -1,7 +1,7 @@
 /**
- * Driver side of the bench's child processes: fork a TypeScript entry under tsx, talk to it over
- * IPC, read its peak RSS from the kernel, stop it. Children are ours alone: they are stopped by
- * their own pid, and every wait is bounded.
+ * Driver side of the bench's child processes: build, fork an entry (compiled, or under tsx), talk
+ * to it over IPC, read its peak RSS from the kernel, stop it. Children are ours alone: they are
+ * stopped through their own handle, and every wait is bounded.
  */
 import { ChildProcess, fork, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,7 +9,16 @@ import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..');
 export const RESULTS_DIR = path.join(ROOT, 'bench-results');
+const READY_TIMEOUT_MS = 30_000;
+const CALL_TIMEOUT_MS = 600_000;
+const STOP_TIMEOUT_MS = 20_000;
 let compiled = false;
+/** Children still running, so an interrupted bench can stop them before deleting its keys. */
+const running = new Set<BenchChild>();
+
+export async function stopAllChildren(): Promise<void> {
+  await Promise.all([...running].map((c) => c.stop()));
+}
 
 /**
  * Compiles src and scripts as `npm start` does (tsconfig.build.json into dist/), so the children run
@@ -22,9 +31,6 @@ export function buildForBench(): 'dist' | 'tsx' {
   if (!compiled) process.stderr.write(`[bench] build failed, children run under tsx:\n${result.stdout}${result.stderr}\n`);
   return compiled ? 'dist' : 'tsx';
 }
-const READY_TIMEOUT_MS = 30_000;
-const CALL_TIMEOUT_MS = 600_000;
-const STOP_TIMEOUT_MS = 20_000;
 
 export interface CpuUsage {
   user: number;
@@ -113,7 +119,7 @@ export async function startChild(name: string, entry: string, options: StartChil
       child.send({ id, cmd, args });
     });
 
-  return {
+  const handle: BenchChild = {
     name,
     pid: child.pid!,
     ready,
@@ -123,8 +129,10 @@ export async function startChild(name: string, entry: string, options: StartChil
       return (usage.user + usage.system) / 1e6;
     },
     peakRssMb: () => vmHwmMb(child.pid!),
-    stop: () => stopChild(child, call, exitedPromise, () => exited),
+    stop: () => stopChild(child, call, exitedPromise, () => exited).finally(() => running.delete(handle)),
   };
+  running.add(handle);
+  return handle;
 }
 
 async function stopChild(child: ChildProcess, call: BenchChild['call'], exitedPromise: Promise<void>, isExited: () => boolean): Promise<void> {

@@ -3,6 +3,7 @@
  * the driver sets (BRIDGE_ROLE, REDIS_PREFIX, SS_BASE_URL, WORKER_CONCURRENCY, ...), exactly as
  * `npm start` would run, plus the IPC the driver needs (its URL, CPU time, stop).
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { loadConfig } from '../../src/config/load-config';
@@ -14,6 +15,16 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.log.level, format: config.log.format });
   const bridge = await startBridge(config, logger);
+  // GC pauses, so a latency tail can be told apart from the bridge's own work.
+  let gc = { count: 0, totalMs: 0, maxMs: 0, over10ms: 0 };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.count++;
+      gc.totalMs += entry.duration;
+      gc.maxMs = Math.max(gc.maxMs, entry.duration);
+      if (entry.duration > 10) gc.over10ms++;
+    }
+  }).observe({ entryTypes: ['gc'] });
   serveRpc(
     {
       stop: () => bridge.stop(),
@@ -24,6 +35,10 @@ async function main(): Promise<void> {
         return { count: pick('_count'), seconds: pick('_sum') };
       },
       memory: () => process.memoryUsage(),
+      gcStats: () => gc,
+      resetGcStats: () => {
+        gc = { count: 0, totalMs: 0, maxMs: 0, over10ms: 0 };
+      },
       /** Memory after a full GC: the live data, as opposed to the garbage a busy heap carries. */
       memoryAfterGc: () => {
         v8.setFlagsFromString('--expose-gc');

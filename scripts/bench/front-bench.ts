@@ -15,6 +15,8 @@ export interface FrontResult {
   baselineFlat: MixResult;
   /** bridge flat-out throughput / baseline flat-out throughput. */
   throughputRatio: number;
+  /** CPU seconds per process during the 1,000 req/s run (otherProcesses: the rest of the machine). */
+  cpuBridgeAtRate: Record<string, number>;
   /** CPU seconds per process during each flat-out run. */
   cpuBridgeFlat: Record<string, number>;
   cpuBaselineFlat: Record<string, number>;
@@ -52,6 +54,7 @@ export async function runFrontBench(settings: BenchSettings, redis: Redis, log: 
   // SS_BASE_URL points nowhere: the api role never calls Secret Server (readiness is not polled here).
   const api = await startBridgeChild(settings, 'front-api', { BRIDGE_ROLE: 'api', REDIS_PREFIX: prefix, SS_BASE_URL: 'http://127.0.0.1:9/SecretServer' });
   let bridgeAtRate: MixResult;
+  let cpuBridgeAtRate: Record<string, number>;
   let bridgeFlat: { result: MixResult; cpu: Record<string, number> };
   let peakApi: number | undefined;
   try {
@@ -60,7 +63,9 @@ export async function runFrontBench(settings: BenchSettings, redis: Redis, log: 
     log(`front: bridge api at ${origin}; warming up ${WARMUP_SECONDS}s`);
     await warm(target, settings.frontConnections);
     log(`front: ${settings.frontRps} req/s for ${settings.frontSeconds}s`);
+    const rateCpuBefore = await cpuSnapshot(redis, [api]);
     bridgeAtRate = await runMix({ ...target, tag: 'front-rate' }, { rps: settings.frontRps, connections: 20 }, settings.frontSeconds);
+    cpuBridgeAtRate = cpuDelta(rateCpuBefore, await cpuSnapshot(redis, [api]));
     log(`front: flat out, ${settings.frontConnections} connections, ${settings.frontSeconds}s`);
     bridgeFlat = await measuredFlat(redis, [api], { ...target, tag: 'front-flat' }, settings.frontConnections, settings.frontSeconds);
     peakApi = api.peakRssMb();
@@ -87,6 +92,7 @@ export async function runFrontBench(settings: BenchSettings, redis: Redis, log: 
     bridgeFlat: bridgeFlat.result,
     baselineFlat: baselineFlat.result,
     throughputRatio: bridgeFlat.result.rps / baselineFlat.result.rps,
+    cpuBridgeAtRate,
     cpuBridgeFlat: bridgeFlat.cpu,
     cpuBaselineFlat: baselineFlat.cpu,
     peakRssMb: { api: peakApi },

@@ -17,7 +17,11 @@ export interface ImportResult {
   importSummary: Record<string, unknown> | null;
   secretServerCalls: Record<string, number>;
   importCpuSeconds: Record<string, number>;
-  userPages: Percentiles & { pages: number; resources: number; totalResults: number };
+  /** GC of the api process while it served the /Users pages: count, total and longest pause (ms), pauses over 10 ms. */
+  apiGcDuringUserPages: { count: number; totalMs: number; maxMs: number; over10ms: number };
+  /** CPU seconds per process while the /Users pages were read, with what other processes used. */
+  cpuDuringUserPages: Record<string, number>;
+  userPages: Percentiles & { pages: number; resources: number; totalResults: number; slowest: Array<{ startIndex: number; ms: number }> };
   groupPages: Percentiles & { pages: number; rounds: number };
   peakRssMb: { api?: number; worker?: number };
   /** Largest V8 heap of the worker seen during the import (sampled each second), MB: what the RSS peak is made of. */
@@ -76,16 +80,23 @@ export async function runImportBench(settings: BenchSettings, redis: Redis, sim:
     // Okta's import: one page at a time, in order, until startIndex passes totalResults.
     const users = new LatencyRecorder();
     let resources = 0;
+    // Where the slow pages are (the first ones, deep ones, at random) says what the tail is made of.
+    const timed: Array<{ startIndex: number; ms: number }> = [];
+    await api.call('resetGcStats');
+    const pagingCpuBefore = await cpuSnapshot(redis, [api, worker, sim]);
     let totalResults = 0;
     for (let startIndex = 1, pages = 0; pages < 10_000; pages++) {
       const page = await scimCall(origin, token, 'GET', `/scim/v2/Users?startIndex=${startIndex}&count=100`);
       if (page.status !== 200) throw new Error(`GET /Users page at ${startIndex}: ${page.status}`);
       users.record('page', page.ms);
+      timed.push({ startIndex, ms: Math.round(page.ms * 10) / 10 });
       totalResults = page.body.totalResults;
       resources += page.body.Resources.length;
       startIndex += 100;
       if (startIndex > totalResults) break;
     }
+    const apiGc = await api.call<ImportResult['apiGcDuringUserPages']>('gcStats');
+    const cpuDuringUserPages = cpuDelta(pagingCpuBefore, await cpuSnapshot(redis, [api, worker, sim]));
     const groups = new LatencyRecorder();
     for (let pass = 0; pass < GROUP_ROUNDS; pass++) {
       for (let startIndex = 1; startIndex <= settings.importGroups; startIndex += 100) {
@@ -104,7 +115,9 @@ export async function runImportBench(settings: BenchSettings, redis: Redis, sim:
       importSummary: summary,
       secretServerCalls: stats.byEndpoint,
       importCpuSeconds,
-      userPages: { ...userPages, pages: userPages.count, resources, totalResults },
+      apiGcDuringUserPages: { count: apiGc.count, totalMs: round(apiGc.totalMs), maxMs: round(apiGc.maxMs), over10ms: apiGc.over10ms },
+      cpuDuringUserPages,
+      userPages: { ...userPages, pages: userPages.count, resources, totalResults, slowest: timed.sort((a, b) => b.ms - a.ms).slice(0, 12) },
       groupPages: { ...groupPages, pages: groupPages.count, rounds: GROUP_ROUNDS },
       peakRssMb: { api: api.peakRssMb(), worker: worker.peakRssMb() },
       workerHeapMb: { ...heap, heapUsedAfterGcAtEnd: Math.round(afterGc.heapUsed / 1048576) },

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { BenchChild, buildForBench, RESULTS_DIR, startChild } from './bench-processes';
+import { BenchChild, buildForBench, RESULTS_DIR, startChild, stopAllChildren } from './bench-processes';
 import { deleteRunKeys, loadSettings } from './bench-env';
 import { runE2eBench } from './e2e-bench';
 import { runFrontBench } from './front-bench';
@@ -34,6 +34,17 @@ async function main(): Promise<number> {
   };
   const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 2 });
   redis.on('error', (err) => log(`redis: ${err.message}`));
+  // Ctrl-C reaches the children too (same process group); the run's keys still go. `on`, not
+  // `once`: tsx repeats the signal when our answer is slow, and a second one must not kill us.
+  let interrupted = false;
+  process.on('SIGINT', () => {
+    if (interrupted) return;
+    interrupted = true;
+    log('interrupted: stopping the children, then deleting this run\'s keys');
+    stopAllChildren()
+      .then(() => deleteRunKeys(redis, settings.runPrefix))
+      .finally(() => process.exit(130));
+  });
   let sim: BenchChild | undefined;
   let failed = false;
   log(`run prefix ${settings.runPrefix}; phases ${[...settings.phases].join(', ')}`);

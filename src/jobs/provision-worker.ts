@@ -19,6 +19,14 @@ const LOCKED_RETRY_MS = 300;
 const MEMBER_WAIT_MS = 2000;
 /** About five minutes of short waits for members, then ordinary backoff takes over. */
 const MAX_MEMBER_WAITS = 150;
+/**
+ * How often a job may lose its worker (SIGKILL, OOM, node loss) and be handed to another by
+ * BullMQ's stalled-job check. BullMQ's default of 1 fails a job the second time, and the sweeper
+ * cannot re-enqueue a failed job's version, so a crash-looping worker would strand changes.
+ * Jobs are idempotent, so running one again is always safe; a job that really kills every
+ * worker still ends in the failed set after this many tries.
+ */
+const MAX_STALLED_COUNT = 10;
 
 export interface JobObserver {
   onOutcome(jobName: string, result: string, durationMs: number): void;
@@ -126,6 +134,7 @@ export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
     connection: options.connection,
     prefix: `${options.prefix}:bull`,
     concurrency: options.concurrency,
+    maxStalledCount: MAX_STALLED_COUNT,
     autorun: false,
   });
   worker.on('error', (err) => log.error('worker error', { err }));

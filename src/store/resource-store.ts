@@ -183,14 +183,11 @@ export class ResourceStore {
    * arrived meanwhile. Returns true when the resource is now fully synced.
    */
   async markSynced(kind: ResourceKind, id: string, version: number, link: Partial<SecretServerLink>): Promise<boolean> {
-    // One round trip for the reverse link and the outcome, in that order: every job ends here, and
-    // round trips are most of a worker's CPU (npm run bench).
-    const pipeline = this.redis.pipeline();
     if (link.secretServerId !== undefined) {
-      pipeline.hset(this.keys.linkBySecretServerId(kind), String(link.secretServerId), id);
+      await this.redis.hset(this.keys.linkBySecretServerId(kind), String(link.secretServerId), id);
     }
     const fields = linkFields({ ...link, state: 'synced', syncedVersion: version, lastError: '' });
-    (pipeline as unknown as RedisScripts).scimMarkSynced(
+    const cleared = await (this.redis as unknown as RedisScripts).scimMarkSynced(
       3,
       this.keys.resource(kind, id),
       this.keys.link(kind, id),
@@ -199,9 +196,7 @@ export class ResourceStore {
       String(version),
       ...fields,
     );
-    const results = (await pipeline.exec()) ?? [];
-    for (const [err] of results) if (err) throw err;
-    return results[results.length - 1]?.[1] === 1;
+    return cleared === 1;
   }
 
   async markDirty(kind: ResourceKind, ids: string[]): Promise<void> {

@@ -63,6 +63,8 @@ describe('Redis restarted in the middle of a push', () => {
     expect(acceptedBeforeCrash.filter((id) => !survivors[accepted.indexOf(id)])).toEqual([]);
     expect(accepted.filter((id, i) => !survivors[i])).toEqual([]);
 
+    // A job whose per-resource lock could not be released while Redis was away waits for the
+    // lease (30 s) to run out: the timeout allows for it.
     await expectConverged(systemOf(h), { name: `Redis SIGKILL + restart (appendonly), ${USERS} users`, changes: accepted.length, startedAt, timeoutMs: 120_000 });
   }, sized(240_000, 120_000));
 });
