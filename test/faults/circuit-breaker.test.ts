@@ -76,7 +76,7 @@ describe('the Secret Server circuit breaker', () => {
     expect(callsDuringOutage).toBeLessThan((JOBS * ATTEMPTS) / 20);
 
     // Back with no admin action: the next probe closes the circuit and the queue drains.
-    await expectConverged(systemOf(h), { name: `circuit breaker, ${OUTAGE_MS / 1000} s outage, ${JOBS} jobs`, changes, startedAt, timeoutMs: 60_000 });
+    await expectConverged(systemOf(h), { name: `circuit breaker, ${OUTAGE_MS / 1000} s outage, ${JOBS} jobs, ${callsDuringOutage} Secret Server calls while down`, changes, startedAt, timeoutMs: 60_000 });
     expect(await circuitGauge(h)).toBe(0);
     expect((await readiness(h)).status).toBe(200);
     expect(await h.bridge.admin.listFailed()).toHaveLength(0);

@@ -59,10 +59,10 @@ describe('Secret Server misbehaving during a push', () => {
     await storms;
 
     expect(push.statuses[201]).toBe(users + 1);
-    expect(h.simulator.stats.byStatus['429']).toBeGreaterThan(users / 10);
+    expect(h.simulator.stats.byStatus['429']).toBeGreaterThanOrEqual(users / 10);
     // Told to wait, the bridge waits: a handful of probes, not a call per job.
     expect(callsInStorm).toBeLessThan(Math.max(20, stormMs / 100));
-    await expectConverged(systemOf(h), { name: `429 storms, ${users} users`, changes: push.changes, startedAt });
+    await expectConverged(systemOf(h), { name: `429 storms, ${users} users, ${callsInStorm} calls during a ${stormMs / 1000} s storm of 429s`, changes: push.changes, startedAt });
   }, SCENARIO_TIMEOUT);
 
   it('when Secret Server answers slower than the client timeout for a while, then calls time out, are retried and land once', async () => {
@@ -71,8 +71,8 @@ describe('Secret Server misbehaving during a push', () => {
     const users = sized(600, 100);
     h.simulator.setKnobs({ latencyMs: 600 });
     const push = await pushWorkload(h, { users, perSecond: PER_SECOND, label: 'slow' });
-    // A timed-out call still runs in Secret Server later: keep the spike on until all of those
-    // have run, so none of them can overtake a newer write after the spike.
+    // A timed-out call may still run in a real Secret Server later: keep the spike on until any
+    // such call would have run, so none can overtake a newer write after the spike.
     await sleep(sized(10_000, 1_500));
     h.simulator.setKnobs({ latencyMs: 0 });
 
@@ -94,12 +94,14 @@ describe('Secret Server misbehaving during a push', () => {
       }
     })();
     const push = await pushWorkload(h, { users, perSecond: PER_SECOND, label: 'token' });
+    // Calls went on for the whole push: at least one new token per lifetime was needed.
+    const pushSeconds = (Date.now() - startedAt) / 1000;
+    const grants = h.simulator.stats.count('POST /oauth2/token');
     revoking = false;
     await revoker;
 
-    const seconds = (Date.now() - startedAt) / 1000;
     expect(push.statuses[201]).toBe(users + 1);
-    expect(h.simulator.stats.count('POST /oauth2/token')).toBeGreaterThanOrEqual(Math.floor(seconds / ttl));
+    expect(grants).toBeGreaterThanOrEqual(Math.floor(pushSeconds / ttl));
     await expectConverged(systemOf(h), { name: `token expiring every ${ttl} s, ${users} users`, changes: push.changes, startedAt });
   }, SCENARIO_TIMEOUT);
 });
