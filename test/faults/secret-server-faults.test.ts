@@ -59,7 +59,10 @@ describe('Secret Server misbehaving during a push', () => {
     await storms;
 
     expect(push.statuses[201]).toBe(users + 1);
-    expect(h.simulator.stats.byStatus['429']).toBeGreaterThanOrEqual(users / 10);
+    // How many 429s there are depends on when the breaker trips (a handful to hundreds): that there
+    // were some, that no job failed with one attempt each, and that nothing was lost is the point.
+    expect(h.simulator.stats.byStatus['429']).toBeGreaterThan(0);
+    expect(callsInStorm).toBeGreaterThan(0);
     // Told to wait, the bridge waits: a handful of probes, not a call per job.
     expect(callsInStorm).toBeLessThan(Math.max(20, stormMs / 100));
     await expectConverged(systemOf(h), { name: `429 storms, ${users} users, ${callsInStorm} calls during a ${stormMs / 1000} s storm of 429s`, changes: push.changes, startedAt });
