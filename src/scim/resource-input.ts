@@ -99,12 +99,16 @@ function requireValueElements(attrs: JsonObject, name: string): void {
 export function parseUserInput(body: unknown): ParsedInput {
   const attrs = canonicalTopLevel('User', requireObject(body), DROPPED_USER);
   requiredString(attrs, 'userName', 'User');
+  assertSafeIdentifier(attrs.userName as string, 'userName');
   if ('active' in attrs) {
     const active = toBoolean(attrs.active);
     if (active === undefined) throw invalid('active must be a boolean');
     attrs.active = active;
   }
   requireValueElements(attrs, 'emails');
+  if (Array.isArray(attrs.emails)) {
+    attrs.emails.forEach((e, i) => assertSafeIdentifier(String((e as { value: unknown }).value), `emails[${i}].value`));
+  }
   if ('name' in attrs) {
     const name = attrs.name;
     if (!isPlainObject(name)) throw invalid('name must be an object');
@@ -115,6 +119,19 @@ export function parseUserInput(body: unknown): ParsedInput {
   optionalString(attrs, 'displayName');
   optionalString(attrs, 'externalId');
   return { attributes: attrs };
+}
+
+/**
+ * userName and emails become Secret Server logins and the key users are matched on: refuse what
+ * cannot be typed or looks like something else — control characters (NUL, CR LF), lone UTF-16
+ * surrogates, bidi overrides and zero-width characters (`ad\u200bmin@` displays as `admin@`).
+ */
+const UNSAFE_IN_IDENTIFIER = /[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function assertSafeIdentifier(value: string, where: string): void {
+  if (UNSAFE_IN_IDENTIFIER.test(value)) {
+    throw invalid(`${where} contains control, invisible or unpaired characters`);
+  }
 }
 
 /** A Group body: members are deduplicated by value, since Secret Server holds a set. */
