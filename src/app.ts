@@ -1,5 +1,4 @@
 import express, { RequestHandler, Router } from 'express';
-import helmet from 'helmet';
 import type { BridgeConfig } from './config/config-schema';
 import type { ResourceService } from './domain/resource-service';
 import { NotFoundError } from './errors/bridge-error';
@@ -8,6 +7,7 @@ import { discoveryRouter } from './http/discovery-router';
 import { errorMiddleware } from './http/error-middleware';
 import { requestIdMiddleware } from './http/request-id-middleware';
 import { resourceRouter } from './http/resource-router';
+import { securityHeaders } from './http/security-headers';
 import type { Logger } from './logging/logger';
 import type { AuthFailureStore } from './store/auth-failure-store';
 
@@ -35,11 +35,26 @@ export function createApp(deps: AppDependencies): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.set('query parser', 'simple');
-  app.use(helmet({ contentSecurityPolicy: false }));
+  app.use(securityHeaders());
   app.use(requestIdMiddleware);
   if (deps.httpMetrics) app.use(deps.httpMetrics);
-  if (deps.opsRouter) app.use(deps.opsRouter);
 
+  // SCIM first: Okta's traffic should not walk past the ops and admin routes on every request.
+  const scim = express.Router({ caseSensitive: false });
+  scim.use(bearerAuth(deps.scimTokens, deps.authFailures, config.auth.failLimit, logger, 'scim'));
+  // Okta sends application/scim+json; its SPEC test sends application/json: parse any body as JSON.
+  // Only Users and Groups take a body, so `POST /Schemas` with a non-JSON body gets its 405, not a
+  // parse error.
+  const parseJson = express.json({ type: () => true, limit: config.http.bodyLimitBytes, strict: false });
+  scim.use('/Users', parseJson, resourceRouter('User', deps.resources));
+  scim.use('/Groups', parseJson, resourceRouter('Group', deps.resources));
+  scim.use(discoveryRouter());
+  scim.use((req) => {
+    throw new NotFoundError(`No SCIM endpoint at ${req.method} ${req.baseUrl}${req.path}`);
+  });
+  app.use(SCIM_BASE_PATH, scim);
+
+  if (deps.opsRouter) app.use(deps.opsRouter);
   if (deps.adminRouter && deps.adminTokens) {
     app.use(
       '/admin',
@@ -48,20 +63,6 @@ export function createApp(deps: AppDependencies): express.Express {
       deps.adminRouter,
     );
   }
-
-  const scim = express.Router({ caseSensitive: false });
-  scim.use(bearerAuth(deps.scimTokens, deps.authFailures, config.auth.failLimit, logger, 'scim'));
-  // Discovery endpoints take no body: route them before parsing, so `POST /Schemas` with a
-  // non-JSON body gets its 405, not a parse error.
-  scim.use(discoveryRouter());
-  // Okta sends application/scim+json; its SPEC test sends application/json: parse any body as JSON.
-  scim.use(express.json({ type: () => true, limit: config.http.bodyLimitBytes, strict: false }));
-  scim.use('/Users', resourceRouter('User', deps.resources));
-  scim.use('/Groups', resourceRouter('Group', deps.resources));
-  scim.use((req) => {
-    throw new NotFoundError(`No SCIM endpoint at ${req.method} ${req.baseUrl}${req.path}`);
-  });
-  app.use(SCIM_BASE_PATH, scim);
 
   app.use((req) => {
     throw new NotFoundError(`Nothing at ${req.path}`);

@@ -10,8 +10,10 @@ import { loadConfig } from '../../src/config/load-config';
 import { startBridge } from '../../src/lifecycle/bridge-process';
 import { createLogger } from '../../src/logging/logger';
 import { serveRpc } from './child-rpc';
+import { countRedisRoundTrips, redisRoundTrips } from './redis-round-trips';
 
 async function main(): Promise<void> {
+  countRedisRoundTrips();
   const config = loadConfig();
   const logger = createLogger({ level: config.log.level, format: config.log.format });
   const bridge = await startBridge(config, logger);
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
         return { count: pick('_count'), seconds: pick('_sum') };
       },
       memory: () => process.memoryUsage(),
+      redisRoundTrips: () => redisRoundTrips(),
       gcStats: () => gc,
       resetGcStats: () => {
         gc = { count: 0, totalMs: 0, maxMs: 0, over10ms: 0 };

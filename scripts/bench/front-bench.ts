@@ -7,7 +7,7 @@ import type Redis from 'ioredis';
 import { BenchChild, startChild } from './bench-processes';
 import { inPool } from './bench-stats';
 import { BenchSettings, cpuDelta, cpuSnapshot, expectStatus, issueToken, scimCall, startBridgeChild } from './bench-env';
-import { MixResult, MixTarget, runMix } from './scim-mix';
+import { MIX_STEPS, MixResult, MixStep, MixTarget, roundTripsPerStep, runMix } from './scim-mix';
 
 export interface FrontResult {
   bridgeAtRate: MixResult;
@@ -21,6 +21,38 @@ export interface FrontResult {
   cpuBridgeFlat: Record<string, number>;
   cpuBaselineFlat: Record<string, number>;
   peakRssMb: { api?: number };
+  /**
+   * Redis round trips per request, counted inside each server: per step of the mix (requests sent
+   * one at a time) and over the flat-out run (where concurrent requests can share a write).
+   */
+  redisRoundTrips: { bridge: RoundTrips; baseline: RoundTrips };
+}
+
+export interface RoundTrips {
+  perStep: Record<MixStep, number>;
+  /** Mean of perStep: each step is one sixth of the mix. */
+  mixMean: number;
+  flatOutPerRequest: number;
+}
+
+const PROBE_LIFECYCLES = 20;
+
+async function probeRoundTrips(child: BenchChild, target: MixTarget): Promise<Record<MixStep, number>> {
+  // autocannon stops with requests still in flight; let the server finish them before counting.
+  for (let last = -1, now = await child.call<number>('redisRoundTrips'); now !== last; ) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    last = now;
+    now = await child.call<number>('redisRoundTrips');
+  }
+  return roundTripsPerStep({ ...target, tag: `${target.tag}-probe` }, () => child.call<number>('redisRoundTrips'), PROBE_LIFECYCLES);
+}
+
+function roundTrips(perStep: Record<MixStep, number>, flat: { result: MixResult; trips: number }): RoundTrips {
+  return {
+    perStep,
+    mixMean: MIX_STEPS.reduce((n, s) => n + perStep[s], 0) / MIX_STEPS.length,
+    flatOutPerRequest: flat.trips / flat.result.responses,
+  };
 }
 
 const WARMUP_SECONDS = 5;
@@ -42,10 +74,12 @@ async function warm(target: MixTarget, connections: number): Promise<void> {
   await runMix({ ...target, tag: `${target.tag}-warm` }, { flat: true, connections }, WARMUP_SECONDS);
 }
 
-async function measuredFlat(redis: Redis, children: BenchChild[], target: MixTarget, connections: number, seconds: number) {
-  const before = await cpuSnapshot(redis, children);
+async function measuredFlat(redis: Redis, server: BenchChild, target: MixTarget, connections: number, seconds: number) {
+  const before = await cpuSnapshot(redis, [server]);
+  const tripsBefore = await server.call<number>('redisRoundTrips');
   const result = await runMix(target, { flat: true, connections }, seconds);
-  return { result, cpu: cpuDelta(before, await cpuSnapshot(redis, children)) };
+  const trips = (await server.call<number>('redisRoundTrips')) - tripsBefore;
+  return { result, trips, cpu: cpuDelta(before, await cpuSnapshot(redis, [server])) };
 }
 
 export async function runFrontBench(settings: BenchSettings, redis: Redis, log: (line: string) => void): Promise<FrontResult> {
@@ -55,19 +89,21 @@ export async function runFrontBench(settings: BenchSettings, redis: Redis, log: 
   const api = await startBridgeChild(settings, 'front-api', { BRIDGE_ROLE: 'api', REDIS_PREFIX: prefix, SS_BASE_URL: 'http://127.0.0.1:9/SecretServer' });
   let bridgeAtRate: MixResult;
   let cpuBridgeAtRate: Record<string, number>;
-  let bridgeFlat: { result: MixResult; cpu: Record<string, number> };
+  let bridgeFlat: Awaited<ReturnType<typeof measuredFlat>>;
+  let bridgeSteps: Record<MixStep, number>;
   let peakApi: number | undefined;
   try {
     const origin = api.ready.url as string;
     const target: MixTarget = { origin, token, groupIds: await createGroups(origin, token, 'front'), tag: 'front' };
     log(`front: bridge api at ${origin}; warming up ${WARMUP_SECONDS}s`);
     await warm(target, settings.frontConnections);
+    bridgeSteps = await probeRoundTrips(api, target);
     log(`front: ${settings.frontRps} req/s for ${settings.frontSeconds}s`);
     const rateCpuBefore = await cpuSnapshot(redis, [api]);
     bridgeAtRate = await runMix({ ...target, tag: 'front-rate' }, { rps: settings.frontRps, connections: 20 }, settings.frontSeconds);
     cpuBridgeAtRate = cpuDelta(rateCpuBefore, await cpuSnapshot(redis, [api]));
     log(`front: flat out, ${settings.frontConnections} connections, ${settings.frontSeconds}s`);
-    bridgeFlat = await measuredFlat(redis, [api], { ...target, tag: 'front-flat' }, settings.frontConnections, settings.frontSeconds);
+    bridgeFlat = await measuredFlat(redis, api, { ...target, tag: 'front-flat' }, settings.frontConnections, settings.frontSeconds);
     peakApi = api.peakRssMb();
   } finally {
     await api.stop();
@@ -76,13 +112,15 @@ export async function runFrontBench(settings: BenchSettings, redis: Redis, log: 
   const baseline = await startChild('front-baseline', 'bare-baseline', {
     env: { REDIS_URL: settings.redisUrl, REDIS_PREFIX: `${settings.runPrefix}:baseline` },
   });
-  let baselineFlat: { result: MixResult; cpu: Record<string, number> };
+  let baselineFlat: Awaited<ReturnType<typeof measuredFlat>>;
+  let baselineSteps: Record<MixStep, number>;
   try {
     const origin = baseline.ready.url as string;
     const target: MixTarget = { origin, token: 'none', groupIds: await createGroups(origin, 'none', 'baseline'), tag: 'baseline' };
     log(`front: bare baseline at ${origin}; warming up ${WARMUP_SECONDS}s, then flat out ${settings.frontSeconds}s`);
     await warm(target, settings.frontConnections);
-    baselineFlat = await measuredFlat(redis, [baseline], { ...target, tag: 'baseline-flat' }, settings.frontConnections, settings.frontSeconds);
+    baselineSteps = await probeRoundTrips(baseline, target);
+    baselineFlat = await measuredFlat(redis, baseline, { ...target, tag: 'baseline-flat' }, settings.frontConnections, settings.frontSeconds);
   } finally {
     await baseline.stop();
   }
@@ -96,5 +134,6 @@ export async function runFrontBench(settings: BenchSettings, redis: Redis, log: 
     cpuBridgeFlat: bridgeFlat.cpu,
     cpuBaselineFlat: baselineFlat.cpu,
     peakRssMb: { api: peakApi },
+    redisRoundTrips: { bridge: roundTrips(bridgeSteps, bridgeFlat), baseline: roundTrips(baselineSteps, baselineFlat) },
   };
 }

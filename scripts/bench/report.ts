@@ -2,6 +2,7 @@
 import type { E2eResult } from './e2e-bench';
 import type { FrontResult } from './front-bench';
 import type { ImportResult } from './import-bench';
+import type { MixStep } from './scim-mix';
 
 export interface BenchResults {
   startedAt: string;
@@ -31,6 +32,12 @@ export function rowsOf(r: BenchResults): Row[] {
     rows.push(
       { measure: `SCIM mix at ${fmt(rate.targetRps ?? 0)} req/s: p50 / p99 (achieved ${fmt(rate.rps)} req/s)`, result: `${ms(rate.latency.p50)} / ${ms(rate.latency.p99)}`, target: 'p99 <= 10 ms', met: rate.latency.p99 <= 10 && rate.rps >= 0.95 * (rate.targetRps ?? 0) },
       { measure: `SCIM mix flat out (${f.bridgeFlat.connections} connections): throughput, p50 / p99`, result: `${fmt(f.bridgeFlat.rps)} req/s, ${ms(f.bridgeFlat.latency.p50)} / ${ms(f.bridgeFlat.latency.p99)}`, target: '' },
+      {
+        measure: 'Redis round trips per request, bridge / baseline (mix mean of one-at-a-time requests; flat out)',
+        result: `${fmt(f.redisRoundTrips.bridge.mixMean, 2)} / ${fmt(f.redisRoundTrips.baseline.mixMean, 2)}; ${fmt(f.redisRoundTrips.bridge.flatOutPerRequest, 2)} / ${fmt(f.redisRoundTrips.baseline.flatOutPerRequest, 2)}`,
+        target: 'equal',
+        met: Math.abs(f.redisRoundTrips.bridge.mixMean - f.redisRoundTrips.baseline.mixMean) < 0.05,
+      },
       { measure: 'Bare Express + same Redis round trips, flat out', result: `${fmt(f.baselineFlat.rps)} req/s, ${ms(f.baselineFlat.latency.p50)} / ${ms(f.baselineFlat.latency.p99)}`, target: '' },
       { measure: 'Bridge / baseline throughput', result: `${fmt(f.throughputRatio * 100)}%`, target: '>= 60%', met: f.throughputRatio >= 0.6 },
     );
@@ -69,10 +76,14 @@ export function markdownTable(rows: Row[]): string {
 
 /** Per-step latencies of the SCIM mix, where a slow endpoint would hide inside the overall p99. */
 export function stepTable(f: FrontResult): string {
-  const lines = ['| Step | at rate p50 / p99 | flat out p50 / p99 | baseline flat out p50 / p99 |', '|---|---|---|---|'];
+  const lines = [
+    '| Step | at rate p50 / p99 | flat out p50 / p99 | baseline flat out p50 / p99 | Redis round trips, bridge / baseline |',
+    '|---|---|---|---|---|',
+  ];
   for (const step of Object.keys(f.bridgeAtRate.steps)) {
     const cell = (s: { p50: number; p99: number } | undefined) => (s ? `${ms(s.p50)} / ${ms(s.p99)}` : '');
-    lines.push(`| ${step} | ${cell(f.bridgeAtRate.steps[step])} | ${cell(f.bridgeFlat.steps[step])} | ${cell(f.baselineFlat.steps[step])} |`);
+    const trips = (side: 'bridge' | 'baseline') => fmt(f.redisRoundTrips[side].perStep[step as MixStep], 2);
+    lines.push(`| ${step} | ${cell(f.bridgeAtRate.steps[step])} | ${cell(f.bridgeFlat.steps[step])} | ${cell(f.baselineFlat.steps[step])} | ${trips('bridge')} / ${trips('baseline')} |`);
   }
   return lines.join('\n');
 }

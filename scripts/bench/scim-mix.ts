@@ -5,6 +5,7 @@
  * id in the POST's answer feeds the next steps (onResponse → context).
  */
 import autocannon from 'autocannon';
+import { scimCall } from './bench-env';
 import { LatencyRecorder, Percentiles } from './bench-stats';
 
 export const MIX_STEPS = ['filter', 'create', 'get', 'replace', 'deactivate', 'groupAdd'] as const;
@@ -49,68 +50,77 @@ function userBody(userName: string, given: string) {
   });
 }
 
-function sequence(target: MixTarget): autocannon.Request[] {
+/** The state one lifecycle carries from step to step. */
+interface Lifecycle {
+  userName?: string;
+  id?: string;
+  groupId?: string;
+}
+
+/** The request each step sends; one definition for the autocannon run and the round-trip probe. */
+function stepRequest(step: MixStep, life: Lifecycle): { method: 'GET' | 'POST' | 'PUT' | 'PATCH'; path: string; body?: string } {
   const scim = '/scim/v2';
+  switch (step) {
+    case 'filter':
+      return { method: 'GET', path: `${scim}/Users?filter=${encodeURIComponent(`userName eq "${life.userName}"`)}&startIndex=1&count=100` };
+    case 'create':
+      return { method: 'POST', path: `${scim}/Users`, body: userBody(life.userName!, 'Created') };
+    case 'get':
+      return { method: 'GET', path: `${scim}/Users/${life.id}` };
+    case 'replace':
+      return { method: 'PUT', path: `${scim}/Users/${life.id}`, body: userBody(life.userName!, 'Updated') };
+    case 'deactivate':
+      return { method: 'PATCH', path: `${scim}/Users/${life.id}`, body: JSON.stringify({ schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active: false } }] }) };
+    case 'groupAdd':
+      return {
+        method: 'PATCH',
+        path: `${scim}/Groups/${life.groupId}`,
+        body: JSON.stringify({ schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: life.id }] }] }),
+      };
+  }
+}
+
+function nextUserName(target: MixTarget): string {
+  return `${target.tag}-${++serial}@bench.example.com`;
+}
+
+function sequence(target: MixTarget): autocannon.Request[] {
   let groupCursor = 0;
-  type Ctx = { userName?: string; id?: string };
-  const done = (step: MixStep) => () => {
-    answering = step;
+  const toRequest = (step: MixStep) => (req: autocannon.Request, context: object) => {
+    const life = context as Lifecycle;
+    if (step === 'filter') life.userName = nextUserName(target);
+    else if (step !== 'create' && !life.id) return null as unknown as autocannon.Request; // the POST failed: restart the sequence
+    if (step === 'groupAdd') life.groupId = target.groupIds[groupCursor++ % target.groupIds.length];
+    return Object.assign(req, stepRequest(step, life));
   };
-  const withId = (build: (req: autocannon.Request, id: string, ctx: Ctx) => void) => (req: autocannon.Request, context: object) => {
-    const ctx = context as Ctx;
-    if (!ctx.id) return null as unknown as autocannon.Request; // the POST failed: restart the sequence
-    build(req, ctx.id, ctx);
-    return req;
-  };
-  return [
-    {
-      method: 'GET',
-      setupRequest: (req, context) => {
-        const ctx = context as Ctx;
-        ctx.userName = `${target.tag}-${++serial}@bench.example.com`;
-        req.path = `${scim}/Users?filter=${encodeURIComponent(`userName eq "${ctx.userName}"`)}&startIndex=1&count=100`;
-        return req;
-      },
-      onResponse: done('filter'),
+  return MIX_STEPS.map((step) => ({
+    method: stepRequest(step, {}).method,
+    setupRequest: toRequest(step),
+    onResponse: (status: number, body: string, context: object) => {
+      answering = step;
+      if (step === 'create') (context as Lifecycle).id = status === 201 ? (JSON.parse(body) as { id: string }).id : undefined;
     },
-    {
-      method: 'POST',
-      path: `${scim}/Users`,
-      setupRequest: (req, context) => {
-        req.body = userBody((context as Ctx).userName!, 'Created');
-        return req;
-      },
-      onResponse: (status, body, context) => {
-        answering = 'create';
-        (context as Ctx).id = status === 201 ? (JSON.parse(body) as { id: string }).id : undefined;
-      },
-    },
-    { method: 'GET', setupRequest: withId((req, id) => void (req.path = `${scim}/Users/${id}`)), onResponse: done('get') },
-    {
-      method: 'PUT',
-      setupRequest: withId((req, id, ctx) => {
-        req.path = `${scim}/Users/${id}`;
-        req.body = userBody(ctx.userName!, 'Updated');
-      }),
-      onResponse: done('replace'),
-    },
-    {
-      method: 'PATCH',
-      setupRequest: withId((req, id) => {
-        req.path = `${scim}/Users/${id}`;
-        req.body = JSON.stringify({ schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active: false } }] });
-      }),
-      onResponse: done('deactivate'),
-    },
-    {
-      method: 'PATCH',
-      setupRequest: withId((req, id) => {
-        req.path = `${scim}/Groups/${target.groupIds[groupCursor++ % target.groupIds.length]}`;
-        req.body = JSON.stringify({ schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: id }] }] });
-      }),
-      onResponse: done('groupAdd'),
-    },
-  ];
+  }));
+}
+
+/**
+ * Redis round trips per step, read off the server's own counter (scripts/bench/redis-round-trips.ts)
+ * around single requests sent one at a time: what the bridge and the baseline must match.
+ */
+export async function roundTripsPerStep(target: MixTarget, readCounter: () => Promise<number>, lifecycles: number): Promise<Record<MixStep, number>> {
+  const totals = Object.fromEntries(MIX_STEPS.map((s) => [s, 0])) as Record<MixStep, number>;
+  for (let i = 0; i < lifecycles; i++) {
+    const life: Lifecycle = { userName: nextUserName(target), groupId: target.groupIds[i % target.groupIds.length] };
+    for (const step of MIX_STEPS) {
+      const { method, path, body } = stepRequest(step, life);
+      const before = await readCounter();
+      const answer = await scimCall(target.origin, target.token, method, path, body === undefined ? undefined : JSON.parse(body));
+      if (answer.status >= 300) throw new Error(`round-trip probe: ${step} answered ${answer.status}`);
+      if (step === 'create') life.id = answer.body.id as string;
+      totals[step] += (await readCounter()) - before;
+    }
+  }
+  return Object.fromEntries(MIX_STEPS.map((s) => [s, totals[s] / lifecycles])) as Record<MixStep, number>;
 }
 
 function runOne(target: MixTarget, options: autocannon.Options, recorder: LatencyRecorder): Promise<autocannon.Result> {

@@ -47,15 +47,19 @@ export class ResourceService {
     // Validating inside `mutate` runs after store.update has read the resource, so an unknown id
     // gets the 404 Okta expects, not a validation error, without a separate existence read.
     // Okta owns what it pushes: once Okta replaces a resource, later imports leave it alone.
-    const resource = await this.store.update(kind, id, () => parseInput(kind, body).attributes, expectedVersion, { origin: 'okta' });
+    const [resource, link] = await Promise.all([
+      this.store.update(kind, id, () => parseInput(kind, body).attributes, expectedVersion, { origin: 'okta' }),
+      this.linkAlongside(kind, id),
+    ]);
     await this.afterWrite(resource, requestId, 'replace');
-    return this.withLink(resource);
+    return view(resource, link, this.familyNamePlaceholder);
   }
 
   async patch(kind: ResourceKind, id: string, body: unknown, expectedVersion?: number, requestId?: string): Promise<ResourceView> {
     // No existence read first: store.update throws NotFoundError before applying anything.
     let changed = false;
-    const resource = await this.store.update(
+    const [resource, link] = await Promise.all([
+      this.store.update(
       kind,
       id,
       (current) => {
@@ -67,9 +71,11 @@ export class ResourceService {
       },
       expectedVersion,
       { origin: 'okta' },
-    );
+      ),
+      this.linkAlongside(kind, id),
+    ]);
     if (changed) await this.afterWrite(resource, requestId, 'patch');
-    return this.withLink(resource);
+    return view(resource, link, this.familyNamePlaceholder);
   }
 
   async remove(kind: ResourceKind, id: string, requestId?: string): Promise<void> {
@@ -79,46 +85,45 @@ export class ResourceService {
   }
 
   async get(kind: ResourceKind, id: string): Promise<ResourceView | null> {
-    const resource = await this.store.get(kind, id);
-    return resource ? this.withLink(resource) : null;
+    // One round trip for both (auto-pipelining); the link of an unknown id is simply absent.
+    const [resource, link] = await Promise.all([this.store.get(kind, id), this.store.getLink(kind, id)]);
+    return resource ? view(resource, link, this.familyNamePlaceholder) : null;
   }
 
   async list(kind: ResourceKind, query: ListQuery): Promise<{ total: number; views: ResourceView[] }> {
     const offset = query.startIndex - 1;
-    let total: number;
-    let page: StoredResource[];
+    const asViews = (items: Array<{ resource: StoredResource; link?: SecretServerLink }>) =>
+      items.map(({ resource, link }) => view(resource, link, this.familyNamePlaceholder));
     if (query.filter === undefined || query.filter.trim() === '') {
-      const result = await this.store.page(kind, offset, query.count);
-      total = result.total;
-      page = result.items;
-    } else {
-      const matches = await this.findMatches(kind, query.filter);
-      total = matches.length;
-      page = matches.slice(offset, offset + query.count);
+      const page = await this.store.pageWithLinks(kind, offset, query.count);
+      return { total: page.total, views: asViews(page.items) };
     }
-    const links = await this.store.getLinks(kind, page.map((r) => r.id));
-    return { total, views: page.map((resource, i) => view(resource, links[i], this.familyNamePlaceholder)) };
-  }
-
-  private async findMatches(kind: ResourceKind, filterText: string): Promise<StoredResource[]> {
-    const filter = parseFilter(filterText);
-    const lookup = indexedLookup(filter);
+    const filter = parseFilter(query.filter);
     const matches = (r: StoredResource) => matchesFilter(filter, filterable(r));
+    const lookup = indexedLookup(filter);
     if (lookup) {
+      // Okta's existence check (userName eq "..."): an index read, then the resource and its link together.
       const id = lookup.index === 'id' ? lookup.value : await this.store.findIdByIndex(kind, lookup.index, lookup.value);
-      const candidate = id ? await this.store.get(kind, id) : null;
-      return candidate && matches(candidate) ? [candidate] : [];
+      const [candidate, link] = id ? await Promise.all([this.store.get(kind, id), this.store.getLink(kind, id)]) : [null, undefined];
+      const found = candidate && matches(candidate) ? [{ resource: candidate, link }] : [];
+      return { total: found.length, views: asViews(found.slice(offset, offset + query.count)) };
     }
     const found: StoredResource[] = [];
     for await (const batch of this.store.scan(kind)) {
       for (const r of batch) if (matches(r)) found.push(r);
       if (found.length >= MAX_SCAN_MATCHES) break;
     }
-    return found;
+    const page = found.slice(offset, offset + query.count);
+    const links = await this.store.getLinks(kind, page.map((r) => r.id));
+    return { total: found.length, views: asViews(page.map((resource, i) => ({ resource, link: links[i] }))) };
   }
 
-  private async withLink(resource: StoredResource): Promise<ResourceView> {
-    return view(resource, await this.store.getLink(resource.kind, resource.id), this.familyNamePlaceholder);
+  /**
+   * The link read in the same round trip as the write's first read. Read before the write lands,
+   * it cannot make the answer wrong: the write bumps the version, so the view says "pending".
+   */
+  private linkAlongside(kind: ResourceKind, id: string): Promise<SecretServerLink | undefined> {
+    return this.store.getLink(kind, id);
   }
 
   private async afterWrite(resource: StoredResource, requestId: string | undefined, operation: string): Promise<void> {

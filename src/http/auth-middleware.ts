@@ -25,12 +25,16 @@ export function bearerAuth(verifier: TokenVerifier, failures: AuthFailureStore, 
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     try {
       const client = req.ip ?? 'unknown';
-      const { failures: count, resetsInSeconds } = await failures.current(`${surface}:${client}`);
+      const token = presentedToken(req.header('authorization'));
+      // Both reads leave in one Redis round trip (auto-pipelining); the throttle is still decided
+      // first, so a throttled client learns nothing from a right guess.
+      const [{ failures: count, resetsInSeconds }, verified] = await Promise.all([
+        failures.current(`${surface}:${client}`),
+        token ? verifier.verify(token) : Promise.resolve(null),
+      ]);
       if (failLimit > 0 && count >= failLimit) {
         throw new TooManyRequestsError('Too many failed authentication attempts; retry later', resetsInSeconds);
       }
-      const token = presentedToken(req.header('authorization'));
-      const verified = token ? await verifier.verify(token) : null;
       if (!verified) {
         await failures.recordFailure(`${surface}:${client}`);
         logger.warn('authentication failed', { category: 'auth', requestId: req.requestId, surface, client });

@@ -11,7 +11,7 @@ const MAX_VERSION_RETRIES = 20;
 
 export interface PageOfResources {
   total: number;
-  items: StoredResource[];
+  items: Array<{ resource: StoredResource; link?: SecretServerLink }>;
 }
 
 /**
@@ -133,13 +133,22 @@ export class ResourceStore {
     return this.redis.zcard(this.keys.order(kind));
   }
 
-  /** One page in creation order: O(log n + count), so Okta's startIndex paging stays flat at 100k users. */
-  async page(kind: ResourceKind, offset: number, count: number): Promise<PageOfResources> {
+  /**
+   * One page in creation order with each resource's link: O(log n + count), so Okta's startIndex
+   * paging stays flat at 100k users. Two round trips: the order (count and ids), then the
+   * resources and links together (auto-pipelining batches the MGET with the link reads).
+   */
+  async pageWithLinks(kind: ResourceKind, offset: number, count: number): Promise<PageOfResources> {
     const [total, ids] = await Promise.all([
       this.count(kind),
       count > 0 ? this.redis.zrange(this.keys.order(kind), offset, offset + count - 1) : Promise.resolve([] as string[]),
     ]);
-    const items = (await this.getMany(kind, ids)).filter((r): r is StoredResource => r !== null);
+    const [resources, links] = await Promise.all([this.getMany(kind, ids), this.getLinks(kind, ids)]);
+    const items: PageOfResources['items'] = [];
+    // A resource deleted between the two reads is left out of the page.
+    resources.forEach((resource, i) => {
+      if (resource) items.push({ resource, link: links[i] });
+    });
     return { total, items };
   }
 
@@ -158,11 +167,9 @@ export class ResourceStore {
   }
 
   async getLinks(kind: ResourceKind, ids: string[]): Promise<Array<SecretServerLink | undefined>> {
-    if (ids.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hgetall(this.keys.link(kind, id));
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([, value]) => parseLink(value as Record<string, string>));
+    // Plain commands, not an explicit pipeline: auto-pipelining sends them in the same write as
+    // whatever else this turn asks (the page's MGET).
+    return Promise.all(ids.map(async (id) => parseLink(await this.redis.hgetall(this.keys.link(kind, id)))));
   }
 
   async findIdBySecretServerId(kind: ResourceKind, secretServerId: number): Promise<string | null> {
