@@ -160,6 +160,11 @@ describe('primaryEmail', () => {
     expect(primaryEmail({ userName: 'Test.User@okta.local' })).toBe('Test.User@okta.local');
   });
 
+  it('when the address has surrounding spaces, then it is trimmed (one key, one Secret Server email)', () => {
+    expect(primaryEmail({ emails: [{ value: '  A@x.example ', primary: true }] })).toBe('A@x.example');
+    expect(primaryEmail({ userName: ' Test.User@okta.local ' })).toBe('Test.User@okta.local');
+  });
+
   it('when there are no emails and userName is not an address, then there is none', () => {
     expect(primaryEmail({ userName: 'tuser' })).toBeUndefined();
     expect(primaryEmail({})).toBeUndefined();

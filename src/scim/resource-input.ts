@@ -162,13 +162,14 @@ const LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * The email that keys the user into Secret Server: the `primary: true` email, else the first one
  * (RFC 7643 §2.4: primary marks the preferred value). Okta's AIW apps often map only userName,
  * which is the email address in most orgs, so a userName that looks like an address is the
- * last resort; without any, the caller cannot key the user by email.
+ * last resort; without any, the caller cannot key the user by email. Surrounding spaces are not
+ * part of an address: trimmed, " a@x " and "a@x" key (and reach Secret Server as) the same user.
  */
 export function primaryEmail(attributes: Record<string, unknown>): string | undefined {
   const emails = Array.isArray(attributes.emails) ? attributes.emails.filter(isPlainObject) : [];
   const withValue = emails.filter((e) => typeof e.value === 'string' && e.value.trim() !== '');
   const chosen = withValue.find((e) => toBoolean(e.primary) === true) ?? withValue[0];
-  if (chosen) return chosen.value as string;
-  const userName = attributes.userName;
-  return typeof userName === 'string' && LOOKS_LIKE_EMAIL.test(userName) ? userName : undefined;
+  if (chosen) return (chosen.value as string).trim();
+  const userName = typeof attributes.userName === 'string' ? attributes.userName.trim() : undefined;
+  return userName !== undefined && LOOKS_LIKE_EMAIL.test(userName) ? userName : undefined;
 }
