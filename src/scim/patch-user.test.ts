@@ -66,6 +66,24 @@ describe('applyPatch: Okta user forms (okta-scim.md §2.5, §8 #20-22)', () => {
 });
 
 describe('applyPatch: attribute paths (RFC 7644 §3.5.2)', () => {
+  it('when an added email is primary, then the one primary before is no longer primary', () => {
+    const user = { ...oktaUser(), emails: [{ value: 'old@x.example', type: 'work', primary: true }] };
+    const result = applyPatch('User', user, patchBody({ op: 'add', path: 'emails', value: [{ value: 'new@x.example', type: 'home', primary: true }] }));
+    expect(result.resource.emails).toEqual([
+      { value: 'old@x.example', type: 'work', primary: false },
+      { value: 'new@x.example', type: 'home', primary: true },
+    ]);
+  });
+
+  it('when a filtered path makes another email primary, then only that one stays primary', () => {
+    const user = { ...oktaUser(), emails: [{ value: 'a@x.example', type: 'work', primary: true }, { value: 'b@x.example', type: 'home' }] };
+    const result = applyPatch('User', user, patchBody({ op: 'replace', path: 'emails[type eq "home"].primary', value: true }));
+    expect(result.resource.emails).toEqual([
+      { value: 'a@x.example', type: 'work', primary: false },
+      { value: 'b@x.example', type: 'home', primary: true },
+    ]);
+  });
+
   it('when name.givenName is replaced, then familyName is kept', () => {
     const result = applyPatch('User', oktaUser(), patchBody({ op: 'replace', path: 'name.givenName', value: 'Tess' }));
     expect(result.resource.name).toEqual({ givenName: 'Tess', familyName: 'User' });

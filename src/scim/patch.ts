@@ -291,5 +291,26 @@ export function applyPatch(kind: 'User' | 'Group', resource: Record<string, unkn
     }
   }
   withoutPassword(doc);
+  keepOnePrimary(before, doc);
   return { resource: doc, changed: !jsonEqual(before, doc) };
+}
+
+/**
+ * RFC 7644 §3.5.2: a PATCH that makes a value primary makes every other value of that attribute
+ * non-primary (RFC 7643 §2.4: "primary": true appears at most once). The value the PATCH made
+ * primary wins; among several, the last in the array.
+ */
+function keepOnePrimary(before: JsonObject, doc: JsonObject): void {
+  for (const [key, values] of Object.entries(doc)) {
+    if (!Array.isArray(values)) continue;
+    const primaries = values.filter((v): v is JsonObject => isPlainObject(v) && toBoolean(v.primary) === true);
+    if (primaries.length < 2) continue;
+    const previous = getAttribute(before, key);
+    const wasPrimary = (v: JsonObject) =>
+      Array.isArray(previous) && previous.some((p) => isPlainObject(p) && toBoolean(p.primary) === true && jsonEqual(p.value, v.value));
+    // Only a PATCH that makes a value primary settles it; what was stored before stays as it was.
+    const keep = primaries.filter((v) => !wasPrimary(v)).at(-1);
+    if (keep === undefined) continue;
+    for (const v of primaries) if (v !== keep) v.primary = false;
+  }
 }
