@@ -1,7 +1,7 @@
 import express, { RequestHandler, Router } from 'express';
 import type { BridgeConfig } from './config/config-schema';
 import type { ResourceService } from './domain/resource-service';
-import { NotFoundError } from './errors/bridge-error';
+import { BridgeError, NotFoundError } from './errors/bridge-error';
 import { bearerAuth, TokenVerifier } from './http/auth-middleware';
 import { discoveryRouter } from './http/discovery-router';
 import { errorMiddleware } from './http/error-middleware';
@@ -37,6 +37,15 @@ export function createApp(deps: AppDependencies): express.Express {
   app.set('query parser', 'simple');
   app.use(securityHeaders());
   app.use(requestIdMiddleware);
+  // RFC 9112 §3.2: an HTTP/1.1 request without Host is refused with 400. Node's own check answers
+  // with a bare status line, so the server turns it off (lifecycle/bridge-process.ts) for this one.
+  app.use((req, res, next) => {
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      res.setHeader('Connection', 'close');
+      throw new BridgeError('The request has no Host header', 400);
+    }
+    next();
+  });
   if (deps.httpMetrics) app.use(deps.httpMetrics);
 
   // SCIM first: Okta's traffic should not walk past the ops and admin routes on every request.

@@ -7,6 +7,7 @@ import { TokenService } from './domain/token-service';
 import { JobContext } from './jobs/job-context';
 import type { Logger } from './logging/logger';
 import { BridgeMetrics } from './metrics/bridge-metrics';
+import { DirtyBackedEnqueuer } from './queue/dirty-backed-enqueuer';
 import { ProvisioningQueue } from './queue/provisioning-queue';
 import { CircuitBreaker } from './secret-server/circuit-breaker';
 import { RedisRateLimiter } from './secret-server/redis-rate-limiter';
@@ -89,7 +90,9 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
     bullRedis,
     store,
     queue,
-    resources: new ResourceService(store, queue, logger, config.import.familyNamePlaceholder),
+    // A write that landed is never answered as failed because its enqueue failed: its dirty marker
+    // already guarantees the sync (see DirtyBackedEnqueuer).
+    resources: new ResourceService(store, new DirtyBackedEnqueuer(queue, logger), logger, config.import.familyNamePlaceholder),
     tokens,
     adminTokens: new StaticTokenVerifier(config.auth.adminToken),
     authFailures: new AuthFailureStore(redis, prefix, config.auth.failWindowS),

@@ -47,10 +47,11 @@ export class ResourceService {
     // Validating inside `mutate` runs after store.update has read the resource, so an unknown id
     // gets the 404 Okta expects, not a validation error, without a separate existence read.
     // Okta owns what it pushes: once Okta replaces a resource, later imports leave it alone.
-    const [resource, link] = await Promise.all([
+    const [resource, link] = await this.withLinkAlongside(
+      kind,
+      id,
       this.store.update(kind, id, () => parseInput(kind, body).attributes, expectedVersion, { origin: 'okta' }),
-      this.linkAlongside(kind, id),
-    ]);
+    );
     await this.afterWrite(resource, requestId, 'replace');
     return view(resource, link, this.familyNamePlaceholder);
   }
@@ -58,8 +59,7 @@ export class ResourceService {
   async patch(kind: ResourceKind, id: string, body: unknown, expectedVersion?: number, requestId?: string): Promise<ResourceView> {
     // No existence read first: store.update throws NotFoundError before applying anything.
     let changed = false;
-    const [resource, link] = await Promise.all([
-      this.store.update(
+    const update = this.store.update(
       kind,
       id,
       (current) => {
@@ -71,9 +71,8 @@ export class ResourceService {
       },
       expectedVersion,
       { origin: 'okta' },
-      ),
-      this.linkAlongside(kind, id),
-    ]);
+    );
+    const [resource, link] = await this.withLinkAlongside(kind, id, update);
     if (changed) await this.afterWrite(resource, requestId, 'patch');
     return view(resource, link, this.familyNamePlaceholder);
   }
@@ -119,11 +118,19 @@ export class ResourceService {
   }
 
   /**
-   * The link read in the same round trip as the write's first read. Read before the write lands,
-   * it cannot make the answer wrong: the write bumps the version, so the view says "pending".
+   * The write's outcome with the resource's link, read in the same round trip as the write's first
+   * read. Read before the write lands, the link cannot make the answer wrong: the write bumps the
+   * version, so the view says "pending". The answer waits for the write to settle whatever the
+   * link read does, so a client is never told a write failed that may still land.
    */
-  private linkAlongside(kind: ResourceKind, id: string): Promise<SecretServerLink | undefined> {
-    return this.store.getLink(kind, id);
+  private async withLinkAlongside(
+    kind: ResourceKind,
+    id: string,
+    write: Promise<StoredResource>,
+  ): Promise<[StoredResource, SecretServerLink | undefined]> {
+    const [written, link] = await Promise.allSettled([write, this.store.getLink(kind, id)]);
+    if (written.status === 'rejected') throw written.reason;
+    return [written.value, link.status === 'fulfilled' ? link.value : undefined];
   }
 
   private async afterWrite(resource: StoredResource, requestId: string | undefined, operation: string): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * The one error hierarchy. Every error that reaches a client is a BridgeError, mapped to the SCIM
  * error body (RFC 7644 §3.12) in exactly one place: http/error-middleware.ts.
- * Anything else becomes a 500 whose detail never echoes the original message.
+ * Anything else becomes a 500 whose detail never echoes the original message, except a lost Redis
+ * connection (errors/redis-unavailable.ts), which becomes a StoreUnavailableError.
  */
 export type ScimType =
   | 'invalidFilter'
@@ -88,5 +89,21 @@ export class PayloadTooLargeError extends BridgeError {
   override name = 'PayloadTooLargeError';
   constructor(limitBytes: number) {
     super(`Request body exceeds the limit of ${limitBytes} bytes`, 413);
+  }
+}
+
+/** Seconds a client should wait before retrying while the store is unreachable. */
+export const STORE_RETRY_AFTER_SECONDS = 5;
+
+/**
+ * Redis, where every SCIM request is answered from, cannot be reached: 503 + Retry-After
+ * (RFC 9110 §15.6.4), so the client retries later. Nothing is half-applied: each write is one
+ * atomic Lua script (store/resource-scripts.ts). The original error is the cause, logged, never echoed.
+ */
+export class StoreUnavailableError extends BridgeError {
+  override name = 'StoreUnavailableError';
+  constructor(cause: unknown) {
+    super("The bridge's store is unavailable; retry later", 503, undefined, { 'Retry-After': String(STORE_RETRY_AFTER_SECONDS) });
+    this.cause = cause;
   }
 }

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import { BridgeError } from '../errors/bridge-error';
+import { BridgeError, StoreUnavailableError } from '../errors/bridge-error';
+import { isRedisUnavailable } from '../errors/redis-unavailable';
 import type { Logger } from '../logging/logger';
 import { scimErrorBody } from '../scim/error-body';
 import { sendScim } from './scim-response';
@@ -12,15 +13,20 @@ interface BodyParserError extends Error {
 
 /**
  * The one place errors become responses: BridgeError -> its SCIM error body (RFC 7644 §3.12);
- * body-parser failures -> 400 invalidSyntax or 413; anything else -> 500 with a generic detail,
- * logged with the Error object and never echoed.
+ * a lost Redis connection -> 503 StoreUnavailableError with Retry-After; body-parser failures ->
+ * 400 invalidSyntax or 413; anything else -> 500 with a generic detail. Every 5xx is logged once,
+ * with the original Error object, and never echoed.
  */
 export function errorMiddleware(logger: Logger) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const requestId = req.requestId;
-    if (err instanceof BridgeError) {
-      if (err.statusCode >= 500) logger.error('request failed', { category: 'http', requestId, err });
-      sendScim(res, err.statusCode, scimErrorBody(err.statusCode, err.message, err.scimType), err.headers);
+    const known = err instanceof BridgeError ? err : isRedisUnavailable(err) ? new StoreUnavailableError(err) : undefined;
+    if (known) {
+      if (known.statusCode >= 500) {
+        logger.error('request failed', { category: 'http', requestId, method: req.method, status: known.statusCode, detail: known.message, err: known.cause ?? known });
+      }
+      if (res.headersSent) return;
+      sendScim(res, known.statusCode, scimErrorBody(known.statusCode, known.message, known.scimType), known.headers);
       return;
     }
     const parserError = err as BodyParserError;

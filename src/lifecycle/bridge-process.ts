@@ -8,6 +8,7 @@ import type { BridgeConfig } from '../config/config-schema';
 import { createContainer, Container } from '../container';
 import { AdminService } from '../domain/admin-service';
 import { adminRouter } from '../http/admin-router';
+import { clientErrorHandler } from '../http/client-error-handler';
 import { opsRouter } from '../http/ops-router';
 import { DirtySweeper } from '../jobs/dirty-sweeper';
 import { createImportWorker } from '../jobs/import-worker';
@@ -75,7 +76,7 @@ export async function startBridge(config: BridgeConfig, logger: Logger, options:
       adminRouter: config.auth.adminToken ? adminRouter(admin, [container.queue.provision, container.queue.import]) : undefined,
       adminTokens: container.adminTokens,
     });
-    server = createServer(config, app);
+    server = createServer(config, app, logger);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(config.http.port, config.http.host, () => resolve());
@@ -104,13 +105,23 @@ export async function startBridge(config: BridgeConfig, logger: Logger, options:
   return { container, admin, url, server, workers, sweeper, stop };
 }
 
-function createServer(config: BridgeConfig, app: http.RequestListener): http.Server {
+function createServer(config: BridgeConfig, app: http.RequestListener, logger: Logger): http.Server {
+  // Node would answer an HTTP/1.1 request without Host with a bare 400; the app answers it with a
+  // SCIM error instead (app.ts).
+  const options: http.ServerOptions = { requireHostHeader: false };
+  let server: http.Server;
   if (config.http.tlsCert && config.http.tlsKey) {
-    return https.createServer({ cert: fs.readFileSync(config.http.tlsCert), key: fs.readFileSync(config.http.tlsKey) }, app);
+    server = https.createServer({ ...options, cert: fs.readFileSync(config.http.tlsCert), key: fs.readFileSync(config.http.tlsKey) }, app);
+  } else {
+    server = http.createServer(options, app);
+    // Okta gives up after 60 s; never hold a socket longer than that.
+    server.requestTimeout = 60_000;
   }
-  const server = http.createServer(app);
-  // Okta gives up after 60 s; never hold a socket longer than that.
-  server.requestTimeout = 60_000;
+  // Node's default keeps the first 1,000 headers and silently drops the rest (Host and
+  // Authorization among them). The 16 KB request-head limit already bounds the count: keep them all.
+  server.maxHeadersCount = 0;
+  // What Node's parser refuses (431, 400, 408) gets a SCIM error body too, not a bare status line.
+  server.on('clientError', clientErrorHandler(logger));
   return server;
 }
 

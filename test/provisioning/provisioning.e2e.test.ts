@@ -3,22 +3,14 @@
  * Every test drives the SCIM API as Okta does and then looks inside the simulated Secret Server.
  */
 import { startHarness, Harness } from '../support/bridge-harness';
+import { oktaUserBuilder } from '../support/okta-user';
 
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 let counter = 0;
 const unique = (label: string) => `${label}.${Date.now().toString(36)}${counter++}@example.com`;
 
-function oktaUser(email: string, given = 'Test', family = 'User', extra: Record<string, unknown> = {}) {
-  return {
-    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-    userName: email,
-    name: { givenName: given, familyName: family },
-    emails: [{ primary: true, value: email, type: 'work' }],
-    active: true,
-    password: 'placeholder-1',
-    ...extra,
-  };
-}
+const PLACEHOLDER_PASSWORD = 'placeholder-1';
+const oktaUser = oktaUserBuilder({ givenName: 'Test', familyName: 'User', password: PLACEHOLDER_PASSWORD });
 
 describe('provisioning into Secret Server', () => {
   let h: Harness;
@@ -43,7 +35,7 @@ describe('provisioning into Secret Server', () => {
     expect(ssUser.userName).toBe(email);
     expect(ssUser.enabled).toBe(true);
     expect(ssUser.password.length).toBeGreaterThanOrEqual(24);
-    expect(ssUser.password).not.toBe('placeholder-1');
+    expect(ssUser.password).not.toBe(PLACEHOLDER_PASSWORD);
     const scim = await h.scim('GET', `/Users/${res.body.id}`);
     const ext = scim.body['urn:scim-bridge:params:scim:schemas:extension:secretserver:2.0:User'];
     expect(ext).toMatchObject({ secretServerUserId: ssUser.id, syncState: 'synced' });

@@ -1,3 +1,5 @@
+import { oktaUserBuilder } from './okta-user';
+
 /**
  * Sizes of the fault-and-abuse suite (test/faults). `npm run test:faults` sets FAULTS_FULL=true and
  * runs the full sizes; inside `npm test` the same files run bounded, so CI stays within minutes.
@@ -20,17 +22,7 @@ export function uniqueEmail(label: string): string {
 }
 
 /** A user the way Okta POSTs it (with its placeholder password). */
-export function oktaUser(email: string, given = 'Fault', family = 'Tester', extra: Record<string, unknown> = {}) {
-  return {
-    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-    userName: email,
-    name: { givenName: given, familyName: family },
-    emails: [{ primary: true, value: email, type: 'work' }],
-    active: true,
-    password: 'Okta-Placeholder-Pass-1!',
-    ...extra,
-  };
-}
+export const oktaUser = oktaUserBuilder({ givenName: 'Fault', familyName: 'Tester', password: 'Okta-Placeholder-Pass-1!' });
 
 export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
