@@ -52,7 +52,7 @@ export function groupsRouter(state: SimulatorState): Router {
         (text === '' || g.name.toLowerCase().includes(text)),
     );
     const keys: Record<string, (g: SimGroup) => string | number> = { id: (g) => g.id, name: (g) => g.name, created: (g) => g.created };
-    res.json(pageOf(sortBy(matches, sort.name ? keys[sort.name] : undefined, sort.desc).map(renderGroupSummary), skip, take));
+    res.json(pageOf(sortBy(matches, sort.name ? keys[sort.name] : undefined, sort.desc), skip, take, renderGroupSummary));
   });
 
   router.get('/stub', (_req, res) => {
@@ -112,9 +112,8 @@ export function groupsRouter(state: SimulatorState): Router {
     const members = [...group.memberIds]
       .sort((a, b) => a - b)
       .map((id) => state.users.get(id))
-      .filter((u): u is NonNullable<typeof u> => !!u && (includeInactive || u.enabled))
-      .map((u) => renderGroupUser(group, u));
-    res.json(pageOf(members, skip, take));
+      .filter((u): u is NonNullable<typeof u> => !!u && (includeInactive || u.enabled));
+    res.json(pageOf(members, skip, take, (u) => renderGroupUser(group, u)));
   });
 
   router.get('/:id/users/:userId', (req, res) => {

@@ -52,12 +52,20 @@ const slug = (s: string) =>
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '');
 
-function uniqueUserName(state: SimulatorState, wanted: string): string {
+/**
+ * `wanted`, or the first free `local<n>` (n = 2, 3, ...). `nextSuffix` remembers, per wanted name,
+ * the n to start from: users are never removed, so every smaller n is still taken, and the answer
+ * is the same as counting from 2 each time without the quadratic walk over a popular name.
+ */
+function uniqueUserName(state: SimulatorState, wanted: string, nextSuffix: Map<string, number>): string {
   if (!state.findUserByUserName(wanted)) return wanted;
   const [local, domain] = wanted.includes('@') ? wanted.split('@') : [wanted, undefined];
-  for (let n = 2; ; n++) {
+  for (let n = nextSuffix.get(wanted) ?? 2; ; n++) {
     const candidate = domain ? `${local}${n}@${domain}` : `${local}${n}`;
-    if (!state.findUserByUserName(candidate)) return candidate;
+    if (!state.findUserByUserName(candidate)) {
+      nextSuffix.set(wanted, n + 1);
+      return candidate;
+    }
   }
 }
 
@@ -65,6 +73,7 @@ export function seedUsers(state: SimulatorState, count: number, options: SeedUse
   const random = prng(options.seed ?? 42 + state.users.size);
   const emailDomain = options.emailDomain ?? 'example.com';
   const created: SimUser[] = [];
+  const nextSuffix = new Map<string, number>();
   for (let i = 0; i < count; i++) {
     const singleWord = random() < (options.singleWordNameRatio ?? 0.05);
     const first = singleWord ? MONONYMS[Math.floor(random() * MONONYMS.length)] : FIRST[Math.floor(random() * FIRST.length)];
@@ -72,7 +81,7 @@ export function seedUsers(state: SimulatorState, count: number, options: SeedUse
     const local = last ? `${slug(first)}.${slug(last)}` : slug(first);
     const directory = random() < (options.directoryRatio ?? 0);
     // Half the users are named by their email, the rest by a short login, as real tenants mix both.
-    const userName = uniqueUserName(state, random() < 0.5 ? `${local}@${emailDomain}` : local);
+    const userName = uniqueUserName(state, random() < 0.5 ? `${local}@${emailDomain}` : local, nextSuffix);
     const emailLocal = userName.includes('@') ? userName.split('@')[0] : userName;
     const blank = random() < (options.blankDisplayNameRatio ?? 0.1);
     created.push(

@@ -58,12 +58,9 @@ export function usersRouter(state: SimulatorState): Router {
     const domainId = queryValue(req, 'filter.domainId');
     const { skip, take } = pagingParams(req);
     const sort = sortParams(req);
-    const matches = [...state.users.values()].filter(
-      (u) =>
-        (includeInactive || u.enabled) &&
-        (domainId === undefined || domainId === '' || String(u.domainId) === domainId) &&
-        (text === '' || [u.userName, u.displayName, u.emailAddress ?? ''].some((f) => f.toLowerCase().includes(text))),
-    );
+    const matches = state
+      .usersContaining(text)
+      .filter((u) => (includeInactive || u.enabled) && (domainId === undefined || domainId === '' || String(u.domainId) === domainId));
     const keys: Record<string, (u: SimUser) => string | number> = {
       id: (u) => u.id,
       username: (u) => u.userName,
@@ -71,11 +68,11 @@ export function usersRouter(state: SimulatorState): Router {
       emailaddress: (u) => u.emailAddress ?? '',
       created: (u) => u.created,
     };
-    res.json(pageOf(sortBy(matches, sort.name ? keys[sort.name] : undefined, sort.desc).map(renderUserSummary), skip, take));
+    res.json(pageOf(sortBy(matches, sort.name ? keys[sort.name] : undefined, sort.desc), skip, take, renderUserSummary));
   });
 
   router.get('/current', (_req, res) => {
-    res.json({ ...renderUserModel(userById(res.locals.userId as number)), permissions: ['View Users', 'Administer Users', 'Administer Groups'] });
+    res.json(Object.assign(renderUserModel(userById(res.locals.userId as number)), { permissions: ['View Users', 'Administer Users', 'Administer Groups'] }));
   });
 
   router.get('/stub', (_req, res) => {
@@ -168,7 +165,7 @@ export function usersRouter(state: SimulatorState): Router {
   router.get('/:id/groups', (req, res) => {
     const user = userById(idParam(req));
     const { skip, take } = pagingParams(req);
-    res.json(pageOf(state.groupsOf(user.id).map((g) => renderGroupUser(g, user)), skip, take));
+    res.json(pageOf(state.groupsOf(user.id), skip, take, (g) => renderGroupUser(g, user)));
   });
 
   return router;

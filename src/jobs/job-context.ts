@@ -1,3 +1,4 @@
+import type { ResourceKind, SecretServerLink, StoredResource } from '../domain/resource-types';
 import type { Logger } from '../logging/logger';
 import type { ResourceStore } from '../store/resource-store';
 import type { SecretServerGroup, SecretServerUser } from '../secret-server/secret-server-client';
@@ -23,6 +24,17 @@ export interface JobContext {
   secretServer: SecretServerPort;
   logger: Logger;
   usernameFormat: UserNameFormat;
+}
+
+/** What a sync job converges from: the desired state (null once deleted) and what reached Secret Server so far. */
+export interface SyncStart {
+  resource: StoredResource | null;
+  link: SecretServerLink | undefined;
+}
+
+export async function readSyncStart(store: ResourceStore, kind: ResourceKind, id: string): Promise<SyncStart> {
+  const [resource, link] = await Promise.all([store.get(kind, id), store.getLink(kind, id)]);
+  return { resource, link };
 }
 
 /** What one job did, for the one log line per outcome and the metrics. */

@@ -4,11 +4,11 @@ import type { Logger } from '../logging/logger';
 import { JOBS, JobName, QUEUES, SyncJobPayload } from '../queue/queue-registry';
 import { isSecretServerError } from '../secret-server/secret-server-errors';
 import type { ResourceLock } from '../store/resource-lock';
-import { JobContext, SyncOutcome, WaitingForMembersError } from './job-context';
+import { JobContext, SyncOutcome, SyncStart, WaitingForMembersError, readSyncStart } from './job-context';
 import { syncGroup } from './sync-group-job';
 import { syncUser } from './sync-user-job';
 
-type SyncHandler = (payload: SyncJobPayload, ctx: JobContext) => Promise<SyncOutcome>;
+type SyncHandler = (payload: SyncJobPayload, ctx: JobContext, start: SyncStart) => Promise<SyncOutcome>;
 
 const HANDLERS: Partial<Record<JobName, SyncHandler>> = {
   [JOBS.syncUser]: syncUser,
@@ -62,7 +62,14 @@ export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
     const handler = HANDLERS[job.name as JobName];
     if (!handler) throw new UnrecoverableError(`no handler for job ${job.name}`);
     const { kind, id, requestId } = job.data;
-    const release = await lock.tryAcquire(kind, id);
+    const acquiring = lock.tryAcquire(kind, id);
+    // Asked in the same event-loop turn as the lock's SET NX, on the same connection: auto-pipelining
+    // sends the three commands in one write and Redis runs them in order, so the reads see the
+    // resource as it is once the lock is held, one round trip sooner than reading after it.
+    const reading = readSyncStart(ctx.store, kind, id);
+    // Without the lock the reads are dropped; with it, a failed read is rethrown below, inside the try.
+    reading.catch(() => undefined);
+    const release = await acquiring;
     if (!release) {
       // Another worker is converging this resource: come back shortly without spending an attempt.
       await job.moveToDelayed(Date.now() + LOCKED_RETRY_MS, token);
@@ -71,7 +78,7 @@ export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
     const started = Date.now();
     const base = { requestId, operation: job.name, id, jobId: job.id, attempt: job.attemptsMade + 1 };
     try {
-      const outcome = await handler(job.data, ctx);
+      const outcome = await handler(job.data, ctx, await reading);
       const durationMs = Date.now() - started;
       log.info(`${job.name} ${outcome.result}`, { ...base, ...outcome, durationMs, outcome: outcome.result });
       observer?.onOutcome(job.name, outcome.result, durationMs);

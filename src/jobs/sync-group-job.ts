@@ -2,17 +2,17 @@ import type { GroupMember } from '../domain/resource-types';
 import type { SyncJobPayload } from '../queue/queue-registry';
 import { SecretServerAccessDeniedError } from '../secret-server/secret-server-errors';
 import type { SecretServerGroup } from '../secret-server/secret-server-client';
-import { JobContext, SyncOutcome, WaitingForMembersError } from './job-context';
+import { JobContext, SyncOutcome, SyncStart, WaitingForMembersError } from './job-context';
 
 /**
  * Converges one Secret Server group: find (exact name) or create, rename, delete, and the
  * membership diff. SCIM member ids map to Secret Server user ids through the user links; a member
  * whose user has not reached Secret Server yet makes the job come back (WaitingForMembersError)
- * after the rest is applied. Directory-synchronised groups are never touched.
+ * after the rest is applied. Directory-synchronised groups are never touched. `start` is read
+ * while holding the resource's lock (provision-worker.ts).
  */
-export async function syncGroup(payload: SyncJobPayload, ctx: JobContext): Promise<SyncOutcome> {
+export async function syncGroup(payload: SyncJobPayload, ctx: JobContext, { resource, link }: SyncStart): Promise<SyncOutcome> {
   const { store, secretServer, logger } = ctx;
-  const [resource, link] = await Promise.all([store.get('Group', payload.id), store.getLink('Group', payload.id)]);
 
   if (!resource) {
     if (link?.secretServerId) {

@@ -4,17 +4,17 @@ import { SecretServerAccessDeniedError, SecretServerDuplicateUserNameError, Secr
 import { generateLocalUserPassword } from '../secret-server/password-generator';
 import type { SecretServerUser } from '../secret-server/secret-server-client';
 import type { SyncJobPayload } from '../queue/queue-registry';
-import type { JobContext, SyncOutcome } from './job-context';
+import type { JobContext, SyncOutcome, SyncStart } from './job-context';
 
 /**
  * Converges one Secret Server user to the SCIM user's current state. Idempotent: it re-reads the
  * desired state, so replays, duplicates and out-of-order jobs change nothing the second time.
  * Users are keyed on primary email: an existing Secret Server user with that email (any case,
  * enabled or not) is linked, never duplicated. A SCIM delete or active=false disables.
+ * `start` is read while holding the resource's lock (provision-worker.ts).
  */
-export async function syncUser(payload: SyncJobPayload, ctx: JobContext): Promise<SyncOutcome> {
+export async function syncUser(payload: SyncJobPayload, ctx: JobContext, { resource, link }: SyncStart): Promise<SyncOutcome> {
   const { store, secretServer } = ctx;
-  const [resource, link] = await Promise.all([store.get('User', payload.id), store.getLink('User', payload.id)]);
 
   if (!resource) {
     if (!link?.secretServerId) {
