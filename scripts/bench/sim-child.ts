@@ -1,6 +1,6 @@
 /**
- * The Secret Server simulator in its own process, so its CPU (it is a linear-scan, in-memory
- * fake) is not billed to the bridge or the load generator. Commands: seed, stats, knobs, and the
+ * The Secret Server simulator in its own process, so its CPU (an in-memory fake behind Express)
+ * is not billed to the bridge or the load generator. Commands: seed, stats, knobs, and the
  * completion check of the end-to-end run.
  */
 import http from 'node:http';
@@ -31,10 +31,9 @@ async function main(): Promise<void> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${sim.basePath}`;
 
   /**
-   * simulator.seedUsers finds a free userName with a linear search per candidate, which makes it
-   * super-linear (8,000 users take ~6 s, 100,000 would take hours). This seeder keeps the same mix
-   * (10% disabled, 10% blank display names, 5% one-word names, half named by email) with unique
-   * names from a Set, so 100,000 users take about a second.
+   * The import phase's directory: simulator.seedUsers' mix (10% disabled, 10% blank display
+   * names, 5% one-word names, half named by email), but with a serial number in every name, so
+   * every email is unique and every seeded user is imported (the README's figures assume this).
    */
   const seedUsers = ({ count, emailDomain = 'seed.example.com' }: { count: number; emailDomain?: string }) => {
     const random = prng(4242 + sim.state.users.size);
