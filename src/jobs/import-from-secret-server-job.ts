@@ -1,10 +1,15 @@
 import crypto from 'node:crypto';
 import { splitDisplayName } from '../domain/name-filling';
 import type { GroupMember, ResourceKind, StoredResource } from '../domain/resource-types';
+import { primaryEmail, uniqueKeysOf } from '../domain/unique-keys';
 import { BridgeError } from '../errors/bridge-error';
 import type { Logger } from '../logging/logger';
-import type { SecretServerClient, SecretServerGroup, SecretServerUser } from '../secret-server/secret-server-client';
+import { jsonEqual } from '../scim/json-values';
+import type { SecretServerClient, SecretServerGroup, SecretServerPage, SecretServerUser } from '../secret-server/secret-server-client';
 import type { ResourceStore } from '../store/resource-store';
+import { limitConcurrency } from './concurrency-limit';
+import { ImportedUserIds } from './imported-user-ids';
+import { planWaves, runWave } from './import-waves';
 
 export interface ImportContext {
   store: ResourceStore;
@@ -28,6 +33,8 @@ export interface ImportSummary {
  *   Okta manages Okta's attributes win: the import never overwrites them;
  * - names are always filled (givenName/familyName), or Okta's import fails;
  * - imported resources are not pushed back to Secret Server (no dirty marker): they came from there.
+ * Each page is merged a slice at a time, the objects of a slice concurrently in waves that give
+ * the one-by-one result in page order (import-waves.ts), so their Redis commands share round trips.
  */
 export async function importFromSecretServer(ctx: ImportContext): Promise<ImportSummary> {
   const started = Date.now();
@@ -36,50 +43,123 @@ export async function importFromSecretServer(ctx: ImportContext): Promise<Import
     groups: { seen: 0, created: 0, updated: 0, linked: 0, skipped: 0 },
     durationMs: 0,
   };
-  const scimIdBySecretServerUserId = new Map<number, string>();
-
-  for (let skip = 0, more = true; more; ) {
-    const page = await ctx.secretServer.listUsersPage(skip, ctx.pageSize);
-    for (const user of page.items) {
-      summary.users.seen++;
-      // Application accounts (the bridge's own API account among them) are not people Okta manages.
-      if (user.isApplicationAccount) {
-        summary.users.skipped++;
-        continue;
-      }
-      const outcome = await importUser(ctx, user, scimIdBySecretServerUserId);
-      summary.users[outcome]++;
-    }
-    more = page.hasNext && page.items.length > 0;
-    skip = page.nextSkip;
+  const scimIdBySecretServerUserId = new ImportedUserIds((id) => stableId('user', id));
+  for await (const users of pagesOf((skip) => ctx.secretServer.listUsersPage(skip, ctx.pageSize))) {
+    for (const slice of slicesOf(users)) await importUsers(ctx, slice, summary.users, scimIdBySecretServerUserId);
   }
-
-  for (let skip = 0, more = true; more; ) {
-    const page = await ctx.secretServer.listGroupsPage(skip, ctx.pageSize);
-    for (const group of page.items) {
-      summary.groups.seen++;
-      const outcome = await importGroup(ctx, group, scimIdBySecretServerUserId);
-      summary.groups[outcome]++;
-    }
-    more = page.hasNext && page.items.length > 0;
-    skip = page.nextSkip;
+  // Groups after every user: their members are resolved through the users' ids.
+  const secretServerCall = limitConcurrency(SECRET_SERVER_CALLS_AT_ONCE);
+  for await (const groups of pagesOf((skip) => ctx.secretServer.listGroupsPage(skip, ctx.pageSize))) {
+    for (const slice of slicesOf(groups)) await importGroups(ctx, slice, summary.groups, scimIdBySecretServerUserId, secretServerCall);
   }
-
   summary.durationMs = Date.now() - started;
   return summary;
 }
 
-type MergeOutcome = 'created' | 'updated' | 'linked' | 'skipped';
+/** Group member lists read from Secret Server at once: enough to hide its latency, not to flood it. */
+const SECRET_SERVER_CALLS_AT_ONCE = 8;
 
-async function importUser(ctx: ImportContext, user: SecretServerUser, idMap: Map<number, string>): Promise<MergeOutcome> {
+/**
+ * Objects merged at once, a slice of a page at a time (slices in page order). A hundred already
+ * share each round trip a hundredfold; a whole page of 500 in flight kept more state alive across
+ * young-generation GCs: an import of 100,000 users promoted 106 MB to the old generation instead
+ * of 61 MB, and the worker peaked 173-184 MB instead of 140-169 MB, in the same time.
+ */
+const MERGES_AT_ONCE = 100;
+
+function* slicesOf<T>(items: T[]): Generator<T[]> {
+  for (let start = 0; start < items.length; start += MERGES_AT_ONCE) yield items.slice(start, start + MERGES_AT_ONCE);
+}
+
+type MergeOutcome = 'created' | 'updated' | 'linked' | 'skipped';
+type Counts = Record<MergeOutcome | 'seen', number>;
+
+/**
+ * The items of each page, following hasNext/nextSkip. The next page is requested while this one
+ * is merged, which hides Secret Server's latency behind the Redis work.
+ */
+async function* pagesOf<T>(read: (skip: number) => Promise<SecretServerPage<T>>): AsyncGenerator<T[]> {
+  let next: Promise<SecretServerPage<T>> | undefined = read(0);
+  while (next) {
+    const page: SecretServerPage<T> = await next;
+    next = page.hasNext && page.items.length > 0 ? read(page.nextSkip) : undefined;
+    // Awaited on the next turn; if merging this page fails first, its failure must not go unhandled.
+    next?.catch(() => undefined);
+    yield page.items;
+  }
+}
+
+/** SCIM ids found for a Secret Server user when its slice started (see import-waves.ts). */
+interface UserLookups {
+  bySecretServerId: string | null;
+  byEmail: string | null;
+  byUserName: string | null;
+  /** Who holds the email it will be written with, when that differs from the one looked up. */
+  byWrittenEmail: string | null;
+}
+
+interface UserPlan {
+  user: SecretServerUser;
+  attributes: Record<string, unknown>;
+  keys: string[];
+}
+
+async function importUsers(ctx: ImportContext, users: SecretServerUser[], counts: Counts, idMap: ImportedUserIds): Promise<void> {
+  counts.seen += users.length;
+  const plans: UserPlan[] = [];
+  for (const user of users) {
+    // Application accounts (the bridge's own API account among them) are not people Okta manages.
+    if (user.isApplicationAccount) counts.skipped++;
+    else plans.push(planUser(user, ctx.familyNamePlaceholder));
+  }
+  const lookups = await Promise.all(plans.map((plan) => lookUpUser(ctx.store, plan)));
+  const waves = planWaves(plans.map((plan, i) => ({ keys: plan.keys, ids: foundIds(lookups[i]) })));
+  for (const [n, wave] of waves.entries()) {
+    // The first wave runs on the slice's lookups; later ones look up again, after the earlier waves' writes.
+    const outcomes = await runWave(wave, (i) => importUser(ctx, plans[i], n === 0 ? lookups[i] : undefined, idMap));
+    for (const outcome of outcomes) counts[outcome]++;
+  }
+}
+
+function planUser(user: SecretServerUser, familyNamePlaceholder: string): UserPlan {
+  const attributes = userAttributes(user, familyNamePlaceholder);
+  const keys = uniqueKeysOf('User', attributes)
+    .map(([, value]) => value)
+    .filter((value) => value !== '');
+  if (user.emailAddress) keys.push(user.emailAddress.toLowerCase());
+  return { user, attributes, keys };
+}
+
+async function lookUpUser(store: ResourceStore, { user, attributes }: UserPlan): Promise<UserLookups> {
+  const email = user.emailAddress || undefined;
+  const writtenEmail = primaryEmail(attributes);
+  const writtenDiffers = writtenEmail !== undefined && writtenEmail.toLowerCase() !== email?.toLowerCase();
+  const [bySecretServerId, byEmail, byUserName, byWrittenEmail] = await Promise.all([
+    store.findIdBySecretServerId('User', user.id),
+    email ? store.findIdByIndex('User', 'email', email) : null,
+    store.findIdByIndex('User', 'userName', String(attributes.userName)),
+    writtenDiffers ? store.findIdByIndex('User', 'email', writtenEmail) : null,
+  ]);
+  return { bySecretServerId, byEmail, byUserName, byWrittenEmail };
+}
+
+function foundIds(lookups: UserLookups | GroupLookups): string[] {
+  const ids: string[] = [];
+  for (const id of Object.values(lookups)) if (id !== null) ids.push(id);
+  return ids;
+}
+
+async function importUser(ctx: ImportContext, plan: UserPlan, lookups: UserLookups | undefined, idMap: ImportedUserIds): Promise<MergeOutcome> {
   const { store } = ctx;
-  const attributes = userAttributes(user, ctx.familyNamePlaceholder);
+  const { user, attributes } = plan;
   const email = user.emailAddress ?? undefined;
-  let id = await store.findIdBySecretServerId('User', user.id);
+  let id = lookups ? lookups.bySecretServerId : await store.findIdBySecretServerId('User', user.id);
   if (!id) {
     // Matched by email or userName: that SCIM user may already stand for another Secret Server user
     // (Secret Server does not enforce unique emails). One email, one SCIM user: keep the first.
-    id = (email ? await store.findIdByIndex('User', 'email', email) : null) ?? (await store.findIdByIndex('User', 'userName', String(attributes.userName)));
+    id = lookups
+      ? (lookups.byEmail ?? lookups.byUserName)
+      : ((email ? await store.findIdByIndex('User', 'email', email) : null) ?? (await store.findIdByIndex('User', 'userName', String(attributes.userName))));
     const owner = id ? await store.getLink('User', id) : undefined;
     if (id && owner?.secretServerId !== undefined && owner.secretServerId !== user.id) {
       ctx.logger.warn('import skipped a Secret Server user whose email or userName another one already has', {
@@ -93,25 +173,64 @@ async function importUser(ctx: ImportContext, user: SecretServerUser, idMap: Map
   }
   const existing = id ? await store.get('User', id) : null;
   try {
-    const merged = await merge(ctx, 'User', existing, stableId('user', user.id), attributes, { secretServerId: user.id, secretServerUserName: user.userName });
-    idMap.set(user.id, merged.resource.id);
+    const newId = stableId('user', user.id);
+    const merged = await merge(ctx, 'User', existing, newId, attributes, { secretServerId: user.id, secretServerUserName: user.userName });
+    idMap.set(user.id, merged.resource.id, newId);
     return merged.outcome;
   } catch (err) {
     return skipped(ctx, err, { secretServerUserId: user.id, userName: user.userName });
   }
 }
 
-async function importGroup(ctx: ImportContext, group: SecretServerGroup, idMap: Map<number, string>): Promise<MergeOutcome> {
-  const { store } = ctx;
-  let id = await store.findIdBySecretServerId('Group', group.id);
-  if (!id) id = await store.findIdByIndex('Group', 'displayName', group.name);
-  const existing = id ? await store.get('Group', id) : null;
-  const memberships = await ctx.secretServer.listGroupMembers(group.id);
-  const members: GroupMember[] = [];
-  for (const m of memberships) {
-    const scimId = idMap.get(m.userId) ?? (await store.findIdBySecretServerId('User', m.userId));
-    if (scimId) members.push({ value: scimId, display: m.userName });
+interface GroupLookups {
+  bySecretServerId: string | null;
+  byDisplayName: string | null;
+}
+
+async function importGroups(
+  ctx: ImportContext,
+  groups: SecretServerGroup[],
+  counts: Counts,
+  idMap: ImportedUserIds,
+  secretServerCall: ReturnType<typeof limitConcurrency>,
+): Promise<void> {
+  counts.seen += groups.length;
+  const lookups = await Promise.all(groups.map((group) => lookUpGroup(ctx.store, group)));
+  const waves = planWaves(groups.map((group, i) => ({ keys: group.name ? [group.name.toLowerCase()] : [], ids: foundIds(lookups[i]) })));
+  for (const [n, wave] of waves.entries()) {
+    const outcomes = await runWave(wave, (i) => importGroup(ctx, groups[i], n === 0 ? lookups[i] : undefined, idMap, secretServerCall));
+    for (const outcome of outcomes) counts[outcome]++;
   }
+}
+
+async function lookUpGroup(store: ResourceStore, group: SecretServerGroup): Promise<GroupLookups> {
+  const [bySecretServerId, byDisplayName] = await Promise.all([
+    store.findIdBySecretServerId('Group', group.id),
+    store.findIdByIndex('Group', 'displayName', group.name),
+  ]);
+  return { bySecretServerId, byDisplayName };
+}
+
+async function importGroup(
+  ctx: ImportContext,
+  group: SecretServerGroup,
+  lookups: GroupLookups | undefined,
+  idMap: ImportedUserIds,
+  secretServerCall: ReturnType<typeof limitConcurrency>,
+): Promise<MergeOutcome> {
+  const { store } = ctx;
+  let id = lookups ? lookups.bySecretServerId : await store.findIdBySecretServerId('Group', group.id);
+  if (!id) id = lookups ? lookups.byDisplayName : await store.findIdByIndex('Group', 'displayName', group.name);
+  const [existing, memberships] = await Promise.all([
+    id ? store.get('Group', id) : null,
+    secretServerCall(() => ctx.secretServer.listGroupMembers(group.id)),
+  ]);
+  const scimIds = await Promise.all(memberships.map((m) => idMap.get(m.userId) ?? store.findIdBySecretServerId('User', m.userId)));
+  const members: GroupMember[] = [];
+  memberships.forEach((m, i) => {
+    const scimId = scimIds[i];
+    if (scimId) members.push({ value: scimId, display: m.userName });
+  });
   try {
     const merged = await merge(ctx, 'Group', existing, stableId('group', group.id), { displayName: group.name, members }, { secretServerId: group.id });
     return merged.outcome;
@@ -142,8 +261,11 @@ async function merge(
     await store.setLink(kind, existing.id, link);
     return { resource: existing, outcome: 'linked' };
   }
-  const next = { ...existing.attributes, ...attributes };
-  if (JSON.stringify(next) === JSON.stringify(existing.attributes)) return { resource: existing, outcome: 'skipped' };
+  // The merged attributes differ from the stored ones only where the imported ones do: compare
+  // those, without copying the resource or serialising both (a re-import compares every user).
+  const current = existing.attributes;
+  if (Object.keys(attributes).every((key) => jsonEqual(attributes[key], current[key]))) return { resource: existing, outcome: 'skipped' };
+  const next = { ...current, ...attributes };
   const updated = await store.update(kind, existing.id, () => next, undefined, { markDirty: false });
   await store.markSynced(kind, updated.id, updated.meta.version, { ...link, lastSyncedAt: now });
   return { resource: updated, outcome: 'updated' };

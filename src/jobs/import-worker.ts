@@ -11,7 +11,7 @@ export function createImportWorker({ container, logger }: { container: Container
     if (job.name !== JOBS.importFromSecretServer) throw new Error(`no handler for job ${job.name}`);
     log.info('import from Secret Server started', { requestId: job.data.requestId, trigger: job.data.trigger, jobId: job.id });
     const summary = await importFromSecretServer({
-      store: container.store,
+      store: container.importStore,
       secretServer: container.secretServer,
       logger: log,
       familyNamePlaceholder: container.config.import.familyNamePlaceholder,

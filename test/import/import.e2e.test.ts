@@ -133,3 +133,105 @@ describe('scheduled import', () => {
     }
   }, 30_000);
 });
+
+describe('import order within and across pages', () => {
+  let h: Harness;
+  const people: Record<string, number> = {};
+
+  beforeAll(async () => {
+    // Four objects a page: page 1 is Secret Server users 1-4 (1 is the bridge's API account), page 2 is 5-8, page 3 9-11.
+    h = await startHarness({ secretServer: { pageSize: 4 } });
+    const sim = h.simulator.state;
+    const add = (userName: string, displayName: string, emailAddress: string | null) => {
+      people[userName] = sim.addUser({ userName, displayName, emailAddress }).id;
+    };
+    add('alice', 'Alice First', 'shared@example.com');
+    add('bob', 'Bob Other', 'bob@example.com');
+    add('carol', 'Carol Same Page', 'SHARED@Example.com');
+    add('dave', 'Dave Other', 'dave@example.com');
+    add('erin', 'Erin Next Page', 'shared@example.com');
+    add('Shared@Example.COM', 'Same As userName', null);
+    add('frank', 'Frank Other', 'frank@example.com');
+    add('gina', 'Gina First', 'okta@example.com');
+    add('hank', 'Hank Same Page', 'Okta@Example.com');
+    add('ivan', 'Ivan Other', 'ivan@example.com');
+    // An Okta-managed SCIM user that gina and hank both match by email; not synced yet (no link).
+    await h.bridge.container.store.create(
+      'User',
+      { userName: 'okta@example.com', displayName: 'Okta Owned', name: { givenName: 'Okta', familyName: 'Owned' }, emails: [{ value: 'okta@example.com', primary: true }], active: true },
+      { origin: 'okta', markDirty: false },
+    );
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  const usersWithUserName = async (userName: string) => {
+    const filter = encodeURIComponent(`userName eq "${userName}"`);
+    return (await h.scim('GET', `/Users?filter=${filter}&startIndex=1&count=10`)).body.Resources as any[];
+  };
+
+  it('when users share an email (any case) on the same page and on the next, then the first in page order is the one SCIM user', async () => {
+    const summary = await runImport(h);
+    // Created: alice, bob, dave, frank, ivan. Linked: gina. Skipped: the API account, carol, erin, the no-email user, hank.
+    expect(summary.users).toEqual({ seen: 11, created: 5, updated: 0, linked: 1, skipped: 5 });
+    const [shared, ...sharedCopies] = await usersWithUserName('shared@example.com');
+    expect(sharedCopies).toHaveLength(0);
+    expect(shared[EXT].secretServerUserId).toBe(people.alice);
+    expect(shared.displayName).toBe('Alice First');
+    const [okta, ...oktaCopies] = await usersWithUserName('okta@example.com');
+    expect(oktaCopies).toHaveLength(0);
+    expect(okta[EXT].secretServerUserId).toBe(people.gina);
+    expect(okta.displayName).toBe('Okta Owned');
+    expect(await pageAll(h, 'Users')).toHaveLength(6);
+
+    // Again: the same SCIM users, still the first ones', nothing created or linked.
+    const again = await runImport(h);
+    expect(again.users).toEqual({ seen: 11, created: 0, updated: 0, linked: 0, skipped: 11 });
+    expect((await usersWithUserName('shared@example.com')).map((u) => [u.id, u[EXT].secretServerUserId])).toEqual([[shared.id, people.alice]]);
+    expect((await usersWithUserName('okta@example.com')).map((u) => [u.id, u[EXT].secretServerUserId])).toEqual([[okta.id, people.gina]]);
+  });
+
+  it('when a page of groups is imported, then members are read from Secret Server concurrently and each group gets exactly its own', async () => {
+    const sim = h.simulator.state;
+    const ids = Object.values(people);
+    const groups = Array.from({ length: 10 }, (_, g) => sim.addGroup({ name: `Team ${g}`, memberIds: ids.filter((_, i) => (i + g) % 3 !== 0) }));
+    // Same name in another case, later on the same page: one by one, it is merged into the first one's SCIM group.
+    const ops = sim.addGroup({ name: 'Ops', memberIds: [people.bob] });
+    const opsLater = sim.addGroup({ name: 'OPS', memberIds: [people.dave, people.alice, people.carol] });
+
+    const client = h.bridge.container.secretServer;
+    const listGroupMembers = client.listGroupMembers.bind(client);
+    let inFlight = 0;
+    let mostInFlight = 0;
+    client.listGroupMembers = async (groupId: number) => {
+      mostInFlight = Math.max(mostInFlight, ++inFlight);
+      try {
+        return await listGroupMembers(groupId);
+      } finally {
+        inFlight--;
+      }
+    };
+    h.simulator.knobs.latencyMs = 30;
+    try {
+      const summary = await runImport(h);
+      expect(summary.groups).toEqual({ seen: 12, created: 11, updated: 1, linked: 0, skipped: 0 });
+    } finally {
+      h.simulator.knobs.latencyMs = 0;
+      client.listGroupMembers = listGroupMembers;
+    }
+    expect(mostInFlight).toBeGreaterThan(1);
+    expect(mostInFlight).toBeLessThanOrEqual(8);
+
+    // Members are SCIM users; the users skipped as duplicates (carol, erin) are in no group.
+    const scimIdOf = new Map((await pageAll(h, 'Users')).map((u) => [u[EXT].secretServerUserId as number, u.id as string]));
+    const scimGroups = await pageAll(h, 'Groups');
+    expect(scimGroups).toHaveLength(11);
+    for (const group of [...groups, opsLater]) {
+      const scimGroup = scimGroups.find((g) => g.displayName === group.name);
+      const expected = [...group.memberIds].map((id) => scimIdOf.get(id)).filter((id): id is string => id !== undefined);
+      expect((scimGroup.members ?? []).map((m: { value: string }) => m.value).sort()).toEqual(expected.sort());
+    }
+    expect(scimGroups.find((g) => g.displayName === ops.name)).toBeUndefined();
+  });
+});
