@@ -17,7 +17,9 @@ export function resourceRouter(kind: ResourceKind, service: ResourceService): ex
     const filter = singleQueryValue(req, 'filter');
     if (filter !== undefined && filter.length === 0) throw new InvalidFilterError('The filter parameter is empty');
     const { total, views } = await service.list(kind, { filter, startIndex, count });
-    const resources = views.map((view) => project(req, render(req, view)));
+    // The base URL once per page, not per resource: req.protocol evaluates the trust-proxy rule.
+    const baseUrl = scimBaseUrl(req);
+    const resources = views.map((view) => project(req, renderResource(view.resource, { baseUrl, link: view.link })));
     sendScim(res, 200, listResponse(resources, total, startIndex));
   });
 
