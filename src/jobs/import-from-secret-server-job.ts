@@ -116,7 +116,7 @@ async function importUsers(ctx: ImportContext, users: SecretServerUser[], counts
   const waves = planWaves(plans.map((plan, i) => ({ keys: plan.keys, ids: foundIds(lookups[i]) })));
   for (const [n, wave] of waves.entries()) {
     // The first wave runs on the slice's lookups; later ones look up again, after the earlier waves' writes.
-    const outcomes = await runWave(wave, (i) => importUser(ctx, plans[i], n === 0 ? lookups[i] : undefined, idMap));
+    const outcomes = await runWave(wave, async (i) => importUser(ctx, plans[i], n === 0 ? lookups[i] : await lookUpUser(ctx.store, plans[i]), idMap));
     for (const outcome of outcomes) counts[outcome]++;
   }
 }
@@ -149,17 +149,15 @@ function foundIds(lookups: UserLookups | GroupLookups): string[] {
   return ids;
 }
 
-async function importUser(ctx: ImportContext, plan: UserPlan, lookups: UserLookups | undefined, idMap: ImportedUserIds): Promise<MergeOutcome> {
+async function importUser(ctx: ImportContext, plan: UserPlan, lookups: UserLookups, idMap: ImportedUserIds): Promise<MergeOutcome> {
   const { store } = ctx;
   const { user, attributes } = plan;
   const email = user.emailAddress ?? undefined;
-  let id = lookups ? lookups.bySecretServerId : await store.findIdBySecretServerId('User', user.id);
+  let id = lookups.bySecretServerId;
   if (!id) {
     // Matched by email or userName: that SCIM user may already stand for another Secret Server user
     // (Secret Server does not enforce unique emails). One email, one SCIM user: keep the first.
-    id = lookups
-      ? (lookups.byEmail ?? lookups.byUserName)
-      : ((email ? await store.findIdByIndex('User', 'email', email) : null) ?? (await store.findIdByIndex('User', 'userName', String(attributes.userName))));
+    id = lookups.byEmail ?? lookups.byUserName;
     const owner = id ? await store.getLink('User', id) : undefined;
     if (id && owner?.secretServerId !== undefined && owner.secretServerId !== user.id) {
       ctx.logger.warn('import skipped a Secret Server user whose email or userName another one already has', {
@@ -198,7 +196,9 @@ async function importGroups(
   const lookups = await Promise.all(groups.map((group) => lookUpGroup(ctx.store, group)));
   const waves = planWaves(groups.map((group, i) => ({ keys: group.name ? [group.name.toLowerCase()] : [], ids: foundIds(lookups[i]) })));
   for (const [n, wave] of waves.entries()) {
-    const outcomes = await runWave(wave, (i) => importGroup(ctx, groups[i], n === 0 ? lookups[i] : undefined, idMap, secretServerCall));
+    const outcomes = await runWave(wave, async (i) =>
+      importGroup(ctx, groups[i], n === 0 ? lookups[i] : await lookUpGroup(ctx.store, groups[i]), idMap, secretServerCall),
+    );
     for (const outcome of outcomes) counts[outcome]++;
   }
 }
@@ -214,13 +214,12 @@ async function lookUpGroup(store: ResourceStore, group: SecretServerGroup): Prom
 async function importGroup(
   ctx: ImportContext,
   group: SecretServerGroup,
-  lookups: GroupLookups | undefined,
+  lookups: GroupLookups,
   idMap: ImportedUserIds,
   secretServerCall: ReturnType<typeof limitConcurrency>,
 ): Promise<MergeOutcome> {
   const { store } = ctx;
-  let id = lookups ? lookups.bySecretServerId : await store.findIdBySecretServerId('Group', group.id);
-  if (!id) id = lookups ? lookups.byDisplayName : await store.findIdByIndex('Group', 'displayName', group.name);
+  const id = lookups.bySecretServerId ?? lookups.byDisplayName;
   const [existing, memberships] = await Promise.all([
     id ? store.get('Group', id) : null,
     secretServerCall(() => ctx.secretServer.listGroupMembers(group.id)),
