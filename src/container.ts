@@ -12,6 +12,7 @@ import { ProvisioningQueue } from './queue/provisioning-queue';
 import { CircuitBreaker } from './secret-server/circuit-breaker';
 import { RedisRateLimiter } from './secret-server/redis-rate-limiter';
 import { SecretServerClient } from './secret-server/secret-server-client';
+import { ClaimableAccounts } from './jobs/claimable-accounts';
 import { AuthFailureStore } from './store/auth-failure-store';
 import { createRedis } from './store/redis-connection';
 import { redisKeys } from './store/redis-keys';
@@ -84,6 +85,7 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
       timeoutMs: config.secretServer.timeoutMs,
       dryRun: config.secretServer.dryRun,
       pageSize: config.secretServer.pageSize,
+      platform: config.secretServer.platform,
     },
     {
       logger: logger.child({ category: 'secret-server' }),
@@ -92,6 +94,8 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
       onCall: (endpoint, status, durationMs) => metrics.recordSecretServerCall(endpoint, status, durationMs),
     },
   );
+
+  const accounts = new ClaimableAccounts(ClaimableAccounts.parseList(config.secretServer.protectedUsers), () => secretServer.apiAccount());
 
   return {
     config,
@@ -111,7 +115,7 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
     breaker,
     metrics,
     lock: new ResourceLock(redis, prefix),
-    jobContext: { store, secretServer, logger, usernameFormat: config.secretServer.usernameFormat },
+    jobContext: { store, secretServer, logger, usernameFormat: config.secretServer.usernameFormat, accounts },
     async close() {
       await tokens.stop();
       await queue.close();

@@ -14,7 +14,7 @@ import {
   sortBy,
   sortParams,
 } from './simulator-http';
-import { LOCAL_DOMAIN_ID, SimGroup, SimulatorState, pageOf, renderGroupModel, renderGroupSummary, renderGroupUser } from './simulator-state';
+import { LOCAL_DOMAIN_ID, SimGroup, SimUser, SimulatorState, pageOf, renderGroupModel, renderGroupSummary, renderGroupUser } from './simulator-state';
 
 export const DUPLICATE_GROUP_NAME_MESSAGE = 'A group with this name already exists.';
 export const SYNCHRONIZED_GROUP_MESSAGE = 'The membership of this group is managed by directory synchronization and cannot be edited.';
@@ -109,11 +109,14 @@ export function groupsRouter(state: SimulatorState): Router {
     const group = groupById(idParam(req));
     const includeInactive = queryBool(req, 'filter.includeInactiveUsersForGroup');
     const { skip, take } = pagingParams(req);
+    const sort = sortParams(req);
     const members = [...group.memberIds]
       .sort((a, b) => a - b)
       .map((id) => state.users.get(id))
-      .filter((u): u is NonNullable<typeof u> => !!u && (includeInactive || u.enabled));
-    res.json(pageOf(members, skip, take, (u) => renderGroupUser(group, u)));
+      .filter((u): u is SimUser => !!u && (includeInactive || u.enabled));
+    // Clients page members sorted (thycotic.secretserver Get-TssGroupMember.ps1 sends DisplayName).
+    const keys: Record<string, (u: SimUser) => string | number> = { userid: (u) => u.id, username: (u) => u.userName, displayname: (u) => u.displayName };
+    res.json(pageOf(sortBy(members, sort.name ? keys[sort.name] : undefined, sort.desc), skip, take, (u) => renderGroupUser(group, u)));
   });
 
   router.get('/:id/users/:userId', (req, res) => {

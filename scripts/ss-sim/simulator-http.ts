@@ -17,6 +17,13 @@ export const badRequest = (message: string, extra: Omit<BadRequestResponse, 'mes
 /** Absent and forbidden look the same (reference §2.3): 400 API_AccessDenied, never 404. */
 export const accessDenied = () => new SimHttpError(400, { errorCode: ACCESS_DENIED_ERROR_CODE, message: 'Access denied' });
 
+/**
+ * Disabling or deleting the calling user, a system user or a Platform service user: the errorCode
+ * of "absent" (terraform-provider-tss delinea/sdk_errors.go), so the answer alone cannot tell a
+ * refusal from a missing user; nothing changes.
+ */
+export const disableRefused = () => new SimHttpError(400, { errorCode: ACCESS_DENIED_ERROR_CODE, message: 'Access Denied' });
+
 /** ASP.NET model-validation failure. */
 export const invalidModel = (modelState: Record<string, string[]>) => badRequest('The request is invalid.', { modelState });
 
@@ -60,14 +67,15 @@ export function sortParams(req: Request): { name?: string; desc: boolean } {
   return { name: name?.toLowerCase(), desc: /^desc$/i.test(queryValue(req, 'sortBy[0].direction') ?? '') };
 }
 
+/** Sorts a copy; ties keep their input (id) order in both directions, so paging with skip/take is stable. */
 export function sortBy<T>(items: T[], key: ((t: T) => string | number) | undefined, desc: boolean): T[] {
   if (!key) return items;
-  const sorted = [...items].sort((a, b) => {
+  const direction = desc ? -1 : 1;
+  return [...items].sort((a, b) => {
     const x = key(a);
     const y = key(b);
-    return typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'en', { sensitivity: 'base' });
+    return direction * (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'en', { sensitivity: 'base' }));
   });
-  return desc ? sorted.reverse() : sorted;
 }
 
 export function idParam(req: Request, name = 'id'): number {

@@ -29,12 +29,18 @@ export interface SimulatorKnobs {
   htmlOn200: boolean | number;
   /** Lifetime of tokens granted from now on, seconds. */
   tokenTtlSeconds: number;
+  /**
+   * userNames (any case) that Secret Server refuses to disable or delete, as it refuses system
+   * users and Platform service users: 400 API_AccessDenied, nothing changes (the calling user is
+   * always refused, listed or not).
+   */
+  refuseDisable: string[];
 }
 
 export type KnobsInput = Partial<Omit<SimulatorKnobs, 'outage'>> & { outage?: boolean | number | string };
 
 export function defaultKnobs(tokenTtlSeconds: number): SimulatorKnobs {
-  return { latencyMs: 0, latencyJitterMs: 0, errorRate: 0, outage: false, rateLimit: null, htmlOn200: false, tokenTtlSeconds };
+  return { latencyMs: 0, latencyJitterMs: 0, errorRate: 0, outage: false, rateLimit: null, htmlOn200: false, tokenTtlSeconds, refuseDisable: [] };
 }
 
 const fraction = (v: unknown, key: string) => {
@@ -70,6 +76,10 @@ export function applyKnobs(knobs: SimulatorKnobs, input: unknown): SimulatorKnob
         break;
       case 'htmlOn200':
         next.htmlOn200 = typeof value === 'boolean' ? value : fraction(value, key);
+        break;
+      case 'refuseDisable':
+        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v !== '')) throw new TypeError('refuseDisable must be an array of userNames');
+        next.refuseDisable = [...(value as string[])];
         break;
       case 'rateLimit': {
         if (value === null || value === false) {
@@ -132,6 +142,15 @@ export function endpointTemplate(method: string, path: string): string {
     .filter((s) => s !== '')
     .map((s) => (/^\d+$/.test(s) ? (ids++ === 0 ? '{id}' : '{userId}') : s.toLowerCase()));
   return `${method.toUpperCase()} /${segments.join('/')}`;
+}
+
+/** Counts a call under its endpoint template and, once answered, its status. */
+export function countCalls(stats: SimulatorStats) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    stats.record(endpointTemplate(req.method, req.path));
+    res.on('finish', () => stats.recordStatus(res.statusCode));
+    next();
+  };
 }
 
 const OUTAGE_PAGE =

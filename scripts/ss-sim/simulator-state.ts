@@ -121,6 +121,20 @@ export class SimulatorState {
     }).id;
   }
 
+  /**
+   * What an instance restored from an older backup looks like to a connected client: the people
+   * it created are gone, the id counters are back where they were, and the ids it recorded now
+   * belong to `strangers` other users (stranger0, stranger1, ...). Tokens survive, as after reset.
+   */
+  restoreBackup(strangers: number): SimUser[] {
+    this.reset();
+    const added: SimUser[] = [];
+    for (let i = 0; i < strangers; i++) {
+      added.push(this.addUser({ userName: `stranger${i}`, displayName: `Stranger ${i}`, emailAddress: `stranger${i}@restored.example`, enabled: true }));
+    }
+    return added;
+  }
+
   addUser(fields: Partial<Omit<SimUser, 'id'>> & { userName: string }): SimUser {
     const user: SimUser = {
       id: this.nextUserId++,

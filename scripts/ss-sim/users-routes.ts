@@ -1,11 +1,11 @@
 /** /api/v1/users of the simulator (reference §3). */
 import { Router } from 'express';
-import { DUPLICATE_USER_NAME_ERROR_CODE, DUPLICATE_USER_NAME_MESSAGE } from '../../src/secret-server/secret-server-errors';
 import {
   badRequest,
   accessDenied,
   bodyObject,
   dirty,
+  disableRefused,
   idParam,
   invalidModel,
   pagingParams,
@@ -14,7 +14,16 @@ import {
   sortBy,
   sortParams,
 } from './simulator-http';
-import { LOCAL_DOMAIN_ID, NEVER, SimUser, SimulatorState, pageOf, renderGroupUser, renderUserModel, renderUserSummary } from './simulator-state';
+import type { SimulatorKnobs } from './simulator-knobs';
+import { LOCAL_DOMAIN_ID, NEVER, SimGroup, SimUser, SimulatorState, pageOf, renderGroupUser, renderUserModel, renderUserSummary } from './simulator-state';
+
+/**
+ * What the simulator answers (400, no errorCode) for a create with a userName already taken, by
+ * an active or an inactive user. Real servers word this differently and document none of it
+ * (thycotic/scim-connector-docs config/faq.md only speaks of "a username conflict"), so a client
+ * must not match on it: it should search by the userName instead.
+ */
+export const DUPLICATE_USER_NAME_MESSAGE = 'Username conflict: a user with this username already exists.';
 
 /** The default Local User Password policy of the simulator (reference §3.4). */
 export const PASSWORD_POLICY_MESSAGE =
@@ -43,8 +52,13 @@ function checkPassword(value: unknown): string {
   return value;
 }
 
-export function usersRouter(state: SimulatorState): Router {
+export function usersRouter(state: SimulatorState, knobs: Pick<SimulatorKnobs, 'refuseDisable'>): Router {
   const router = Router();
+  /** The caller (the token's user) and the users of the refuseDisable knob cannot be disabled or deleted. */
+  const refuseDisabling = (user: SimUser, callerId: number) => {
+    const name = user.userName.toLowerCase();
+    if (user.id === callerId || knobs.refuseDisable.some((n) => n.toLowerCase() === name)) throw disableRefused();
+  };
   const userById = (id: number, includeInactive = true): SimUser => {
     const user = state.users.get(id);
     // A disabled user is invisible unless asked for (reference §3.1: pass includeInactive=true).
@@ -92,9 +106,8 @@ export function usersRouter(state: SimulatorState): Router {
     if (body.domainId !== undefined && body.domainId !== null && body.domainId !== LOCAL_DOMAIN_ID) {
       throw badRequest('Domain users must be created by directory synchronization.');
     }
-    if (state.findUserByUserName(userName)) {
-      throw badRequest(DUPLICATE_USER_NAME_MESSAGE, { errorCode: DUPLICATE_USER_NAME_ERROR_CODE });
-    }
+    // findUserByUserName sees inactive users too: a disabled user still holds its userName.
+    if (state.findUserByUserName(userName)) throw badRequest(DUPLICATE_USER_NAME_MESSAGE);
     const user = state.addUser({
       userName,
       displayName,
@@ -129,6 +142,7 @@ export function usersRouter(state: SimulatorState): Router {
     if (locked) changes.isLockedOut = locked.value === true;
     const password = dirty(body, 'password');
     if (password) changes.password = checkPassword(password.value);
+    if (changes.enabled === false) refuseDisabling(user, res.locals.userId as number);
     Object.assign(user, changes);
     res.json(renderUserModel(user));
   });
@@ -150,14 +164,15 @@ export function usersRouter(state: SimulatorState): Router {
       isApplicationAccount: body.isApplicationAccount === true,
     };
     if (body.password !== undefined && body.password !== null && body.password !== '') next.password = checkPassword(body.password);
+    if (next.enabled === false) refuseDisabling(user, res.locals.userId as number);
     Object.assign(user, next);
     res.json(renderUserModel(user));
   });
 
   router.delete('/:id', (req, res) => {
     const user = userById(idParam(req));
+    refuseDisabling(user, res.locals.userId as number);
     if (!user.enabled) throw badRequest('The user is already inactive.');
-    if (user.id === state.apiUserId) throw badRequest('You cannot deactivate your own account.');
     user.enabled = false;
     res.json({ id: user.id, objectType: 'User', responseCodes: null });
   });
@@ -165,7 +180,9 @@ export function usersRouter(state: SimulatorState): Router {
   router.get('/:id/groups', (req, res) => {
     const user = userById(idParam(req));
     const { skip, take } = pagingParams(req);
-    res.json(pageOf(state.groupsOf(user.id), skip, take, (g) => renderGroupUser(g, user)));
+    const sort = sortParams(req);
+    const keys: Record<string, (g: SimGroup) => string | number> = { groupid: (g) => g.id, groupname: (g) => g.name };
+    res.json(pageOf(sortBy(state.groupsOf(user.id), sort.name ? keys[sort.name] : undefined, sort.desc), skip, take, (g) => renderGroupUser(g, user)));
   });
 
   return router;

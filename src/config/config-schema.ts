@@ -37,6 +37,18 @@ export const configSchema = {
     pageSize: { doc: 'take= used when paging Secret Server lists', format: 'nat', default: 500, env: 'SS_PAGE_SIZE' },
     usernameFormat: { doc: 'Secret Server userName for new users: email, email-local-part or scim-username', format: ['email', 'email-local-part', 'scim-username'], default: 'email', env: 'SS_USERNAME_FORMAT' },
     dryRun: { doc: 'Log the Secret Server writes workers would make, make none', format: Boolean, default: false, env: 'SS_DRY_RUN' },
+    platform: {
+      doc: 'auto detects a Delinea Platform tenant behind SS_BASE_URL; true or false says it',
+      format: ['auto', 'true', 'false'],
+      default: 'auto',
+      env: 'SS_PLATFORM',
+    },
+    protectedUsers: {
+      doc: 'Comma-separated userNames or emails of Secret Server accounts the bridge never links, changes or disables',
+      format: String,
+      default: '',
+      env: 'SS_PROTECTED_USERS',
+    },
   },
   worker: {
     concurrency: { doc: 'Jobs processed at once per worker process', format: 'nat', default: 8, env: 'WORKER_CONCURRENCY' },
@@ -71,6 +83,8 @@ export interface BridgeConfig {
     pageSize: number;
     usernameFormat: 'email' | 'email-local-part' | 'scim-username';
     dryRun: boolean;
+    platform: 'auto' | 'true' | 'false';
+    protectedUsers: string;
   };
   worker: { concurrency: number; attempts: number; backoffMs: number };
   import: { intervalS: number; familyNamePlaceholder: string };

@@ -31,6 +31,8 @@ export interface SecretServerLink {
   secretServerId?: number;
   /** The userName the Secret Server user was created or linked with (it cannot change there). */
   secretServerUserName?: string;
+  /** For groups: the name the bridge last wrote or linked (names can change, so it is checked before each write). */
+  secretServerName?: string;
   state: SyncState;
   syncedVersion?: number;
   lastError?: string;

@@ -4,7 +4,7 @@ import type { BridgeMetrics } from '../metrics/bridge-metrics';
 export interface ReadinessCheck {
   name: string;
   /** Resolves to a short status ('ok', 'open', ...); throws or returns ok=false when not ready. */
-  check(): Promise<{ ok: boolean; detail?: string }>;
+  check(): Promise<{ ok: boolean; detail?: string; [fact: string]: unknown }>;
 }
 
 export interface QueueGauges {

@@ -7,6 +7,7 @@ import type { Logger } from '../logging/logger';
 import { jsonEqual } from '../scim/json-values';
 import type { SecretServerClient, SecretServerGroup, SecretServerPage, SecretServerUser } from '../secret-server/secret-server-client';
 import type { ResourceStore } from '../store/resource-store';
+import type { ClaimableAccounts } from './claimable-accounts';
 import { limitConcurrency } from './concurrency-limit';
 import { ImportedUserIds } from './imported-user-ids';
 import { planWaves, runWave } from './import-waves';
@@ -14,6 +15,10 @@ import { planWaves, runWave } from './import-waves';
 export interface ImportContext {
   store: ResourceStore;
   secretServer: Pick<SecretServerClient, 'listUsersPage' | 'listGroupsPage' | 'listGroupMembers'>;
+  /** Application accounts, the API account and SS_PROTECTED_USERS are never imported. */
+  accounts: Pick<ClaimableAccounts, 'claimablePredicate'>;
+  /** Converges Okta users again whose link the import dropped (a forced sync, whatever their version). */
+  resync: (kind: ResourceKind, resources: Array<{ id: string; version: number }>) => Promise<void>;
   logger: Logger;
   familyNamePlaceholder: string;
   pageSize: number;
@@ -32,7 +37,10 @@ export interface ImportSummary {
  * - a Secret Server user whose email matches an Okta-pushed user is linked to it, and for users
  *   Okta manages Okta's attributes win: the import never overwrites them;
  * - names are always filled (givenName/familyName), or Okta's import fails;
- * - imported resources are not pushed back to Secret Server (no dirty marker): they came from there.
+ * - imported resources are not pushed back to Secret Server (no dirty marker): they came from there;
+ * - a SCIM user linked to a Secret Server id whose userName is no longer the recorded one (a
+ *   restored backup gave the id to someone else) loses that link before anything is merged;
+ * - accounts the bridge may not claim (claimable-accounts.ts) are skipped.
  * Each page is merged a slice at a time, the objects of a slice concurrently in waves that give
  * the one-by-one result in page order (import-waves.ts), so their Redis commands share round trips.
  */
@@ -44,8 +52,9 @@ export async function importFromSecretServer(ctx: ImportContext): Promise<Import
     durationMs: 0,
   };
   const scimIdBySecretServerUserId = new ImportedUserIds((id) => stableId('user', id));
+  const claimable = await ctx.accounts.claimablePredicate();
   for await (const users of pagesOf((skip) => ctx.secretServer.listUsersPage(skip, ctx.pageSize))) {
-    for (const slice of slicesOf(users)) await importUsers(ctx, slice, summary.users, scimIdBySecretServerUserId);
+    for (const slice of slicesOf(users)) await importUsers(ctx, slice, summary.users, scimIdBySecretServerUserId, claimable);
   }
   // Groups after every user: their members are resolved through the users' ids.
   const secretServerCall = limitConcurrency(SECRET_SERVER_CALLS_AT_ONCE);
@@ -104,12 +113,18 @@ interface UserPlan {
   keys: string[];
 }
 
-async function importUsers(ctx: ImportContext, users: SecretServerUser[], counts: Counts, idMap: ImportedUserIds): Promise<void> {
+async function importUsers(
+  ctx: ImportContext,
+  users: SecretServerUser[],
+  counts: Counts,
+  idMap: ImportedUserIds,
+  claimable: (user: SecretServerUser) => boolean,
+): Promise<void> {
   counts.seen += users.length;
   const plans: UserPlan[] = [];
   for (const user of users) {
-    // Application accounts (the bridge's own API account among them) are not people Okta manages.
-    if (user.isApplicationAccount) counts.skipped++;
+    // Application accounts, the bridge's own API account and protected ones are not Okta's to manage.
+    if (!claimable(user)) counts.skipped++;
     else plans.push(planUser(user, ctx.familyNamePlaceholder));
   }
   const lookups = await Promise.all(plans.map((plan) => lookUpUser(ctx.store, plan)));
@@ -154,6 +169,12 @@ async function importUser(ctx: ImportContext, plan: UserPlan, lookups: UserLooku
   const { user, attributes } = plan;
   const email = user.emailAddress ?? undefined;
   let id = lookups.bySecretServerId;
+  let newId = stableId('user', user.id);
+  if (id && !(await stillLinkedTo(ctx, id, user))) {
+    id = null;
+    // The stale resource may be the mirror imported for the id's former owner: keep both apart.
+    if (await store.get('User', newId)) newId = stableId('user', user.id, user.userName);
+  }
   if (!id) {
     // Matched by email or userName: that SCIM user may already stand for another Secret Server user
     // (Secret Server does not enforce unique emails). One email, one SCIM user: keep the first.
@@ -171,13 +192,31 @@ async function importUser(ctx: ImportContext, plan: UserPlan, lookups: UserLooku
   }
   const existing = id ? await store.get('User', id) : null;
   try {
-    const newId = stableId('user', user.id);
     const merged = await merge(ctx, 'User', existing, newId, attributes, { secretServerId: user.id, secretServerUserName: user.userName });
     idMap.set(user.id, merged.resource.id, newId);
     return merged.outcome;
   } catch (err) {
     return skipped(ctx, err, { secretServerUserId: user.id, userName: user.userName });
   }
+}
+
+/**
+ * False when the SCIM user linked to this Secret Server id recorded another userName (userNames
+ * never change in Secret Server, so the id now belongs to someone else): the link is dropped, and
+ * an Okta user gets a forced sync that finds or creates its account by email again.
+ */
+async function stillLinkedTo(ctx: ImportContext, scimId: string, user: SecretServerUser): Promise<boolean> {
+  const link = await ctx.store.getLink('User', scimId);
+  if (!link?.secretServerUserName || link.secretServerUserName.toLowerCase() === user.userName.toLowerCase()) return true;
+  ctx.logger.warn(`Secret Server user ${user.id} is now ${user.userName} (was ${link.secretServerUserName}): the import links it afresh`, {
+    category: 'import',
+    id: scimId,
+    secretServerUserId: user.id,
+  });
+  await ctx.store.unlink('User', scimId);
+  const stale = await ctx.store.get('User', scimId);
+  if (stale?.origin === 'okta') await ctx.resync('User', [{ id: scimId, version: stale.meta.version }]);
+  return false;
 }
 
 interface GroupLookups {
@@ -231,7 +270,7 @@ async function importGroup(
     if (scimId) members.push({ value: scimId, display: m.userName });
   });
   try {
-    const merged = await merge(ctx, 'Group', existing, stableId('group', group.id), { displayName: group.name, members }, { secretServerId: group.id });
+    const merged = await merge(ctx, 'Group', existing, stableId('group', group.id), { displayName: group.name, members }, { secretServerId: group.id, secretServerName: group.name });
     return merged.outcome;
   } catch (err) {
     return skipped(ctx, err, { secretServerGroupId: group.id, group: group.name });
@@ -244,7 +283,7 @@ async function merge(
   existing: StoredResource | null,
   newId: string,
   attributes: Record<string, unknown>,
-  link: { secretServerId: number; secretServerUserName?: string },
+  link: { secretServerId: number; secretServerUserName?: string; secretServerName?: string },
 ): Promise<{ resource: StoredResource; outcome: MergeOutcome }> {
   const { store } = ctx;
   const now = new Date().toISOString();
@@ -283,9 +322,13 @@ export function userAttributes(user: SecretServerUser, familyNamePlaceholder: st
   };
 }
 
-/** A UUID-shaped id derived from the Secret Server id: the same on every import run. */
-export function stableId(kind: 'user' | 'group', secretServerId: number): string {
-  const hex = crypto.createHash('sha256').update(`secret-server:${kind}:${secretServerId}`).digest('hex');
+/**
+ * A UUID-shaped id derived from the Secret Server id: the same on every import run. `reusedBy`
+ * tells apart an id's new owner when a mirror of its former owner is still stored.
+ */
+export function stableId(kind: 'user' | 'group', secretServerId: number, reusedBy?: string): string {
+  const source = `secret-server:${kind}:${secretServerId}${reusedBy === undefined ? '' : `:${reusedBy.toLowerCase()}`}`;
+  const hex = crypto.createHash('sha256').update(source).digest('hex');
   // join() yields one flat string; a template of slices is a rope of nine pieces that V8 keeps as
   // is, ~290 bytes more per id, and the import holds one id per Secret Server user: 29 MB of
   // worker heap at 100,000 users (npm run bench).

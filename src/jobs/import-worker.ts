@@ -13,6 +13,8 @@ export function createImportWorker({ container, logger }: { container: Container
     const summary = await importFromSecretServer({
       store: container.importStore,
       secretServer: container.secretServer,
+      accounts: container.jobContext.accounts,
+      resync: (kind, resources) => container.queue.enqueueResync(kind, resources),
       logger: log,
       familyNamePlaceholder: container.config.import.familyNamePlaceholder,
       pageSize: container.config.secretServer.pageSize,

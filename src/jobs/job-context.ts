@@ -3,18 +3,21 @@ import type { Logger } from '../logging/logger';
 import type { ResourceStore } from '../store/resource-store';
 import type { SecretServerGroup, SecretServerUser } from '../secret-server/secret-server-client';
 import type { UserNameFormat } from '../domain/name-filling';
+import type { ClaimableAccounts } from './claimable-accounts';
 
 /** The part of the Secret Server client the provisioning jobs use (the real client satisfies it). */
 export interface SecretServerPort {
+  getUser(id: number): Promise<SecretServerUser>;
   findUserByEmail(email: string): Promise<SecretServerUser | null>;
+  findUserByUserName(userName: string): Promise<SecretServerUser | null>;
   createUser(args: { userName: string; displayName: string; emailAddress: string; enabled: boolean; password: string }): Promise<SecretServerUser>;
   updateUser(id: number, changes: { displayName?: string; emailAddress?: string; enabled?: boolean }): Promise<SecretServerUser>;
   findGroupByName(name: string): Promise<SecretServerGroup | null>;
   getGroup(id: number): Promise<SecretServerGroup>;
   createGroup(name: string): Promise<SecretServerGroup>;
-  renameGroup(id: number, name: string): Promise<SecretServerGroup>;
+  updateGroup(id: number, update: { name: string; enabled: boolean }): Promise<SecretServerGroup>;
   deleteGroup(id: number): Promise<unknown>;
-  listGroupMembers(groupId: number): Promise<Array<{ userId: number }>>;
+  listGroupMembers(groupId: number): Promise<Array<{ userId: number; userName?: string | null }>>;
   updateGroupMembers(groupId: number, addUserIds: number[], removeUserIds: number[]): Promise<unknown>;
 }
 
@@ -24,6 +27,8 @@ export interface JobContext {
   secretServer: SecretServerPort;
   logger: Logger;
   usernameFormat: UserNameFormat;
+  /** Which Secret Server accounts the bridge may claim (claimable-accounts.ts). */
+  accounts: ClaimableAccounts;
 }
 
 /** What a sync job converges from: the desired state (null once deleted) and what reached Secret Server so far. */

@@ -2,7 +2,7 @@ import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import type { Logger } from '../logging/logger';
 import { JOBS, JobName, QUEUES, SyncJobPayload } from '../queue/queue-registry';
-import { isSecretServerError } from '../secret-server/secret-server-errors';
+import { SecretServerAccountNotClaimableError, isSecretServerError } from '../secret-server/secret-server-errors';
 import type { ResourceLock } from '../store/resource-lock';
 import { JobContext, SyncOutcome, SyncStart, WaitingForMembersError, readSyncStart } from './job-context';
 import { syncGroup } from './sync-group-job';
@@ -118,7 +118,9 @@ export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
       if (isSecretServerError(err)) {
         await ctx.store.setLink(kind, id, { state: 'failed', lastError: err.message });
         observer?.onOutcome(job.name, 'failed', durationMs);
-        log.error(`${job.name} failed permanently: ${adviceFor(err)}`, {
+        // An account the bridge may not claim is a WARN: nothing broke, someone's email or userName points at it.
+        const level = err instanceof SecretServerAccountNotClaimableError ? 'warn' : 'error';
+        log.log(level, `${job.name} failed permanently: ${adviceFor(err)}`, {
           ...base,
           durationMs,
           outcome: 'failed',
@@ -151,6 +153,9 @@ export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
 function adviceFor(err: { status?: number; errorCode?: string; name: string }): string {
   if (err.name === 'SecretServerPermissionError') return 'grant the API account View Users, Administer Users and Administer Groups, then retry the failed jobs';
   if (err.name === 'SecretServerAuthenticationError') return 'check SS_USERNAME / SS_PASSWORD / SS_DOMAIN, then retry the failed jobs';
+  if (err.name === 'SecretServerAccountNotClaimableError') return 'the account is never claimed; give the SCIM user another email or userName, or unassign them in Okta';
+  if (err.name === 'SecretServerRefusedError') return 'Secret Server refused the change and nothing changed; grant the API account what the reason names, or unassign the user in Okta, then retry the failed jobs';
+  if (err.name === 'SecretServerVaultNotFoundError') return 'make one Secret Server vault of the Delinea Platform tenant the default and active one';
   if (err.status === 400) return 'Secret Server rejected the data; fix the user in Okta (or Secret Server), then retry the failed jobs';
   return 'inspect the error, fix the cause, then retry the failed jobs';
 }

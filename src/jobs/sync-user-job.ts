@@ -1,34 +1,40 @@
 import { displayNameFor, secretServerUserName } from '../domain/name-filling';
+import type { SecretServerLink } from '../domain/resource-types';
 import { primaryEmail } from '../domain/unique-keys';
-import { SecretServerAccessDeniedError, SecretServerDuplicateUserNameError, SecretServerPermanentError } from '../secret-server/secret-server-errors';
+import {
+  SecretServerAccessDeniedError,
+  SecretServerAccountNotClaimableError,
+  SecretServerError,
+  SecretServerPermanentError,
+  SecretServerRefusedError,
+  isAbsentOrForbidden,
+} from '../secret-server/secret-server-errors';
 import { generateLocalUserPassword } from '../secret-server/password-generator';
 import type { SecretServerUser } from '../secret-server/secret-server-client';
 import type { SyncJobPayload } from '../queue/queue-registry';
 import type { JobContext, SyncOutcome, SyncStart } from './job-context';
+
+interface DesiredUser {
+  displayName: string;
+  emailAddress: string;
+  enabled: boolean;
+}
+
+const sameText = (a: string | null | undefined, b: string | null | undefined) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
 
 /**
  * Converges one Secret Server user to the SCIM user's current state. Idempotent: it re-reads the
  * desired state, so replays, duplicates and out-of-order jobs change nothing the second time.
  * Users are keyed on primary email: an existing Secret Server user with that email (any case,
  * enabled or not) is linked, never duplicated. A SCIM delete or active=false disables.
- * `start` is read while holding the resource's lock (provision-worker.ts).
+ * Before any write the account is confirmed to be the one linked (its userName, which Secret
+ * Server never changes) and one the bridge may claim (claimable-accounts.ts); a refused write is
+ * read back and, when nothing changed, a permanent failure. `start` is read while holding the
+ * resource's lock (provision-worker.ts).
  */
 export async function syncUser(payload: SyncJobPayload, ctx: JobContext, { resource, link }: SyncStart): Promise<SyncOutcome> {
   const { store, secretServer } = ctx;
-
-  if (!resource) {
-    if (!link?.secretServerId) {
-      await store.markSynced('User', payload.id, payload.version, {});
-      return { result: 'skipped', detail: 'deleted before it reached Secret Server' };
-    }
-    try {
-      await secretServer.updateUser(link.secretServerId, { enabled: false });
-    } catch (err) {
-      if (!(err instanceof SecretServerAccessDeniedError)) throw err;
-    }
-    await store.markSynced('User', payload.id, payload.version, { secretServerId: link.secretServerId });
-    return { result: 'disabled', secretServerId: link.secretServerId, detail: 'SCIM delete disables, never deletes' };
-  }
+  if (!resource) return disableDeletedUser(payload, ctx, link);
 
   if (!payload.force && link?.syncedVersion !== undefined && link.syncedVersion >= resource.meta.version && link.state === 'synced') {
     await store.markSynced('User', payload.id, link.syncedVersion, {});
@@ -42,48 +48,39 @@ export async function syncUser(payload: SyncJobPayload, ctx: JobContext, { resou
       endpoint: 'n/a',
     });
   }
-  const desired = { displayName: displayNameFor(attributes, email), emailAddress: email, enabled: attributes.active !== false };
-  const scimUserName = String(attributes.userName ?? email);
+  const desired: DesiredUser = { displayName: displayNameFor(attributes, email), emailAddress: email, enabled: attributes.active !== false };
+  const userName = secretServerUserName(ctx.usernameFormat, String(attributes.userName ?? email), email);
 
   let result: SyncOutcome['result'] = 'updated';
   let ssUser: SecretServerUser | null = null;
-  if (link?.secretServerId) {
-    try {
-      ssUser = await secretServer.updateUser(link.secretServerId, desired);
-    } catch (err) {
-      // Absent or forbidden: confirm by searching, below, instead of trusting the 400.
-      if (!(err instanceof SecretServerAccessDeniedError)) throw err;
-    }
+  const linked = link?.secretServerId ? await confirmLinkedUser(ctx, payload.id, link, email) : null;
+  if (linked) {
+    await ctx.accounts.assertClaimable(linked);
+    ssUser = await writeUser(ctx, linked, desired);
   }
   if (!ssUser) {
     const found = await secretServer.findUserByEmail(email);
     if (found) {
-      ssUser = differs(found, desired) ? await secretServer.updateUser(found.id, desired) : found;
+      ssUser = await claimAndWrite(ctx, found, desired);
       result = 'linked';
     } else {
-      const userName = secretServerUserName(ctx.usernameFormat, scimUserName, email);
       try {
         ssUser = await secretServer.createUser({ userName, ...desired, password: generateLocalUserPassword() });
         result = 'created';
       } catch (err) {
-        // The userName exists with another (or no) email: that user is ours to link.
-        if (!(err instanceof SecretServerDuplicateUserNameError)) throw err;
-        const existing = await secretServer.findUserByEmail(userName);
-        if (!existing) throw err;
-        ssUser = await secretServer.updateUser(existing.id, desired);
+        ssUser = await linkExistingUserName(ctx, err, userName, desired);
         result = 'linked';
       }
     }
   }
 
-  const wantedUserName = secretServerUserName(ctx.usernameFormat, scimUserName, email);
-  if (link?.secretServerUserName && ssUser.userName.toLowerCase() !== wantedUserName.toLowerCase() && result === 'updated') {
+  if (link?.secretServerUserName && result === 'updated' && !sameText(ssUser.userName, userName)) {
     ctx.logger.info('upstream rename recorded; Secret Server userNames cannot change', {
       category: 'worker',
       id: payload.id,
       secretServerId: ssUser.id,
       secretServerUserName: ssUser.userName,
-      wantedUserName,
+      wantedUserName: userName,
     });
   }
   await store.markSynced('User', payload.id, resource.meta.version, {
@@ -95,6 +92,110 @@ export async function syncUser(payload: SyncJobPayload, ctx: JobContext, { resou
   return { result, secretServerId: ssUser.id, email };
 }
 
-function differs(current: SecretServerUser, desired: { displayName: string; emailAddress: string; enabled: boolean }): boolean {
-  return current.displayName !== desired.displayName || current.emailAddress !== desired.emailAddress || current.enabled !== desired.enabled;
+/** A SCIM DELETE disables (never deletes) the linked user, once it is confirmed to be ours. */
+async function disableDeletedUser(payload: SyncJobPayload, ctx: JobContext, link: SecretServerLink | undefined): Promise<SyncOutcome> {
+  const { store } = ctx;
+  const linked = link?.secretServerId ? await confirmLinkedUser(ctx, payload.id, link, undefined) : null;
+  if (!linked) {
+    await store.markSynced('User', payload.id, payload.version, {});
+    return { result: 'skipped', detail: link?.secretServerId ? 'its Secret Server user is gone or no longer ours' : 'deleted before it reached Secret Server' };
+  }
+  await ctx.accounts.assertClaimable(linked);
+  const disabled = linked.enabled ? await writeUser(ctx, linked, { enabled: false }) : linked;
+  await store.markSynced('User', payload.id, payload.version, { secretServerId: linked.id });
+  return { result: 'disabled', secretServerId: linked.id, detail: disabled ? 'SCIM delete disables, never deletes' : 'its Secret Server user is gone' };
+}
+
+/**
+ * The linked Secret Server user, read fresh, if it is still the one linked: its userName equals the
+ * one recorded at link time. A restored backup, or another server behind the same URL, gives the
+ * same id to someone else; then the link is dropped with a WARN and null returned, so the caller
+ * finds the user by email again. A link from before userNames were recorded is trusted only when
+ * the account holds the SCIM user's email.
+ */
+async function confirmLinkedUser(ctx: JobContext, scimId: string, link: SecretServerLink, email: string | undefined): Promise<SecretServerUser | null> {
+  const id = link.secretServerId!;
+  const current = await readBack(ctx, id);
+  if (!current) {
+    await ctx.store.unlink('User', scimId);
+    return null;
+  }
+  const ours = link.secretServerUserName ? sameText(current.userName, link.secretServerUserName) : sameText(current.emailAddress, email);
+  if (ours) return current;
+  ctx.logger.warn(`Secret Server user ${id} is now ${current.userName} (was ${link.secretServerUserName ?? 'unrecorded'}): linking by email again`, {
+    category: 'worker',
+    id: scimId,
+    secretServerId: id,
+    secretServerUserName: current.userName,
+    linkedUserName: link.secretServerUserName,
+  });
+  await ctx.store.unlink('User', scimId);
+  return null;
+}
+
+/** GET the user, disabled ones included; null when Secret Server says it is absent. */
+async function readBack(ctx: JobContext, id: number): Promise<SecretServerUser | null> {
+  try {
+    return await ctx.secretServer.getUser(id);
+  } catch (err) {
+    if (isAbsentOrForbidden(err)) return null;
+    throw err;
+  }
+}
+
+async function claimAndWrite(ctx: JobContext, user: SecretServerUser, desired: DesiredUser): Promise<SecretServerUser> {
+  await ctx.accounts.assertClaimable(user);
+  const written = await writeUser(ctx, user, desired);
+  if (!written) throw new SecretServerAccessDeniedError(`Secret Server user ${user.id} vanished while it was being linked`, { endpoint: 'PATCH /api/v1/users/{id}' });
+  return written;
+}
+
+/**
+ * PATCHes what differs. Secret Server answers the same 400 API_AccessDenied for "absent" and
+ * "forbidden" (system users, the calling user, Platform service users), so a refusal is read
+ * back: absent gives null, unchanged is a permanent failure naming what to do, changed is done.
+ */
+async function writeUser(ctx: JobContext, current: SecretServerUser, desired: Partial<DesiredUser>): Promise<SecretServerUser | null> {
+  const changes = changesFrom(current, desired);
+  if (Object.keys(changes).length === 0) return current;
+  try {
+    return await ctx.secretServer.updateUser(current.id, changes);
+  } catch (err) {
+    if (!isAbsentOrForbidden(err)) throw err;
+    const after = await readBack(ctx, current.id);
+    if (!after) return null;
+    if (Object.keys(changesFrom(after, desired)).length === 0) return after;
+    const what = changes.enabled === false ? 'disable' : 'update';
+    throw new SecretServerRefusedError(
+      `Secret Server refused to ${what} user ${current.id} (${current.userName}) and it is unchanged: the API account may not ${what} this user ` +
+        '(a system user, the API account itself, or a role without Administer Users); grant it or unassign the user in Okta',
+      { endpoint: (err as SecretServerError).endpoint, status: (err as SecretServerError).status, errorCode: (err as SecretServerError).errorCode },
+    );
+  }
+}
+
+function changesFrom(current: SecretServerUser, desired: Partial<DesiredUser>): Partial<DesiredUser> {
+  const changes: Partial<DesiredUser> = {};
+  if (desired.displayName !== undefined && current.displayName !== desired.displayName) changes.displayName = desired.displayName;
+  if (desired.emailAddress !== undefined && current.emailAddress !== desired.emailAddress) changes.emailAddress = desired.emailAddress;
+  if (desired.enabled !== undefined && current.enabled !== desired.enabled) changes.enabled = desired.enabled;
+  return changes;
+}
+
+/**
+ * A create answered 400: the userName may exist (Secret Server's wording for that is undocumented,
+ * so the userName is looked up, disabled users included). It is linked only when it has no email
+ * or this one; otherwise it is someone else's account. Nothing found: Secret Server's own message.
+ */
+async function linkExistingUserName(ctx: JobContext, err: unknown, userName: string, desired: DesiredUser): Promise<SecretServerUser> {
+  if (!(err instanceof SecretServerPermanentError) || err.status !== 400 || err instanceof SecretServerAccessDeniedError) throw err;
+  const existing = await ctx.secretServer.findUserByUserName(userName);
+  if (!existing) throw err;
+  if (existing.emailAddress && !sameText(existing.emailAddress, desired.emailAddress)) {
+    throw new SecretServerAccountNotClaimableError(
+      `Secret Server user ${existing.id} (${existing.userName}) already has this userName with another email; not linked`,
+      existing.id,
+    );
+  }
+  return claimAndWrite(ctx, existing, desired);
 }

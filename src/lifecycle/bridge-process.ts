@@ -14,6 +14,7 @@ import { DirtySweeper } from '../jobs/dirty-sweeper';
 import { createImportWorker } from '../jobs/import-worker';
 import { createProvisionWorker } from '../jobs/provision-worker';
 import type { Logger } from '../logging/logger';
+import { SERVER_KIND_LABELS } from '../secret-server/delinea-platform';
 
 export interface RunningBridge {
   container: Container;
@@ -40,6 +41,12 @@ export async function startBridge(config: BridgeConfig, logger: Logger, options:
   let server: http.Server | undefined;
   let url: string | undefined;
   let sweeper: DirtySweeper | undefined;
+
+  // Detects the kind of server (and a Platform tenant's vault) now, so the start-up log says it;
+  // the client logs the outcome. A failure here stops nothing: jobs retry, /readyz reports it.
+  container.secretServer.connect().catch((err: unknown) => {
+    logger.warn(`Secret Server not reachable at start-up: ${(err as Error).message}`, { category: 'lifecycle', baseUrl: config.secretServer.baseUrl });
+  });
 
   if (runsWorker) {
     const provision = createProvisionWorker({
@@ -137,7 +144,8 @@ function readinessChecks(container: Container) {
         const circuit = container.breaker.state();
         if (circuit === 'open') return { ok: false, detail: 'circuit open: Secret Server calls are paused' };
         await container.secretServer.currentUser();
-        return { ok: true, detail: `token ok, circuit ${circuit}` };
+        const { kind, apiBaseUrl } = container.secretServer.connection!;
+        return { ok: true, detail: `${SERVER_KIND_LABELS[kind]}, token ok, circuit ${circuit}`, kind, apiBaseUrl };
       },
     },
     {

@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger';
-import { SecretServerPermanentError } from './secret-server-errors';
+import { SecretServerMethodNotAllowedError, SecretServerNotFoundError, SecretServerPermanentError } from './secret-server-errors';
 import {
   LOCAL_DOMAIN_ID,
   SecretServerGroup,
@@ -11,13 +11,19 @@ import {
   toPage,
   toUser,
 } from './secret-server-mapping';
-import { CallSpec, SecretServerConnectionOptions, SecretServerTransport, SecretServerTransportDeps, fillTemplate } from './secret-server-transport';
+import {
+  CallSpec,
+  SecretServerConnection,
+  SecretServerConnectionOptions,
+  SecretServerTransport,
+  SecretServerTransportDeps,
+  fillTemplate,
+} from './secret-server-transport';
 import type {
   DeletedModel,
   GroupCreateArgs,
   GroupMembershipPatchModel,
   GroupModel,
-  GroupPatchModel,
   GroupSummary,
   GroupUserSummary,
   Paging,
@@ -28,6 +34,7 @@ import type {
 } from './secret-server-types';
 
 export type { SecretServerGroup, SecretServerGroupMember, SecretServerPage, SecretServerUser } from './secret-server-mapping';
+export type { SecretServerConnection } from './secret-server-transport';
 
 export interface SecretServerClientOptions extends SecretServerConnectionOptions {
   /** Log writes instead of sending them (reads still go out). */
@@ -53,6 +60,12 @@ export interface SecretServerUserChanges {
   enabled?: boolean;
 }
 
+/** The whole of a group that PUT /api/v1/groups/{id} sets. */
+export interface SecretServerGroupUpdate {
+  name: string;
+  enabled: boolean;
+}
+
 export const DEFAULT_PAGE_SIZE = 500;
 /** Never page with the connector's take=999999999 (reference §2.1): one huge answer times out. */
 export const MAX_PAGE_SIZE = 1000;
@@ -62,8 +75,20 @@ const USER = '/api/v1/users/{id}';
 const GROUPS = '/api/v1/groups';
 const GROUP = '/api/v1/groups/{id}';
 const GROUP_USERS = '/api/v1/groups/{id}/users';
+const GROUP_USER = '/api/v1/groups/{id}/users/{userId}';
+
+/**
+ * An explicit order on every paged list, as Delinea's PowerShell module sends one on each search
+ * (thycotic.secretserver `Search-TssUser.ps1`, `Search-TssGroup.ps1`, `Get-TssGroupMember.ps1`):
+ * without one, skip/take offsets may shift between pages. userName and group names are unique, so
+ * the order has no ties.
+ */
+const BY_USER_NAME = { 'sortBy[0].name': 'userName', 'sortBy[0].direction': 'asc' } as const;
+const BY_GROUP_NAME = { 'sortBy[0].name': 'name', 'sortBy[0].direction': 'asc' } as const;
 
 const sameText = (a: string | null | undefined, b: string) => typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
+
+const hasNoEmail = (u: { emailAddress: string | null }) => !u.emailAddress || u.emailAddress.trim() === '';
 
 /** Prefer enabled, then local, then the oldest (lowest id): a stable choice among look-alikes. */
 function preferred<T extends { id: number; enabled: boolean; domainId: number | null }>(candidates: T[]): T | null {
@@ -97,6 +122,9 @@ export class SecretServerClient {
   private readonly logger: Logger;
   private readonly pageSize: number;
   private dryRunIds = 0;
+  /** Whether this server has the bulk membership PATCH: unknown until first tried. */
+  private bulkMembership: boolean | undefined;
+  private apiAccountLookup: Promise<SecretServerUser> | undefined;
 
   constructor(options: SecretServerClientOptions, deps: SecretServerClientDeps) {
     this.logger = deps.logger.child({ category: 'secret-server' });
@@ -113,9 +141,32 @@ export class SecretServerClient {
     return this.transport.baseUrl;
   }
 
-  /** Gets a token (cached or fresh): proves the URL and credentials work. For /readyz. */
-  async checkAuth(): Promise<void> {
+  /**
+   * Gets a token (cached or fresh), detecting the kind of server and the vault URL on first use:
+   * proves the URL and credentials work.
+   */
+  async connect(): Promise<SecretServerConnection> {
     await this.transport.ensureToken();
+    return this.transport.resolvedConnection!;
+  }
+
+  /** What SS_BASE_URL turned out to be, once connected. */
+  get connection(): SecretServerConnection | undefined {
+    return this.transport.resolvedConnection;
+  }
+
+  /**
+   * The API account itself (GET /api/v1/users/current), asked once per process: the bridge must
+   * never claim, change or disable the account it works through.
+   */
+  apiAccount(): Promise<SecretServerUser> {
+    if (!this.apiAccountLookup) {
+      this.apiAccountLookup = this.currentUser();
+      this.apiAccountLookup.catch(() => {
+        this.apiAccountLookup = undefined;
+      });
+    }
+    return this.apiAccountLookup;
   }
 
   /**
@@ -135,7 +186,7 @@ export class SecretServerClient {
       (skip, take) => ({
         method: 'GET',
         template: USERS,
-        query: { 'filter.searchText': text, 'filter.includeInactive': includeInactive, skip, take },
+        query: { 'filter.searchText': text, 'filter.includeInactive': includeInactive, ...BY_USER_NAME, skip, take },
       }),
       toUser,
     );
@@ -143,11 +194,13 @@ export class SecretServerClient {
 
   /**
    * The user this email belongs to, disabled ones included: an exact case-insensitive match on
-   * emailAddress first, then on userName (reference §5: the connector keys users by email).
+   * emailAddress first, then a user whose userName is the email and who has no email of their own
+   * (reference §5: the connector keys users by email). A userName match whose account holds
+   * another email is someone else's account, never this email's.
    */
   async findUserByEmail(email: string): Promise<SecretServerUser | null> {
     const found = await this.searchUsers(email, { includeInactive: true });
-    return preferred(found.filter((u) => sameText(u.emailAddress, email))) ?? preferred(found.filter((u) => sameText(u.userName, email)));
+    return preferred(found.filter((u) => sameText(u.emailAddress, email))) ?? preferred(found.filter((u) => sameText(u.userName, email) && hasNoEmail(u)));
   }
 
   /** The user with exactly this userName (case-insensitive), disabled ones included. */
@@ -161,7 +214,10 @@ export class SecretServerClient {
     return toUser(user);
   }
 
-  /** A local user (domainId -1). A taken userName throws SecretServerDuplicateUserNameError. */
+  /**
+   * A local user (domainId -1). A taken userName is a 400 whose wording is not documented, so
+   * callers look the userName up rather than read the message.
+   */
   async createUser(user: NewSecretServerUser): Promise<SecretServerUser> {
     const body: UserCreateArgs = {
       userName: user.userName,
@@ -203,7 +259,7 @@ export class SecretServerClient {
     const page = await this.transport.call<Paging<UserSummary>>({
       method: 'GET',
       template: USERS,
-      query: { 'filter.includeInactive': true, skip, take: t },
+      query: { 'filter.includeInactive': true, ...BY_USER_NAME, skip, take: t },
     });
     return toPage(page, toUser, skip, t);
   }
@@ -216,7 +272,7 @@ export class SecretServerClient {
     const page = await this.transport.call<Paging<GroupSummary>>({
       method: 'GET',
       template: GROUPS,
-      query: { 'filter.includeInactive': true, skip, take: t },
+      query: { 'filter.includeInactive': true, ...BY_GROUP_NAME, skip, take: t },
     });
     return toPage(page, toGroup, skip, t);
   }
@@ -224,7 +280,7 @@ export class SecretServerClient {
   /** The group with exactly this name (case-insensitive), disabled ones included. searchText is a contains-match. */
   async findGroupByName(name: string): Promise<SecretServerGroup | null> {
     const found = await this.allPages<GroupSummary, SecretServerGroup>(
-      (skip, take) => ({ method: 'GET', template: GROUPS, query: { 'filter.searchText': name, 'filter.includeInactive': true, skip, take } }),
+      (skip, take) => ({ method: 'GET', template: GROUPS, query: { 'filter.searchText': name, 'filter.includeInactive': true, ...BY_GROUP_NAME, skip, take } }),
       toGroup,
     );
     const matches = found.filter((g) => sameText(g.name, name));
@@ -246,14 +302,19 @@ export class SecretServerClient {
     return toGroup(await this.transport.call<GroupModel>(spec));
   }
 
-  /** PATCH with the `data` wrapper (reference §4.1). */
-  async renameGroup(id: number, name: string): Promise<SecretServerGroup> {
-    return this.patchGroup(id, { name: { dirty: true, value: name } }, { name });
-  }
-
-  /** Re-enables (or disables) a group, e.g. one found disabled by findGroupByName. */
-  async setGroupEnabled(id: number, enabled: boolean): Promise<SecretServerGroup> {
-    return this.patchGroup(id, { enabled: { dirty: true, value: enabled } }, { enabled });
+  /**
+   * Renames and enables or disables a group with PUT {id, name, enabled}: every Web API version
+   * has it, where the group PATCH is newer and answers 405 on older servers (no public client
+   * renames through PATCH).
+   */
+  async updateGroup(id: number, update: SecretServerGroupUpdate): Promise<SecretServerGroup> {
+    const spec: CallSpec = { method: 'PUT', template: GROUP, params: { id }, body: { id, name: update.name, enabled: update.enabled } };
+    if (this.dryRun) {
+      this.logDryRun(spec);
+      const current = id > 0 ? await this.getGroup(id) : this.dryRunGroupStub(id, '');
+      return { ...current, ...update };
+    }
+    return toGroup(await this.transport.call<GroupModel>(spec));
   }
 
   async deleteGroup(id: number): Promise<void> {
@@ -269,15 +330,44 @@ export class SecretServerClient {
         method: 'GET',
         template: GROUP_USERS,
         params: { id: groupId },
-        query: { 'filter.includeInactiveUsersForGroup': true, skip, take },
+        query: { 'filter.includeInactiveUsersForGroup': true, ...BY_USER_NAME, skip, take },
       }),
       toGroupMember,
     );
   }
 
-  /** Adds and removes members in one PATCH (11.x). Nothing to do means no call. */
+  /**
+   * Adds and removes members: one bulk PATCH where the server has it (11.x), else one POST or
+   * DELETE per member, as every hand-written client does (thycotic.secretserver
+   * `Add-TssGroupMember`, `Remove-TssGroupMember`). A 405 means the server lacks the PATCH, a 404
+   * while still unknown may mean the same; either is remembered for the process once the
+   * fallback works. Nothing to do means no call.
+   */
   async updateGroupMembers(groupId: number, addUserIds: number[], removeUserIds: number[]): Promise<void> {
     if (addUserIds.length === 0 && removeUserIds.length === 0) return;
+    if (this.bulkMembership !== false) {
+      try {
+        await this.patchGroupMembers(groupId, addUserIds, removeUserIds);
+        this.bulkMembership = true;
+        return;
+      } catch (err) {
+        const missing = err instanceof SecretServerMethodNotAllowedError || (err instanceof SecretServerNotFoundError && this.bulkMembership === undefined);
+        if (!missing) throw err;
+        await this.changeMembersOneByOne(groupId, addUserIds, removeUserIds);
+        this.bulkMembership = false;
+        this.logger.info('this Secret Server has no bulk membership PATCH; changing members one call each', {
+          endpoint: `PATCH ${GROUP_USERS}`,
+          status: (err as SecretServerPermanentError).status,
+        });
+        return;
+      }
+    }
+    await this.changeMembersOneByOne(groupId, addUserIds, removeUserIds);
+  }
+
+  // ---- helpers ----
+
+  private async patchGroupMembers(groupId: number, addUserIds: number[], removeUserIds: number[]): Promise<void> {
     const body: GroupMembershipPatchModel = { addedUserIds: [...addUserIds], removeUserIds: [...removeUserIds] };
     const spec: CallSpec = { method: 'PATCH', template: GROUP_USERS, params: { id: groupId }, body };
     if (this.dryRun) return this.logDryRun(spec);
@@ -287,16 +377,17 @@ export class SecretServerClient {
     }
   }
 
-  // ---- helpers ----
-
-  private async patchGroup(id: number, data: GroupPatchModel, changes: Partial<SecretServerGroup>): Promise<SecretServerGroup> {
-    const spec: CallSpec = { method: 'PATCH', template: GROUP, params: { id }, body: { data } };
-    if (this.dryRun) {
-      this.logDryRun(spec);
-      const current = id > 0 ? await this.getGroup(id) : this.dryRunGroupStub(id, '');
-      return { ...current, ...changes };
+  private async changeMembersOneByOne(groupId: number, addUserIds: number[], removeUserIds: number[]): Promise<void> {
+    for (const userId of addUserIds) {
+      const spec: CallSpec = { method: 'POST', template: GROUP_USERS, params: { id: groupId }, body: { userId } };
+      if (this.dryRun) this.logDryRun(spec);
+      else await this.transport.call<unknown>(spec);
     }
-    return toGroup(await this.transport.call<GroupModel>(spec));
+    for (const userId of removeUserIds) {
+      const spec: CallSpec = { method: 'DELETE', template: GROUP_USER, params: { id: groupId, userId } };
+      if (this.dryRun) this.logDryRun(spec);
+      else await this.transport.call<unknown>(spec);
+    }
   }
 
   /** Follows hasNext/nextSkip with a bounded take until the last page. */

@@ -16,22 +16,6 @@ export const EXPIRED_TOKEN_MESSAGE = 'Authentication failed or expired token.';
 /** errorCode of the deliberate anti-enumeration 400 for absent or forbidden objects (§2.3). */
 export const ACCESS_DENIED_ERROR_CODE = 'API_AccessDenied';
 
-/**
- * The message the simulator answers for a duplicate userName on POST /api/v1/users. The real
- * wording is not documented (reference §3.6), so recognition below is deliberately loose.
- */
-export const DUPLICATE_USER_NAME_MESSAGE = 'A user with this user name already exists.';
-export const DUPLICATE_USER_NAME_ERROR_CODE = 'API_DuplicateUserName';
-
-const DUPLICATE_USER_NAME_PATTERN =
-  /(user\s*-?\s*name|login)\b[^.]{0,80}\b(already (exists|in use|taken)|is (already )?(in use|taken|not unique))|duplicate\s+user\s*-?\s*name/i;
-
-/** True when a 400 answer to POST /api/v1/users says the userName is taken. */
-export function isDuplicateUserNameMessage(message: string | undefined, errorCode?: string): boolean {
-  if (errorCode && errorCode.toLowerCase() === DUPLICATE_USER_NAME_ERROR_CODE.toLowerCase()) return true;
-  return typeof message === 'string' && DUPLICATE_USER_NAME_PATTERN.test(message);
-}
-
 export type SecretServerFailureKind =
   | 'http' // an HTTP status that means failure
   | 'network' // no answer: ECONNREFUSED, ECONNRESET, DNS, TLS...
@@ -118,14 +102,56 @@ export class SecretServerAccessDeniedError extends SecretServerPermanentError {
   override name = 'SecretServerAccessDeniedError';
 }
 
-/** 400 on POST /api/v1/users because the userName exists (possibly as a disabled user). */
-export class SecretServerDuplicateUserNameError extends SecretServerPermanentError {
-  override name = 'SecretServerDuplicateUserNameError';
+/**
+ * 405: this server's Web API lacks the method on that route (older versions have no PATCH on
+ * groups or memberships). A capability gap, never a failure of the change: callers fall back.
+ */
+export class SecretServerMethodNotAllowedError extends SecretServerPermanentError {
+  override name = 'SecretServerMethodNotAllowedError';
+}
+
+/**
+ * 404: Secret Server's API itself answers 400 API_AccessDenied for absent objects; a 404 comes from
+ * Platform vault routing or a proxy (delinea/tss-sdk-go `server/server.go` comments). Treat it like
+ * API_AccessDenied on an id (read back), or as a missing route (fall back).
+ */
+export class SecretServerNotFoundError extends SecretServerPermanentError {
+  override name = 'SecretServerNotFoundError';
+}
+
+/** Secret Server refused a disable, delete or membership change, and reading back confirmed nothing changed. */
+export class SecretServerRefusedError extends SecretServerPermanentError {
+  override name = 'SecretServerRefusedError';
+}
+
+/**
+ * The Secret Server account is one the bridge must never claim (an application account, the API
+ * account itself, one on SS_PROTECTED_USERS, or one whose email belongs to someone else). No call
+ * was made; the SCIM user needs another email or userName.
+ */
+export class SecretServerAccountNotClaimableError extends SecretServerPermanentError {
+  override name = 'SecretServerAccountNotClaimableError';
+  constructor(
+    message: string,
+    readonly secretServerUserId: number,
+  ) {
+    super(message, { endpoint: 'n/a' });
+  }
+}
+
+/** The Delinea Platform tenant answered, but has no default active Secret Server vault. */
+export class SecretServerVaultNotFoundError extends SecretServerPermanentError {
+  override name = 'SecretServerVaultNotFoundError';
 }
 
 /** The token grant was refused (wrong credentials, locked account). Not retried: failed logins lock accounts. */
 export class SecretServerAuthenticationError extends SecretServerPermanentError {
   override name = 'SecretServerAuthenticationError';
+}
+
+/** API_AccessDenied or a 404: the object is absent or forbidden; only reading back tells which. */
+export function isAbsentOrForbidden(err: unknown): err is SecretServerAccessDeniedError | SecretServerNotFoundError {
+  return err instanceof SecretServerAccessDeniedError || err instanceof SecretServerNotFoundError;
 }
 
 export function isSecretServerError(err: unknown): err is SecretServerError {

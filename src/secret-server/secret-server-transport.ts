@@ -9,22 +9,43 @@ import {
   EXPIRED_TOKEN_MESSAGE,
   SecretServerAccessDeniedError,
   SecretServerAuthenticationError,
-  SecretServerDuplicateUserNameError,
   SecretServerError,
+  SecretServerMethodNotAllowedError,
+  SecretServerNotFoundError,
   SecretServerPermanentError,
   SecretServerPermissionError,
   SecretServerRetryableError,
-  isDuplicateUserNameMessage,
+  SecretServerVaultNotFoundError,
 } from './secret-server-errors';
+import {
+  HEALTHCHECK_ENDPOINT,
+  PLATFORM_HEALTH_ENDPOINT,
+  PLATFORM_SCOPE,
+  PLATFORM_TOKEN_ENDPOINT,
+  PLATFORM_TOKEN_PATH,
+  PlatformMode,
+  SERVER_KIND_LABELS,
+  ServerKind,
+  VAULTS_ENDPOINT,
+  defaultVaultUrl,
+  isHealthyAnswer,
+} from './delinea-platform';
 import type { TokenResponse } from './secret-server-types';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface SecretServerConnectionOptions {
-  /** On-prem `https://host/SecretServer` or Cloud `https://tenant.secretservercloud.com`. */
+  /**
+   * On-prem `https://host/SecretServer`, Cloud `https://tenant.secretservercloud.com`, or a
+   * Delinea Platform tenant `https://tenant.delinea.app` (its vault URL is discovered).
+   */
   baseUrl: string;
+  /** The API account, or on a Platform tenant the service user's client id. */
   username: string;
+  /** Its password, or on a Platform tenant the service user's client secret. */
   password: string;
+  /** auto (default) detects the kind of server; true or false says it. */
+  platform?: PlatformMode;
   /** AD domain of the API account; empty or undefined for a local account (then not sent). */
   domain?: string;
   timeoutMs: number;
@@ -52,6 +73,13 @@ interface RawResponse {
   status: number;
   headers: Record<string, unknown>;
   text: string;
+}
+
+/** What SS_BASE_URL turned out to be, and the URL the REST API lives under. */
+export interface SecretServerConnection {
+  kind: ServerKind;
+  /** Where /api/v1 lives: SS_BASE_URL itself, or the Platform tenant's vault URL. */
+  apiBaseUrl: string;
 }
 
 export const TOKEN_ENDPOINT = 'POST /oauth2/token';
@@ -128,6 +156,8 @@ export class SecretServerTransport {
   private readonly logger: Logger;
   private token: { value: string; renewAt: number } | undefined;
   private grantInFlight: Promise<string> | undefined;
+  private kind: ServerKind | undefined;
+  private connection: SecretServerConnection | undefined;
 
   constructor(
     private readonly options: SecretServerConnectionOptions,
@@ -186,6 +216,11 @@ export class SecretServerTransport {
     await (this.deps.breaker ? this.deps.breaker.execute(TOKEN_ENDPOINT, run) : run());
   }
 
+  /** The kind of server and API URL, once a token has been obtained; undefined before. */
+  get resolvedConnection(): SecretServerConnection | undefined {
+    return this.connection;
+  }
+
   invalidateToken(value?: string): void {
     if (value === undefined || this.token?.value === value) this.token = undefined;
   }
@@ -202,35 +237,107 @@ export class SecretServerTransport {
   }
 
   private async grant(): Promise<string> {
+    const kind = await this.serverKind();
+    if (kind === 'secret-server') {
+      const token = await this.requestToken(TOKEN_ENDPOINT, `${this.baseUrl}/oauth2/token`, this.passwordGrantForm(), 'the API account');
+      this.connected({ kind, apiBaseUrl: this.baseUrl });
+      return token;
+    }
+    const form = new URLSearchParams({
+      client_id: this.options.username,
+      client_secret: this.options.password,
+      grant_type: 'client_credentials',
+      scope: PLATFORM_SCOPE,
+    });
+    const token = await this.requestToken(PLATFORM_TOKEN_ENDPOINT, `${this.baseUrl}${PLATFORM_TOKEN_PATH}`, form, 'the Platform service user');
+    // The vault does not move while the process runs; a re-grant keeps the one found first.
+    if (!this.connection) this.connected({ kind, apiBaseUrl: await this.discoverVault(token) });
+    return token;
+  }
+
+  private passwordGrantForm(): URLSearchParams {
     const form = new URLSearchParams({ grant_type: 'password', username: this.options.username, password: this.options.password });
     if (this.options.domain) form.set('domain', this.options.domain);
+    return form;
+  }
+
+  private connected(connection: SecretServerConnection): void {
+    const first = !this.connection;
+    this.connection = connection;
+    if (first) {
+      this.logger.info(`Secret Server API at ${connection.apiBaseUrl} (${SERVER_KIND_LABELS[connection.kind]})`, {
+        kind: connection.kind,
+        baseUrl: this.baseUrl,
+        apiBaseUrl: connection.apiBaseUrl,
+      });
+    }
+  }
+
+  private async requestToken(endpoint: string, url: string, form: URLSearchParams, who: string): Promise<string> {
     const startedAt = this.now();
-    const res = await this.exchange(TOKEN_ENDPOINT, {
+    const res = await this.exchange(endpoint, {
       method: 'POST',
-      url: `${this.baseUrl}/oauth2/token`,
+      url,
       data: form.toString(),
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     });
     if (res.status >= 200 && res.status < 300) {
-      const body = this.parseSuccessBody<TokenResponse>(TOKEN_ENDPOINT, res);
+      const body = this.parseSuccessBody<TokenResponse>(endpoint, res);
       if (!body || typeof body.access_token !== 'string' || body.access_token === '') {
-        throw new SecretServerRetryableError('Secret Server token answer had no access_token', { endpoint: TOKEN_ENDPOINT, status: res.status, kind: 'html' });
+        throw new SecretServerRetryableError('Secret Server token answer had no access_token', { endpoint, status: res.status, kind: 'html' });
       }
       const expiresInS = typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : DEFAULT_EXPIRES_IN_S;
       this.token = { value: body.access_token, renewAt: startedAt + expiresInS * 1000 * TOKEN_RENEW_FRACTION };
       this.logger.debug('obtained a Secret Server token', { expiresInS });
       return body.access_token;
     }
-    if (isRetryableStatus(res.status)) throw this.failure(TOKEN_ENDPOINT, res);
+    if (isRetryableStatus(res.status)) throw this.failure(endpoint, res);
     const body = parseLenient(res.text);
     const reason = str(body?.error) ?? str(body?.message) ?? `HTTP ${res.status}`;
     // Never retried by us: repeated failed logins lock the API account (reference §2.4).
-    throw new SecretServerAuthenticationError(`Secret Server refused the token grant for the API account: ${reason}`, {
-      endpoint: TOKEN_ENDPOINT,
+    throw new SecretServerAuthenticationError(`Secret Server refused the token grant for ${who}: ${reason}`, {
+      endpoint,
       status: res.status,
       vendorMessage: reason,
       kind: 'auth',
     });
+  }
+
+  /**
+   * Secret Server or Delinea Platform, as Delinea's SDKs tell them apart. Cached once known; a
+   * probe that got no answer (or a 5xx) is retryable and decides nothing.
+   */
+  private async serverKind(): Promise<ServerKind> {
+    if (this.kind) return this.kind;
+    const mode = this.options.platform ?? 'auto';
+    if (mode !== 'auto') return (this.kind = mode === 'true' ? 'platform' : 'secret-server');
+    if (await this.probeHealthy(HEALTHCHECK_ENDPOINT, `${this.baseUrl}/api/v1/healthcheck`)) return (this.kind = 'secret-server');
+    if (await this.probeHealthy(PLATFORM_HEALTH_ENDPOINT, `${this.baseUrl}/health`)) return (this.kind = 'platform');
+    // Neither says healthy: an older Secret Server without the health check, or a wrong URL, which the grant will name.
+    this.logger.warn('neither {base}/api/v1/healthcheck nor {base}/health answered healthy; treating SS_BASE_URL as a Secret Server (set SS_PLATFORM to decide)', {
+      baseUrl: this.baseUrl,
+    });
+    return (this.kind = 'secret-server');
+  }
+
+  private async probeHealthy(endpoint: string, url: string): Promise<boolean> {
+    const res = await this.exchange(endpoint, { method: 'GET', url, headers: {} });
+    if (isRetryableStatus(res.status)) throw this.failure(endpoint, res);
+    return isHealthyAnswer(res.status, res.text);
+  }
+
+  private async discoverVault(token: string): Promise<string> {
+    const res = await this.exchange(VAULTS_ENDPOINT, {
+      method: 'GET',
+      url: `${this.baseUrl}/vaultbroker/api/vaults`,
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    const body = this.interpret<unknown>(VAULTS_ENDPOINT, res);
+    const url = defaultVaultUrl(body);
+    if (!url) {
+      throw new SecretServerVaultNotFoundError('the Delinea Platform tenant lists no default, active Secret Server vault', { endpoint: VAULTS_ENDPOINT, status: res.status });
+    }
+    return normaliseBaseUrl(url);
   }
 
   private send(endpoint: string, spec: CallSpec, token: string): Promise<RawResponse> {
@@ -242,7 +349,7 @@ export class SecretServerTransport {
     if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
     return this.exchange(endpoint, {
       method: spec.method,
-      url: `${this.baseUrl}${path}${query ? `?${query}` : ''}`,
+      url: `${this.connection?.apiBaseUrl ?? this.baseUrl}${path}${query ? `?${query}` : ''}`,
       // A Buffer goes out as it is; a JSON string would be parsed again by axios to check it.
       data: spec.body === undefined ? undefined : Buffer.from(JSON.stringify(spec.body)),
       headers,
@@ -323,9 +430,8 @@ export class SecretServerTransport {
     }
     if (res.status === 403) return new SecretServerPermissionError(message, details);
     if (res.status === 400 && errorCode === ACCESS_DENIED_ERROR_CODE) return new SecretServerAccessDeniedError(message, details);
-    if (res.status === 400 && endpoint === 'POST /api/v1/users' && isDuplicateUserNameMessage(vendorMessage, errorCode)) {
-      return new SecretServerDuplicateUserNameError(message, details);
-    }
+    if (res.status === 404) return new SecretServerNotFoundError(message, details);
+    if (res.status === 405) return new SecretServerMethodNotAllowedError(message, details);
     return new SecretServerPermanentError(message, details);
   }
 }

@@ -186,6 +186,20 @@ export class ResourceStore {
   }
 
   /**
+   * Forgets which Secret Server object a resource stands for: the object at that id turned out to
+   * be someone else's. The next sync finds its Secret Server object again from scratch.
+   */
+  async unlink(kind: ResourceKind, id: string): Promise<void> {
+    const link = await this.getLink(kind, id);
+    const pipeline = this.redis.pipeline();
+    pipeline.hdel(this.keys.link(kind, id), 'secretServerId', 'secretServerUserName', 'secretServerName', 'syncedVersion');
+    if (link?.secretServerId !== undefined && (await this.findIdBySecretServerId(kind, link.secretServerId)) === id) {
+      pipeline.hdel(this.keys.linkBySecretServerId(kind), String(link.secretServerId));
+    }
+    await pipeline.exec();
+  }
+
+  /**
    * Records a successful sync of `version` and clears the dirty marker unless a newer write
    * arrived meanwhile. Returns true when the resource is now fully synced.
    */
@@ -281,6 +295,7 @@ function parseLink(hash: Record<string, string> | null | undefined): SecretServe
     state: (hash.state as SecretServerLink['state']) ?? 'pending',
     secretServerId: hash.secretServerId ? Number(hash.secretServerId) : undefined,
     secretServerUserName: hash.secretServerUserName || undefined,
+    secretServerName: hash.secretServerName || undefined,
     syncedVersion: hash.syncedVersion ? Number(hash.syncedVersion) : undefined,
     lastError: hash.lastError || undefined,
     lastSyncedAt: hash.lastSyncedAt || undefined,

@@ -8,7 +8,7 @@ import {
   SecretServerAccessDeniedError,
   SecretServerAuthenticationError,
   SecretServerCircuitOpenError,
-  SecretServerDuplicateUserNameError,
+  SecretServerPermanentError,
   SecretServerError,
 } from '../../src/secret-server/secret-server-errors';
 
@@ -70,7 +70,8 @@ describe('SecretServerClient against the simulator', () => {
 
     expect(missing).toBeNull();
     expect(created).toMatchObject({ userName: 'ada@example.com', displayName: 'Ada Lovelace', enabled: true, domainId: -1 });
-    expect(sim.stats.toJSON().byEndpoint).toEqual({ 'POST /oauth2/token': 1, 'GET /api/v1/users': 1, 'POST /api/v1/users': 1 });
+    // The health check is asked once per process, to tell a Secret Server from a Platform tenant.
+    expect(sim.stats.toJSON().byEndpoint).toEqual({ 'GET /api/v1/healthcheck': 1, 'POST /oauth2/token': 1, 'GET /api/v1/users': 1, 'POST /api/v1/users': 1 });
   });
 
   it('when a user is created, found, disabled and re-enabled, then every step is reflected in Secret Server', async () => {
@@ -88,13 +89,14 @@ describe('SecretServerClient against the simulator', () => {
     expect(read).toMatchObject({ id: created.id, enabled: true, emailAddress: 'grace@example.com' });
   });
 
-  it('when the user name already exists, then createUser throws SecretServerDuplicateUserNameError', async () => {
+  it('when the user name already exists, then createUser fails permanently with a 400 and the userName can be looked up', async () => {
     const ss = client();
     await ss.createUser(newUser('dup@example.com'));
 
     const err = await ss.createUser(newUser('DUP@example.com')).catch((e: unknown) => e);
 
-    expect(err).toBeInstanceOf(SecretServerDuplicateUserNameError);
+    expect(err).toBeInstanceOf(SecretServerPermanentError);
+    expect(err).toMatchObject({ status: 400 });
     await expect(ss.findUserByUserName('dup@EXAMPLE.com')).resolves.toMatchObject({ userName: 'dup@example.com' });
   });
 
@@ -106,7 +108,7 @@ describe('SecretServerClient against the simulator', () => {
     await ss.updateGroupMembers(group.id, [a.id, b.id, c.id], []);
     await ss.updateUser(c.id, { enabled: false });
     await ss.updateGroupMembers(group.id, [], [a.id]);
-    const renamed = await ss.renameGroup(group.id, 'Treasury');
+    const renamed = await ss.updateGroup(group.id, { name: 'Treasury', enabled: true });
     const found = await ss.findGroupByName('treasury');
     const members = await ss.listGroupMembers(group.id);
 
@@ -120,7 +122,7 @@ describe('SecretServerClient against the simulator', () => {
     await ss.deleteGroup(group.id);
     await expect(ss.getGroup(group.id)).resolves.toMatchObject({ enabled: false });
     await expect(ss.findGroupByName('Treasury')).resolves.toMatchObject({ id: group.id, enabled: false });
-    await expect(ss.setGroupEnabled(group.id, true)).resolves.toMatchObject({ enabled: true });
+    await expect(ss.updateGroup(group.id, { name: 'Treasury', enabled: true })).resolves.toMatchObject({ enabled: true });
   });
 
   it('when an id is unknown, then the client throws SecretServerAccessDeniedError', async () => {
@@ -152,7 +154,7 @@ describe('SecretServerClient against the simulator', () => {
 
   it('when Secret Server is rate limiting, down, or answering HTML, then the errors are retryable', async () => {
     const ss = client();
-    await ss.checkAuth();
+    await ss.connect();
 
     sim.setKnobs({ rateLimit: { nextCalls: 1, retryAfterSeconds: 4 } });
     const limited = await ss.getUser(1).catch((e: unknown) => e);
@@ -168,7 +170,7 @@ describe('SecretServerClient against the simulator', () => {
 
   it('when the simulator is slower than timeoutMs, then the call fails as a retryable timeout', async () => {
     const ss = client({ timeoutMs: 100 });
-    await ss.checkAuth();
+    await ss.connect();
     sim.setKnobs({ latencyMs: 300 });
 
     await expect(ss.getUser(1)).rejects.toMatchObject({ retryable: true, kind: 'timeout' });
@@ -177,7 +179,7 @@ describe('SecretServerClient against the simulator', () => {
   it('when an outage persists, then the breaker opens and further calls do not reach the simulator', async () => {
     const breaker = new CircuitBreaker({ failureThreshold: 3, openMs: 60_000 });
     const ss = client({}, breaker);
-    await ss.checkAuth();
+    await ss.connect();
     sim.setKnobs({ outage: true });
 
     for (let i = 0; i < 3; i++) await ss.getUser(1).catch(() => undefined);
@@ -189,9 +191,9 @@ describe('SecretServerClient against the simulator', () => {
     expect(sim.stats.total).toBe(before);
   });
 
-  it('when the API account password is wrong, then checkAuth fails permanently', async () => {
+  it('when the API account password is wrong, then connect fails permanently', async () => {
     const err = await client({ password: 'wrong' })
-      .checkAuth()
+      .connect()
       .catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(SecretServerAuthenticationError);

@@ -163,19 +163,19 @@ describe('SecretServerClient authentication', () => {
     const scope = nock(ORIGIN).post(`${BASE_PATH}/oauth2/token`).reply(400, { error: 'invalid_grant' });
     const { client } = makeClient();
 
-    const err = await client.checkAuth().catch((e: unknown) => e);
+    const err = await client.connect().catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(SecretServerAuthenticationError);
     expect(err).toMatchObject({ retryable: false, status: 400, vendorMessage: 'invalid_grant' });
     scope.done();
   });
 
-  it('when checkAuth is called twice within the token lifetime, then only one grant is made', async () => {
+  it('when connect is called twice within the token lifetime, then only one grant is made', async () => {
     const scope = expectGrant(nock(ORIGIN));
     const { client, calls } = makeClient();
 
-    await client.checkAuth();
-    await client.checkAuth();
+    await client.connect();
+    await client.connect();
 
     expect(grants(calls)).toBe(1);
     scope.done();

@@ -1,12 +1,11 @@
 import nock from 'nock';
 import {
-  DUPLICATE_USER_NAME_MESSAGE,
   SecretServerAccessDeniedError,
-  SecretServerDuplicateUserNameError,
+  SecretServerMethodNotAllowedError,
+  SecretServerNotFoundError,
   SecretServerError,
   SecretServerPermanentError,
   SecretServerRetryableError,
-  isDuplicateUserNameMessage,
 } from '../../src/secret-server/secret-server-errors';
 import { BASE_PATH, ORIGIN, connectionError, expectGrant, makeClient, setUpNock } from './client-fixtures';
 
@@ -34,7 +33,6 @@ describe('SecretServerClient failure sorting', () => {
     const err = await failureOf(client.createUser(NEW_USER));
 
     expect(err).toBeInstanceOf(SecretServerPermanentError);
-    expect(err).not.toBeInstanceOf(SecretServerDuplicateUserNameError);
     expect(err).toMatchObject({ retryable: false, status: 400, endpoint: 'POST /api/v1/users', vendorMessage: 'The request is invalid.' });
     expect(err.modelState).toEqual({ 'args.DisplayName': ['The DisplayName field is required.'] });
   });
@@ -49,24 +47,22 @@ describe('SecretServerClient failure sorting', () => {
     expect(err).toMatchObject({ retryable: false, status: 400, errorCode: 'API_AccessDenied', endpoint: 'GET /api/v1/users/{id}' });
   });
 
-  it('when a create answers 400 saying the user name exists, then the error is SecretServerDuplicateUserNameError', async () => {
-    expectGrant(nock(ORIGIN)).post(USERS).reply(400, { message: DUPLICATE_USER_NAME_MESSAGE, errorCode: 'API_DuplicateUserName' });
+  it('when Secret Server answers 405 or 404, then the errors say a missing method or route and are permanent', async () => {
+    expectGrant(nock(ORIGIN))
+      .put(`${BASE_PATH}/api/v1/groups/4`)
+      .reply(405, { message: "The requested resource does not support http method 'PUT'." }, { Allow: 'GET, DELETE' })
+      .get(`${USERS}/7`)
+      .query(true)
+      .reply(404, { message: 'Not Found' });
     const { client } = makeClient();
 
-    const err = await failureOf(client.createUser(NEW_USER));
+    const notAllowed = await failureOf(client.updateGroup(4, { name: 'Finance', enabled: true }));
+    const notFound = await failureOf(client.getUser(7));
 
-    expect(err).toBeInstanceOf(SecretServerDuplicateUserNameError);
-    expect(err.retryable).toBe(false);
-  });
-
-  it('when a duplicate message comes without the simulator errorCode, then it is still recognised by its wording', () => {
-    expect(isDuplicateUserNameMessage(DUPLICATE_USER_NAME_MESSAGE)).toBe(true);
-    expect(isDuplicateUserNameMessage('The username ada is already in use.')).toBe(true);
-    expect(isDuplicateUserNameMessage("User name 'ada' already exists")).toBe(true);
-    expect(isDuplicateUserNameMessage('Duplicate user name')).toBe(true);
-    expect(isDuplicateUserNameMessage('The request is invalid.')).toBe(false);
-    expect(isDuplicateUserNameMessage('A group with this name already exists.')).toBe(false);
-    expect(isDuplicateUserNameMessage(undefined)).toBe(false);
+    expect(notAllowed).toBeInstanceOf(SecretServerMethodNotAllowedError);
+    expect(notAllowed).toMatchObject({ retryable: false, status: 405 });
+    expect(notFound).toBeInstanceOf(SecretServerNotFoundError);
+    expect(notFound).toMatchObject({ retryable: false, status: 404 });
   });
 
   it('when Secret Server answers 429 with Retry-After in seconds, then the error is retryable with retryAfterMs', async () => {
@@ -131,7 +127,7 @@ describe('SecretServerClient failure sorting', () => {
     nock(ORIGIN).post(`${BASE_PATH}/oauth2/token`).replyWithError(connectionError('ECONNREFUSED'));
     const { client } = makeClient();
 
-    const err = await failureOf(client.checkAuth());
+    const err = await failureOf(client.connect());
 
     expect(err).toMatchObject({ retryable: true, kind: 'network', endpoint: 'POST /oauth2/token' });
   });

@@ -22,7 +22,7 @@ export function makeClient(
 ): { client: SecretServerClient; calls: CallRecord[] } {
   const calls: CallRecord[] = [];
   const client = new SecretServerClient(
-    { baseUrl: BASE_URL, username: 'scim-bridge', password: API_PASSWORD, domain: '', timeoutMs: 2000, dryRun: false, ...options },
+    { baseUrl: BASE_URL, username: 'scim-bridge', password: API_PASSWORD, domain: '', timeoutMs: 2000, dryRun: false, platform: 'false', ...options },
     { logger: createSilentLogger(), onCall: (endpoint, status, durationMs) => calls.push({ endpoint, status, durationMs }), ...deps },
   );
   return { client, calls };

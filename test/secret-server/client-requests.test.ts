@@ -88,10 +88,10 @@ describe('SecretServerClient paging', () => {
     const member = (userId: number, enabled = true) => ({ groupId: 4, groupName: 'Finance', userId, userName: `u${userId}`, displayName: null, enabled, userDomainId: -1 });
     const scope = expectGrant(nock(ORIGIN))
       .get(`${BASE_PATH}/api/v1/groups/4/users`)
-      .query({ 'filter.includeInactiveUsersForGroup': 'true', skip: '0', take: '2' })
+      .query({ 'filter.includeInactiveUsersForGroup': 'true', 'sortBy[0].name': 'userName', 'sortBy[0].direction': 'asc', skip: '0', take: '2' })
       .reply(200, paging([member(1), member(2, false)], 0, 2, 3))
       .get(`${BASE_PATH}/api/v1/groups/4/users`)
-      .query({ 'filter.includeInactiveUsersForGroup': 'true', skip: '2', take: '2' })
+      .query({ 'filter.includeInactiveUsersForGroup': 'true', 'sortBy[0].name': 'userName', 'sortBy[0].direction': 'asc', skip: '2', take: '2' })
       .reply(200, paging([member(3)], 2, 2, 3));
     const { client } = makeClient({ pageSize: 2 });
 
@@ -108,7 +108,7 @@ describe('SecretServerClient paging', () => {
   it('when the import asks for one page of groups, then it gets items and the next skip', async () => {
     expectGrant(nock(ORIGIN))
       .get(`${BASE_PATH}/api/v1/groups`)
-      .query({ 'filter.includeInactive': 'true', skip: '0', take: '1' })
+      .query({ 'filter.includeInactive': 'true', 'sortBy[0].name': 'name', 'sortBy[0].direction': 'asc', skip: '0', take: '1' })
       .reply(200, paging([{ id: 4, name: 'Finance', enabled: true, domainId: -1, memberCount: 3 }], 0, 1, 2));
     const { client } = makeClient();
 
@@ -139,6 +139,16 @@ describe('SecretServerClient lookups and writes', () => {
     const { client } = makeClient();
 
     await expect(client.findUserByEmail('ada@example.com')).resolves.toMatchObject({ id: 9 });
+  });
+
+  it('when a userName equals the email but that account holds another email, then findUserByEmail does not take it', async () => {
+    expectGrant(nock(ORIGIN))
+      .get(`${BASE_PATH}/api/v1/users`)
+      .query(true)
+      .reply(200, searchReply([userSummary(9, 'ada@example.com', 'someone.else@example.com')]));
+    const { client } = makeClient();
+
+    await expect(client.findUserByEmail('ada@example.com')).resolves.toBeNull();
   });
 
   it('when only partial matches exist, then findUserByEmail returns null', async () => {
@@ -178,13 +188,73 @@ describe('SecretServerClient lookups and writes', () => {
     scope.done();
   });
 
-  it('when a group is renamed, then the PATCH body uses the data wrapper', async () => {
+  it('when a group is renamed, then PUT carries id, name and enabled (every Web API version has it)', async () => {
     const scope = expectGrant(nock(ORIGIN))
-      .patch(`${BASE_PATH}/api/v1/groups/4`, { data: { name: { dirty: true, value: 'Treasury' } } })
+      .put(`${BASE_PATH}/api/v1/groups/4`, { id: 4, name: 'Treasury', enabled: true })
       .reply(200, { ...GROUP_MODEL, name: 'Treasury' });
     const { client } = makeClient();
 
-    await expect(client.renameGroup(4, 'Treasury')).resolves.toMatchObject({ id: 4, name: 'Treasury' });
+    await expect(client.updateGroup(4, { name: 'Treasury', enabled: true })).resolves.toMatchObject({ id: 4, name: 'Treasury' });
+    scope.done();
+  });
+
+  it('when the server answers the membership PATCH with 405, then each member is added or removed by one call, and the PATCH is not tried again', async () => {
+    const scope = expectGrant(nock(ORIGIN))
+      .patch(`${BASE_PATH}/api/v1/groups/4/users`)
+      .reply(405, { message: "The requested resource does not support http method 'PATCH'." }, { Allow: 'GET, POST' })
+      .post(`${BASE_PATH}/api/v1/groups/4/users`, { userId: 1 })
+      .reply(200, { groupId: 4, userId: 1 })
+      .post(`${BASE_PATH}/api/v1/groups/4/users`, { userId: 2 })
+      .reply(200, { groupId: 4, userId: 2 })
+      .delete(`${BASE_PATH}/api/v1/groups/4/users/3`)
+      .reply(200, { id: 3, objectType: 'GroupUser' })
+      .post(`${BASE_PATH}/api/v1/groups/5/users`, { userId: 9 })
+      .reply(200, { groupId: 5, userId: 9 });
+    const { client, calls } = makeClient();
+
+    await client.updateGroupMembers(4, [1, 2], [3]);
+    await client.updateGroupMembers(5, [9], []);
+
+    expect(calls.filter((c) => c.endpoint === 'PATCH /api/v1/groups/{id}/users')).toHaveLength(1);
+    scope.done();
+  });
+
+  it('when the membership route answers 404 before the PATCH is known to work, then the one-by-one calls are tried; a 404 they share is rethrown', async () => {
+    const scope = expectGrant(nock(ORIGIN))
+      .patch(`${BASE_PATH}/api/v1/groups/4/users`)
+      .reply(404, 'Not Found', { 'Content-Type': 'text/plain' })
+      .post(`${BASE_PATH}/api/v1/groups/4/users`, { userId: 1 })
+      .reply(404, 'Not Found', { 'Content-Type': 'text/plain' })
+      .patch(`${BASE_PATH}/api/v1/groups/4/users`)
+      .reply(200, { success: true });
+    const { client } = makeClient();
+
+    await expect(client.updateGroupMembers(4, [1], [])).rejects.toMatchObject({ status: 404 });
+    await client.updateGroupMembers(4, [1], []);
+    scope.done();
+  });
+
+  it('when any list is paged, then it sends an explicit sort (sortBy[0].name, direction asc)', async () => {
+    const sorted = (name: string) => (q: Record<string, unknown>) => q['sortBy[0].name'] === name && q['sortBy[0].direction'] === 'asc';
+    const scope = expectGrant(nock(ORIGIN))
+      .get(`${BASE_PATH}/api/v1/users`)
+      .query(sorted('userName'))
+      .reply(200, paging([], 0, 500, 0))
+      .get(`${BASE_PATH}/api/v1/users`)
+      .query(sorted('userName'))
+      .reply(200, paging([], 0, 500, 0))
+      .get(`${BASE_PATH}/api/v1/groups`)
+      .query(sorted('name'))
+      .reply(200, paging([], 0, 500, 0))
+      .get(`${BASE_PATH}/api/v1/groups`)
+      .query(sorted('name'))
+      .reply(200, paging([], 0, 500, 0));
+    const { client } = makeClient();
+
+    await client.findUserByEmail('ada@example.com');
+    await client.listUsersPage(0);
+    await client.findGroupByName('Finance');
+    await client.listGroupsPage(0);
     scope.done();
   });
 
@@ -204,7 +274,7 @@ describe('SecretServerClient lookups and writes', () => {
   it('when several groups contain the name, then findGroupByName returns the exact case-insensitive match', async () => {
     expectGrant(nock(ORIGIN))
       .get(`${BASE_PATH}/api/v1/groups`)
-      .query({ 'filter.searchText': 'finance', 'filter.includeInactive': 'true', skip: '0', take: '500' })
+      .query({ 'filter.searchText': 'finance', 'filter.includeInactive': 'true', 'sortBy[0].name': 'name', 'sortBy[0].direction': 'asc', skip: '0', take: '500' })
       .reply(200, searchReply([{ id: 3, name: 'Finance Admins', enabled: true, domainId: -1 }, { id: 4, name: 'Finance', enabled: true, domainId: -1 }]));
     const { client } = makeClient();
 

@@ -1,0 +1,64 @@
+import { SecretServerAccountNotClaimableError } from '../secret-server/secret-server-errors';
+import type { SecretServerUser } from '../secret-server/secret-server-client';
+
+/** The parts of a Secret Server user that decide whether the bridge may claim it. */
+export type AccountFacts = Pick<SecretServerUser, 'id' | 'userName' | 'emailAddress'> & { isApplicationAccount?: boolean };
+
+/**
+ * Which Secret Server accounts the bridge may link, change, disable or regroup: never an
+ * application account, never the API account it signs in with (disabling it would stop all
+ * provisioning), never one named on SS_PROTECTED_USERS (break-glass and administrator accounts,
+ * whose email would otherwise open a password-reset route to whoever holds the SCIM token).
+ */
+export class ClaimableAccounts {
+  private readonly protectedNames: Set<string>;
+
+  constructor(
+    protectedUsers: readonly string[],
+    private readonly apiAccount: () => Promise<Pick<SecretServerUser, 'id' | 'userName'>>,
+  ) {
+    this.protectedNames = new Set(protectedUsers.map((name) => name.trim().toLowerCase()).filter((name) => name !== ''));
+  }
+
+  /** SS_PROTECTED_USERS: comma-separated userNames or emails. */
+  static parseList(value: string): string[] {
+    return value
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== '');
+  }
+
+  /** Why the bridge may not claim this account, or undefined when it may. */
+  async refusalFor(account: AccountFacts): Promise<string | undefined> {
+    if (account.isApplicationAccount) return 'it is an application account';
+    if (this.isProtectedName(account)) return 'it is on SS_PROTECTED_USERS';
+    const api = await this.apiAccount();
+    if (api.id === account.id || api.userName.toLowerCase() === account.userName.toLowerCase()) return 'it is the API account the bridge signs in with';
+    return undefined;
+  }
+
+  /** A synchronous check for many accounts at once (the import): the API account is read first. */
+  async claimablePredicate(): Promise<(account: AccountFacts) => boolean> {
+    const api = await this.apiAccount();
+    return (account) =>
+      !account.isApplicationAccount && !this.isProtectedName(account) && api.id !== account.id && api.userName.toLowerCase() !== account.userName.toLowerCase();
+  }
+
+  /** True for the API account and SS_PROTECTED_USERS, from what a member list shows (no call beyond the cached API account). */
+  async isProtectedMember(member: { userId: number; userName?: string | null }): Promise<boolean> {
+    if (member.userName && this.protectedNames.has(member.userName.toLowerCase())) return true;
+    return (await this.apiAccount()).id === member.userId;
+  }
+
+  /** Throws a permanent failure, before any write, when the account may not be claimed (the worker logs it as one WARN). */
+  async assertClaimable(account: AccountFacts): Promise<void> {
+    const reason = await this.refusalFor(account);
+    if (!reason) return;
+    throw new SecretServerAccountNotClaimableError(`Secret Server user ${account.id} (${account.userName}) is not the bridge's to claim: ${reason}`, account.id);
+  }
+
+  private isProtectedName(account: AccountFacts): boolean {
+    if (this.protectedNames.has(account.userName.toLowerCase())) return true;
+    return !!account.emailAddress && this.protectedNames.has(account.emailAddress.toLowerCase());
+  }
+}
