@@ -35,12 +35,20 @@ export interface BenchSettings {
   importUsers: number;
   importGroups: number;
   importLatencyMs: number;
+  /** Users pushed per profile in the calls phase. */
+  callsUsers: number;
+  /** Members the calls phase's one group change adds, and as many it removes. */
+  callsMembers: number;
   /** Folder for .cpuprofile files of the bridge children, or undefined (BENCH_CPU_PROF=1 turns it on). */
   cpuProfDir?: string;
 }
 
 export function loadSettings(): BenchSettings {
-  const phases = (process.env.BENCH_PHASES ?? 'front,e2e,import').split(',').map((p) => p.trim());
+  const phases = (process.env.BENCH_PHASES ?? 'front,e2e,import,calls').split(',').map((p) => p.trim());
+  const callsUsers = intFromEnv('BENCH_CALLS_USERS', 50);
+  const callsMembers = intFromEnv('BENCH_CALLS_MEMBERS', 10);
+  // The change removes members of the group of new users, so it cannot remove more than it holds.
+  if (callsUsers < 1 || callsMembers > callsUsers) throw new Error(`BENCH_CALLS_USERS must be at least 1 and at least BENCH_CALLS_MEMBERS, got ${callsUsers} and ${callsMembers}`);
   return {
     // Only loopback Redis: the bench floods it and deletes its keys afterwards.
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -56,6 +64,8 @@ export function loadSettings(): BenchSettings {
     importUsers: intFromEnv('BENCH_IMPORT_USERS', 100_000),
     importGroups: intFromEnv('BENCH_IMPORT_GROUPS', 1000),
     importLatencyMs: intFromEnv('BENCH_IMPORT_LATENCY_MS', 20),
+    callsUsers,
+    callsMembers,
     cpuProfDir: process.env.BENCH_CPU_PROF === '1' ? path.join(RESULTS_DIR, 'profiles') : undefined,
   };
 }
@@ -66,7 +76,8 @@ export async function issueToken(redis: Redis, prefix: string): Promise<string> 
   return (await service.create('bench')).token;
 }
 
-export const ADMIN_TOKEN = `bench-admin-${crypto.randomBytes(8).toString('hex')}`;
+// As long as `openssl rand -hex 32`: the bridge refuses admin tokens shorter than 32 characters.
+export const ADMIN_TOKEN = `bench-admin-${crypto.randomBytes(32).toString('hex')}`;
 
 /** Starts one bridge role as its own process, configured only through its environment, like `npm start`. */
 export function startBridgeChild(settings: BenchSettings, name: string, env: Record<string, string>): Promise<BenchChild> {

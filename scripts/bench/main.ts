@@ -1,11 +1,13 @@
 /**
- * `npm run bench`: the SCIM front, end-to-end provisioning, import and paging, and memory, in one
- * run against the real Redis and the Secret Server simulator, each service in its own process.
+ * `npm run bench`: the SCIM front, end-to-end provisioning, import and paging, memory, and Secret
+ * Server calls per change on the current and legacy Web APIs, in one run against the real Redis
+ * and the Secret Server simulator, each service in its own process.
  * Prints a table beside the targets and the full results as JSON (also bench-results/latest.json).
  *
- * Settings (environment): BENCH_PHASES=front,e2e,import  BENCH_USERS=10000  BENCH_GROUPS=100
+ * Settings (environment): BENCH_PHASES=front,e2e,import,calls  BENCH_USERS=10000  BENCH_GROUPS=100
  * BENCH_FRONT_SECONDS=20  BENCH_FRONT_RPS=1000  BENCH_FRONT_CONNECTIONS=16  BENCH_IMPORT_USERS=100000
- * BENCH_IMPORT_GROUPS=1000  BENCH_SS_LATENCY_MS=20  BENCH_IMPORT_LATENCY_MS=20  BENCH_CPU_PROF=1
+ * BENCH_IMPORT_GROUPS=1000  BENCH_SS_LATENCY_MS=20  BENCH_IMPORT_LATENCY_MS=20  BENCH_CALLS_USERS=50
+ * BENCH_CALLS_MEMBERS=10 (added and as many removed in one group change)  BENCH_CPU_PROF=1
  * (writes .cpuprofile files of the bridge processes to bench-results/profiles; see cpu-profile-summary.ts).
  */
 import fs from 'node:fs';
@@ -14,6 +16,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { BenchChild, buildForBench, RESULTS_DIR, startChild, stopAllChildren } from './bench-processes';
 import { deleteRunKeys, loadSettings } from './bench-env';
+import { runCallsBench } from './calls-bench';
 import { runE2eBench } from './e2e-bench';
 import { runFrontBench } from './front-bench';
 import { runImportBench } from './import-bench';
@@ -53,10 +56,14 @@ async function main(): Promise<number> {
     await redis.ping();
     if (settings.phases.has('front')) results.front = await runFrontBench(settings, redis, log);
     if (settings.phases.has('e2e') || settings.phases.has('import')) {
-      sim = await startChild('simulator', 'sim-child');
+      // Pinned, so an SS_SIM_PROFILE left in the shell cannot change what these phases measure.
+      sim = await startChild('simulator', 'sim-child', { env: { SS_SIM_PROFILE: 'current' } });
       if (settings.phases.has('e2e')) results.e2e = await runE2eBench(settings, redis, sim, log);
       if (settings.phases.has('import')) results.import = await runImportBench(settings, redis, sim, log);
+      await sim.stop();
     }
+    // Its own simulator per profile: the other phases' users and groups would only get in the way.
+    if (settings.phases.has('calls')) results.calls = await runCallsBench(settings, redis, log);
   } catch (err) {
     failed = true;
     log(`FAILED: ${err instanceof Error ? err.stack : String(err)}`);

@@ -1,4 +1,5 @@
 /** The bench's verdict: one table of measures beside their targets, from the phases' results. */
+import { CALLS_PROFILES, CallCount, CallsResult } from './calls-bench';
 import type { E2eResult } from './e2e-bench';
 import type { FrontResult } from './front-bench';
 import type { ImportResult } from './import-bench';
@@ -12,6 +13,7 @@ export interface BenchResults {
   front?: FrontResult;
   e2e?: E2eResult;
   import?: ImportResult;
+  calls?: CallsResult;
 }
 
 export interface Row {
@@ -20,6 +22,9 @@ export interface Row {
   target: string;
   met?: boolean;
 }
+
+/** "A handful": the calls a membership change costs beyond the members themselves. */
+const FIXED_GROUP_CALLS = 5;
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -60,6 +65,33 @@ export function rowsOf(r: BenchResults): Row[] {
       { measure: `Peak RSS, api process at ${fmt(i.seededUsers)} users`, result: `${fmt(i.peakRssMb.api ?? NaN)} MB`, target: '<= 200 MB', met: (i.peakRssMb.api ?? Infinity) <= 200 },
       { measure: `Peak RSS, worker process at ${fmt(i.seededUsers)} users (import)`, result: `${fmt(i.peakRssMb.worker ?? NaN)} MB`, target: '<= 200 MB', met: (i.peakRssMb.worker ?? Infinity) <= 200 },
     );
+  }
+  const c = r.calls;
+  if (c) {
+    // The endpoints beside each figure: an unexpected call shows where it went, not only that it happened.
+    const endpoints = (count: CallCount) =>
+      Object.entries(count.byEndpoint)
+        .sort(([, a], [, b]) => b - a)
+        .map(([endpoint, calls]) => `${endpoint} ${calls}`)
+        .join(', ');
+    for (const profile of CALLS_PROFILES) {
+      const p = c.profiles[profile];
+      if (!p) continue;
+      rows.push({ measure: `calls per new user (${profile})`, result: `${fmt(p.callsPerNewUser, 2)} over ${p.newUsers} users (${endpoints(p.userCalls)})`, target: '2', met: p.callsPerNewUser <= 2 });
+    }
+    for (const profile of CALLS_PROFILES) {
+      const p = c.profiles[profile];
+      if (!p) continue;
+      const changed = p.membersAdded + p.membersRemoved;
+      // current: a fixed few reads and one PATCH whatever the size; legacy: one POST or DELETE per member on top of the same few.
+      const bound = FIXED_GROUP_CALLS + (profile === 'legacy' ? changed : 0);
+      rows.push({
+        measure: `calls per membership change of ${changed} members (${profile})`,
+        result: `${p.callsPerChange} for +${p.membersAdded} -${p.membersRemoved} in one PATCH, ${fmt(p.callsPerMemberChanged, 2)} per member (${endpoints(p.changeCalls)})${p.failedJobs ? ` (${p.failedJobs} FAILED jobs)` : ''}`,
+        target: profile === 'legacy' ? `<= ${bound} (1 per member + ${FIXED_GROUP_CALLS})` : `<= ${bound}, whatever the number of members`,
+        met: p.callsPerChange <= bound && p.failedJobs === 0,
+      });
+    }
   }
   // Not the target's condition, but where memory peaks in practice: under load, not at rest.
   const underLoad = [f && `api ${fmt(f.peakRssMb.api ?? NaN)} MB (SCIM flat out)`, e && `api ${fmt(e.peakRssMb.api ?? NaN)} MB, worker ${fmt(e.peakRssMb.worker ?? NaN)} MB (end to end)`].filter(Boolean);

@@ -1,11 +1,12 @@
 /**
  * The Secret Server simulator in its own process, so its CPU (an in-memory fake behind Express)
  * is not billed to the bridge or the load generator. Commands: seed, stats, knobs, and the
- * completion check of the end-to-end run.
+ * completion checks of the end-to-end and calls runs. SS_SIM_PROFILE picks the profile, as for
+ * `npm run ss-sim` (current when unset).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createSimulator } from '../ss-sim/simulator-app';
+import { SIMULATOR_PROFILES, SimulatorProfile, createSimulator } from '../ss-sim/simulator-app';
 import { prng } from '../ss-sim/simulator-seed';
 import { LOCAL_DOMAIN_ID } from '../ss-sim/simulator-state';
 import { serveRpc } from './child-rpc';
@@ -13,8 +14,15 @@ import { serveRpc } from './child-rpc';
 const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Margaret', 'Ken', 'Radia', 'Linus', 'Hedy', 'Élodie', 'Zoë', 'Seán'];
 const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Hamilton', "O'Brien", 'van Rossum', 'Müller', 'García'];
 
+function profileFromEnv(): SimulatorProfile {
+  const raw = process.env.SS_SIM_PROFILE;
+  if (raw === undefined || raw === '') return 'current';
+  if (!(SIMULATOR_PROFILES as readonly string[]).includes(raw)) throw new Error(`SS_SIM_PROFILE must be one of ${SIMULATOR_PROFILES.join(', ')}, got ${JSON.stringify(raw)}`);
+  return raw as SimulatorProfile;
+}
+
 async function main(): Promise<void> {
-  const sim = createSimulator({ basePath: '/SecretServer' });
+  const sim = createSimulator({ profile: profileFromEnv(), basePath: '/SecretServer' });
   // Our own server around the simulator's app, to time each call from arrival to last byte:
   // the latency knob plus whatever the simulator's own CPU and queueing add.
   let calls = 0;
@@ -28,7 +36,9 @@ async function main(): Promise<void> {
     sim.app(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${sim.basePath}`;
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // What an admin would set as SS_BASE_URL: the Platform tenant's root in that profile, else the vault.
+  const url = sim.profile === 'platform' ? origin : `${origin}${sim.basePath}`;
 
   /**
    * The import phase's directory: simulator.seedUsers' mix (10% disabled, 10% blank display
@@ -84,8 +94,20 @@ async function main(): Promise<void> {
         for (const g of sim.state.groups.values()) if (g.name.startsWith(groupPrefix) && g.memberIds.size === membersPerGroup) groups++;
         return { users, groups };
       },
+      /**
+       * The calls run's completion check: enabled users with the domain, and the emails of one
+       * group's members (null while the group does not exist), so the driver can compare the
+       * membership with the one it asked for rather than only its size.
+       */
+      callsStatus: ({ emailDomain, groupName }: { emailDomain: string; groupName: string }) => {
+        let users = 0;
+        for (const u of sim.state.users.values()) if (u.enabled && u.emailAddress?.endsWith(`@${emailDomain}`)) users++;
+        const group = [...sim.state.groups.values()].find((g) => g.name === groupName);
+        const memberEmails = group ? [...group.memberIds].map((id) => sim.state.users.get(id)?.emailAddress ?? `#${id}`).sort() : null;
+        return { users, memberEmails };
+      },
     },
-    { url },
+    { url, profile: sim.profile },
   );
 }
 
