@@ -3,6 +3,8 @@ import type { BridgeConfig } from './config/config-schema';
 import type { ResourceService } from './domain/resource-service';
 import { BridgeError, NotFoundError } from './errors/bridge-error';
 import { bearerAuth, TokenVerifier } from './http/auth-middleware';
+import { trustProxySetting } from './http/client-address';
+import { PUBLIC_BASE_URL_SETTING } from './http/public-origin';
 import { discoveryRouter } from './http/discovery-router';
 import { errorMiddleware } from './http/error-middleware';
 import { requestIdMiddleware } from './http/request-id-middleware';
@@ -33,7 +35,8 @@ export function createApp(deps: AppDependencies): express.Express {
   const { config, logger } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', trustProxySetting(config.http.trustProxy));
+  if (config.http.publicBaseUrl) app.set(PUBLIC_BASE_URL_SETTING, config.http.publicBaseUrl.replace(/\/+$/, ''));
   app.set('query parser', 'simple');
   app.use(securityHeaders());
   app.use(requestIdMiddleware);

@@ -92,6 +92,7 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
       rateLimiter: new RedisRateLimiter({ redis, prefix, maxRps: config.secretServer.maxRps }),
       breaker,
       onCall: (endpoint, status, durationMs) => metrics.recordSecretServerCall(endpoint, status, durationMs),
+      onGrantBackoff: (seconds) => metrics.grantBackoff.set(seconds),
     },
   );
 

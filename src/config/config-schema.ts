@@ -1,3 +1,37 @@
+import net from 'node:net';
+
+const PROXY_ADDRESS_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** TRUST_PROXY: `off`, a hop count, or a comma list of addresses, CIDR ranges and Express's named ranges. */
+function trustProxyFormat(value: unknown): void {
+  const text = String(value).trim();
+  if (text === 'off' || /^\d+$/.test(text)) return;
+  for (const entry of text.split(',').map((e) => e.trim())) {
+    const [address, bits, ...rest] = entry.split('/');
+    const family = net.isIP(address);
+    const bitsOk = bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 6 ? 128 : 32));
+    if (PROXY_ADDRESS_NAMES.has(entry) || (family !== 0 && bitsOk && rest.length === 0)) continue;
+    throw new Error(`must be off, a hop count, or proxy addresses (IP, CIDR, loopback, linklocal, uniquelocal); ${JSON.stringify(entry)} is none of them`);
+  }
+}
+
+function positiveInt(value: unknown): void {
+  if (!Number.isInteger(value) || (value as number) < 1) throw new Error(`must be a whole number of at least 1, got ${JSON.stringify(value)}`);
+}
+
+/** PUBLIC_BASE_URL: empty, or an absolute http(s) URL with no query or fragment. */
+function publicBaseUrlFormat(value: unknown): void {
+  const text = String(value);
+  if (text === '') return;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`must be an absolute URL such as https://scim.example.com, got ${JSON.stringify(text)}`);
+  }
+  if (!/^https?:$/.test(url.protocol) || url.search || url.hash) throw new Error('must be an http(s) URL without query or fragment');
+}
+
 /**
  * Every setting scim-bridge reads. The env names are a public contract (README "Configuration"):
  * keep them stable. process.env is read nowhere else.
@@ -8,8 +42,21 @@ export const configSchema = {
     port: { doc: 'HTTP port of the SCIM front', format: 'port', default: 8080, env: 'PORT' },
     host: { doc: 'Address to bind', format: String, default: '0.0.0.0', env: 'HOST' },
     bodyLimitBytes: { doc: 'Largest request body accepted (bytes); larger gets 413', format: 'nat', default: 1048576, env: 'BODY_LIMIT_BYTES' },
+    maxConnections: { doc: 'Open connections accepted at once (HTTP and HTTPS); more are refused', format: positiveInt, default: 1024, env: 'HTTP_MAX_CONNECTIONS' },
     tlsCert: { doc: 'Path to a PEM certificate; with TLS_KEY serves HTTPS', format: String, default: '', env: 'TLS_CERT' },
     tlsKey: { doc: 'Path to the PEM private key for TLS_CERT', format: String, default: '', env: 'TLS_KEY', sensitive: true },
+    trustProxy: {
+      doc: 'Which peers may set X-Forwarded-For/-Proto/-Host: off, a hop count, or proxy addresses (IP, CIDR, loopback, uniquelocal)',
+      format: trustProxyFormat,
+      default: 'off',
+      env: 'TRUST_PROXY',
+    },
+    publicBaseUrl: {
+      doc: 'The URL clients reach the bridge at (e.g. https://scim.example.com), for Location and meta.location',
+      format: publicBaseUrlFormat,
+      default: '',
+      env: 'PUBLIC_BASE_URL',
+    },
   },
   redis: {
     url: { doc: 'Redis connection URL', format: String, default: 'redis://127.0.0.1:6379', env: 'REDIS_URL', sensitive: true },
@@ -69,7 +116,16 @@ export const configSchema = {
 /** The typed shape of the loaded configuration (mirrors configSchema). */
 export interface BridgeConfig {
   role: 'all' | 'api' | 'worker';
-  http: { port: number; host: string; bodyLimitBytes: number; tlsCert: string; tlsKey: string };
+  http: {
+    port: number;
+    host: string;
+    bodyLimitBytes: number;
+    maxConnections: number;
+    tlsCert: string;
+    tlsKey: string;
+    trustProxy: string;
+    publicBaseUrl: string;
+  };
   redis: { url: string; prefix: string; sentinels: string; sentinelName: string };
   auth: { scimToken: string; adminToken: string; failLimit: number; failWindowS: number };
   log: { level: string; format: 'json' | 'pretty' };

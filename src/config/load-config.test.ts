@@ -29,6 +29,42 @@ describe('loadConfig', () => {
     expect(() => loadConfig({}, { [name]: value })).toThrow(pattern);
   });
 
+  const long = 'a'.repeat(40);
+  it.each([
+    ['SCIM_TOKEN', { SCIM_TOKEN: 'try-me' }, /auth\.scimToken \(SCIM_TOKEN\): is a published example value/],
+    ['SCIM_TOKEN', { SCIM_TOKEN: 'short-but-not-known' }, /SCIM_TOKEN\): must be at least 32 characters/],
+    ['ADMIN_TOKEN', { ADMIN_TOKEN: 'change-me-admin' }, /ADMIN_TOKEN\): is a published example value/],
+    ['ADMIN_TOKEN', { SCIM_TOKEN: long, ADMIN_TOKEN: long }, /ADMIN_TOKEN\): must differ from SCIM_TOKEN/],
+    ['SS_PASSWORD', { SS_BASE_URL: 'https://vault.example.com/SecretServer' }, /SS_PASSWORD\): must be set for a Secret Server that is not the local simulator/],
+    ['TRUST_PROXY', { TRUST_PROXY: 'yes please' }, /TRUST_PROXY/],
+    ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/33' }, /TRUST_PROXY/],
+    ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'scim.example.com' }, /PUBLIC_BASE_URL/],
+    ['SS_PLATFORM', { SS_PLATFORM: 'yes' }, /SS_PLATFORM/],
+  ])('when %s is weak or misspelt (%j), then loading fails naming it', (_name, env, pattern) => {
+    expect(() => loadConfig({}, env)).toThrow(pattern);
+  });
+
+  it('when tokens are long and distinct, proxies are listed and a real Secret Server has its own password, then the configuration loads', () => {
+    const config = loadConfig(
+      {},
+      {
+        SCIM_TOKEN: long,
+        ADMIN_TOKEN: 'b'.repeat(40),
+        TRUST_PROXY: 'loopback, 10.0.0.0/8, 2001:db8::1',
+        PUBLIC_BASE_URL: 'https://scim.example.com',
+        SS_BASE_URL: 'https://vault.example.com/SecretServer',
+        SS_PASSWORD: 'a-real-one',
+      },
+    );
+    expect(config.http).toMatchObject({ trustProxy: 'loopback, 10.0.0.0/8, 2001:db8::1', publicBaseUrl: 'https://scim.example.com' });
+  });
+
+  it('when a weak secret is set at start-up, then the process exits 78 with one line naming the variable', () => {
+    const result = spawnSync('npx', ['tsx', 'src/main.ts'], { env: { ...process.env, SCIM_TOKEN: 'try-me' }, encoding: 'utf8', timeout: 30_000 });
+    expect(result.status).toBe(78);
+    expect(result.stderr.trim().split('\n')).toEqual(['invalid configuration: auth.scimToken (SCIM_TOKEN): is a published example value; generate one (openssl rand -hex 32)']);
+  });
+
   it('when the process starts with an invalid value, then it exits non-zero naming the key', () => {
     const result = spawnSync('npx', ['tsx', 'src/main.ts'], { env: { ...process.env, PORT: 'eighty' }, encoding: 'utf8', timeout: 30_000 });
     expect(result.status).toBe(78);

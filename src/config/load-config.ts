@@ -2,6 +2,7 @@ import convict from 'convict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { configSchema, BridgeConfig } from './config-schema';
+import { secretRuleViolation } from './secret-rules';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -13,18 +14,27 @@ export class ConfigError extends Error {
  * and its environment variable.
  */
 export function loadConfig(overrides: DeepPartial<BridgeConfig> = {}, env: NodeJS.ProcessEnv = process.env): BridgeConfig {
+  let loaded: BridgeConfig;
+  let passwordInFile = false;
   try {
     const config = convict<BridgeConfig>(configSchema as unknown as convict.Schema<BridgeConfig>, { env, args: [] });
     const file = [path.resolve(__dirname, '../../config/default.json'), path.resolve(__dirname, '../../../config/default.json')].find((f) =>
       fs.existsSync(f),
     );
-    if (file) config.loadFile(file);
+    if (file) {
+      config.loadFile(file);
+      passwordInFile = /"password"\s*:/.test(fs.readFileSync(file, 'utf8'));
+    }
     config.load(overrides as object);
     config.validate({ allowed: 'strict' });
-    return config.getProperties();
+    loaded = config.getProperties();
   } catch (err) {
     throw new ConfigError(`invalid configuration: ${withEnvNames((err as Error).message)}`);
   }
+  const passwordIsSet = (env.SS_PASSWORD !== undefined || overrides.secretServer?.password !== undefined || passwordInFile) && loaded.secretServer.password !== '';
+  const violation = secretRuleViolation(loaded, passwordIsSet);
+  if (violation) throw new ConfigError(`invalid configuration: ${violation.path} (${violation.env}): ${violation.problem}`);
+  return loaded;
 }
 
 /** convict names schema paths ("http.port"); admins know the env names ("PORT"): say both. */

@@ -2,6 +2,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { TooManyRequestsError, UnauthorizedError } from '../errors/bridge-error';
 import type { Logger } from '../logging/logger';
 import type { AuthFailureStore } from '../store/auth-failure-store';
+import { clientAddress } from './client-address';
 
 export interface TokenVerifier {
   verify(presented: string): Promise<{ tokenId: string } | null>;
@@ -20,27 +21,23 @@ export function presentedToken(header: string | undefined): string | null {
   return token;
 }
 
-/** Bearer auth for a surface, with failed attempts throttled per client (429 + Retry-After). */
+/**
+ * Bearer auth for a surface, with failed attempts throttled per client address (429 +
+ * Retry-After). A valid credential is never refused by the counter, so nobody can lock Okta out by
+ * sending bad tokens from its address; only the failures count, and past the limit they get 429.
+ */
 export function bearerAuth(verifier: TokenVerifier, failures: AuthFailureStore, failLimit: number, logger: Logger, surface: string) {
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     try {
-      const client = req.ip ?? 'unknown';
       const token = presentedToken(req.header('authorization'));
-      // Both reads leave in one Redis round trip (auto-pipelining); the throttle is still decided
-      // first, so a throttled client learns nothing from a right guess.
-      const [{ failures: count, resetsInSeconds }, verified] = await Promise.all([
-        failures.current(`${surface}:${client}`),
-        token ? verifier.verify(token) : Promise.resolve(null),
-      ]);
-      if (failLimit > 0 && count >= failLimit) {
+      if (token && (await verifier.verify(token))) return next();
+      const client = clientAddress(req);
+      const { failures: count, resetsInSeconds } = await failures.recordFailure(`${surface}:${client}`);
+      if (failLimit > 0 && count > failLimit) {
         throw new TooManyRequestsError('Too many failed authentication attempts; retry later', resetsInSeconds);
       }
-      if (!verified) {
-        await failures.recordFailure(`${surface}:${client}`);
-        logger.warn('authentication failed', { category: 'auth', requestId: req.requestId, surface, client });
-        throw new UnauthorizedError(token ? 'The bearer token is not valid' : 'Missing bearer token in the Authorization header');
-      }
-      next();
+      logger.warn('authentication failed', { category: 'auth', requestId: req.requestId, surface, client });
+      throw new UnauthorizedError(token ? 'The bearer token is not valid' : 'Missing bearer token in the Authorization header');
     } catch (err) {
       next(err);
     }

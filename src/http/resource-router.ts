@@ -1,4 +1,5 @@
 import express, { Request } from 'express';
+import { publicOrigin } from './public-origin';
 import type { ResourceService, ResourceView } from '../domain/resource-service';
 import type { ResourceKind } from '../domain/resource-types';
 import { BadRequestError, InvalidFilterError, MethodNotAllowedError, NotFoundError, PreconditionFailedError } from '../errors/bridge-error';
@@ -67,9 +68,9 @@ export function resourceRouter(kind: ResourceKind, service: ResourceService): ex
   return router;
 }
 
-/** The public base URL of this SCIM service as the client reached it, for meta.location. */
+/** The public base URL of this SCIM service (public-origin.ts), for meta.location. */
 export function scimBaseUrl(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl.replace(/\/(Users|Groups)$/i, '')}`;
+  return `${publicOrigin(req)}${req.baseUrl.replace(/\/(Users|Groups)$/i, '')}`;
 }
 
 function project(req: Request, body: Record<string, unknown>): Record<string, unknown> {

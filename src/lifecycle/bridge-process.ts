@@ -14,7 +14,8 @@ import { DirtySweeper } from '../jobs/dirty-sweeper';
 import { createImportWorker } from '../jobs/import-worker';
 import { createProvisionWorker } from '../jobs/provision-worker';
 import type { Logger } from '../logging/logger';
-import { SERVER_KIND_LABELS } from '../secret-server/delinea-platform';
+import { isLoopbackUrl } from '../config/secret-rules';
+import { SecretServerReadiness } from './secret-server-readiness';
 
 export interface RunningBridge {
   container: Container;
@@ -42,6 +43,12 @@ export async function startBridge(config: BridgeConfig, logger: Logger, options:
   let url: string | undefined;
   let sweeper: DirtySweeper | undefined;
 
+  if (config.secretServer.baseUrl.trim().toLowerCase().startsWith('http://') && !isLoopbackUrl(config.secretServer.baseUrl)) {
+    logger.warn('SS_BASE_URL is plain http to another machine: the API account password and every token cross the network readable; use https', {
+      category: 'lifecycle',
+      baseUrl: config.secretServer.baseUrl,
+    });
+  }
   // Detects the kind of server (and a Platform tenant's vault) now, so the start-up log says it;
   // the client logs the outcome. A failure here stops nothing: jobs retry, /readyz reports it.
   container.secretServer.connect().catch((err: unknown) => {
@@ -116,14 +123,17 @@ function createServer(config: BridgeConfig, app: http.RequestListener, logger: L
   // Node would answer an HTTP/1.1 request without Host with a bare 400; the app answers it with a
   // SCIM error instead (app.ts).
   const options: http.ServerOptions = { requireHostHeader: false };
-  let server: http.Server;
-  if (config.http.tlsCert && config.http.tlsKey) {
-    server = https.createServer({ ...options, cert: fs.readFileSync(config.http.tlsCert), key: fs.readFileSync(config.http.tlsKey) }, app);
-  } else {
-    server = http.createServer(options, app);
-    // Okta gives up after 60 s; never hold a socket longer than that.
-    server.requestTimeout = 60_000;
-  }
+  const server =
+    config.http.tlsCert && config.http.tlsKey
+      ? https.createServer({ ...options, cert: fs.readFileSync(config.http.tlsCert), key: fs.readFileSync(config.http.tlsKey) }, app)
+      : http.createServer(options, app);
+  // The same limits for HTTP and HTTPS (https.Server would otherwise keep Node's 300 s request timeout):
+  // Okta gives up after 60 s, so no socket is held longer than that; a slow client gets 20 s for its
+  // headers; idle keep-alive sockets close after 5 s; past the connection cap new sockets are refused.
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 20_000;
+  server.keepAliveTimeout = 5_000;
+  server.maxConnections = config.http.maxConnections;
   // Node's default keeps the first 1,000 headers and silently drops the rest (Host and
   // Authorization among them). The 16 KB request-head limit already bounds the count: keep them all.
   server.maxHeadersCount = 0;
@@ -133,6 +143,7 @@ function createServer(config: BridgeConfig, app: http.RequestListener, logger: L
 }
 
 function readinessChecks(container: Container) {
+  const readiness = new SecretServerReadiness(container.secretServer, container.breaker);
   return [
     {
       name: 'redis',
@@ -140,13 +151,7 @@ function readinessChecks(container: Container) {
     },
     {
       name: 'secretServer',
-      check: async () => {
-        const circuit = container.breaker.state();
-        if (circuit === 'open') return { ok: false, detail: 'circuit open: Secret Server calls are paused' };
-        await container.secretServer.currentUser();
-        const { kind, apiBaseUrl } = container.secretServer.connection!;
-        return { ok: true, detail: `${SERVER_KIND_LABELS[kind]}, token ok, circuit ${circuit}`, kind, apiBaseUrl };
-      },
+      check: async () => readiness.check(),
     },
     {
       name: 'queue',

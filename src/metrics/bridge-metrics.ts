@@ -14,6 +14,7 @@ export class BridgeMetrics {
   readonly secretServerErrors: client.Counter<'endpoint' | 'status'>;
   readonly queueJobs: client.Gauge<'queue' | 'state'>;
   readonly circuitOpen: client.Gauge;
+  readonly grantBackoff: client.Gauge;
   readonly importUsers: client.Gauge<'outcome'>;
   readonly importDuration: client.Gauge;
 
@@ -63,6 +64,11 @@ export class BridgeMetrics {
       help: '1 while calls to Secret Server are paused by the circuit breaker (0 closed, 0.5 half-open)',
       registers: [this.registry],
     });
+    this.grantBackoff = new client.Gauge({
+      name: 'scimbridge_secret_server_grant_backoff_seconds',
+      help: 'Delay imposed on the next token grant after Secret Server refused one (0: none); a wrong SS_PASSWORD shows here',
+      registers: [this.registry],
+    });
     this.importUsers = new client.Gauge({
       name: 'scimbridge_import_last_run_resources',
       help: 'Users and groups seen, created and updated by the last import from Secret Server',
@@ -98,7 +104,13 @@ export class BridgeMetrics {
   }
 }
 
+const CANONICAL_MOUNTS = new Map(['/scim/v2', '/scim/v2/Users', '/scim/v2/Groups'].map((m) => [m.toLowerCase(), m]));
+
 function routeTemplate(req: Request): string {
   // Unmatched requests (404s, failed authentication) share one label, so the label set stays bounded.
-  return req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+  // The mount part is the matched text of the request path, and routing ignores case: every
+  // spelling a client invents (/scim/v2/USERS) gets the documented one, never a label of its own.
+  if (!req.route) return 'unmatched';
+  const mount = req.baseUrl.toLowerCase();
+  return `${CANONICAL_MOUNTS.get(mount) ?? mount}${String(req.route.path)}`;
 }

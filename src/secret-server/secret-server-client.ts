@@ -13,6 +13,7 @@ import {
 } from './secret-server-mapping';
 import {
   CallSpec,
+  LastExchange,
   SecretServerConnection,
   SecretServerConnectionOptions,
   SecretServerTransport,
@@ -153,6 +154,11 @@ export class SecretServerClient {
   /** What SS_BASE_URL turned out to be, once connected. */
   get connection(): SecretServerConnection | undefined {
     return this.transport.resolvedConnection;
+  }
+
+  /** What the bridge knows of Secret Server without asking it: the last exchange and any grant backoff. */
+  health(): { lastExchange?: LastExchange; grantBackoff?: { reason: string; retryAt: number } } {
+    return { lastExchange: this.transport.lastExchange, grantBackoff: this.transport.grantBackoff };
   }
 
   /**

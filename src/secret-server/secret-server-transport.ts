@@ -57,6 +57,8 @@ export interface SecretServerTransportDeps {
   breaker?: CircuitBreaker;
   /** One call per HTTP exchange (the token grant included), labelled by endpoint template. */
   onCall?: (endpoint: string, status: number | 'error', durationMs: number) => void;
+  /** Seconds until the next token grant may be tried after a refusal; 0 once a grant succeeds. */
+  onGrantBackoff?: (seconds: number) => void;
   now?: () => number;
 }
 
@@ -83,6 +85,19 @@ export interface SecretServerConnection {
 }
 
 export const TOKEN_ENDPOINT = 'POST /oauth2/token';
+/** After a refused grant, wait this long before the next, doubling up to GRANT_BACKOFF_MAX_MS. */
+const GRANT_BACKOFF_FIRST_MS = 5_000;
+const GRANT_BACKOFF_MAX_MS = 10 * 60_000;
+
+/** What the last exchange with Secret Server showed: /readyz answers from it. */
+export interface LastExchange {
+  at: number;
+  endpoint: string;
+  /** An answer below 500: the server is there (a 400 for a missing id is a healthy server). */
+  ok: boolean;
+  status: number | 'error';
+}
+
 /** Renew the token once this share of expires_in has passed (reference §1.3). */
 const TOKEN_RENEW_FRACTION = 0.9;
 const DEFAULT_EXPIRES_IN_S = 1200;
@@ -158,6 +173,8 @@ export class SecretServerTransport {
   private grantInFlight: Promise<string> | undefined;
   private kind: ServerKind | undefined;
   private connection: SecretServerConnection | undefined;
+  private refusedGrant: { error: SecretServerAuthenticationError; retryAt: number; delayMs: number } | undefined;
+  private last: LastExchange | undefined;
 
   constructor(
     private readonly options: SecretServerConnectionOptions,
@@ -216,6 +233,17 @@ export class SecretServerTransport {
     await (this.deps.breaker ? this.deps.breaker.execute(TOKEN_ENDPOINT, run) : run());
   }
 
+  /** The last exchange's outcome, for probes that must not call Secret Server themselves. */
+  get lastExchange(): LastExchange | undefined {
+    return this.last;
+  }
+
+  /** When a refused grant holds further grants back: its reason and when the next may go out. */
+  get grantBackoff(): { reason: string; retryAt: number } | undefined {
+    const refused = this.refusedGrant;
+    return refused && this.now() < refused.retryAt ? { reason: refused.error.message, retryAt: refused.retryAt } : undefined;
+  }
+
   /** The kind of server and API URL, once a token has been obtained; undefined before. */
   get resolvedConnection(): SecretServerConnection | undefined {
     return this.connection;
@@ -227,13 +255,44 @@ export class SecretServerTransport {
 
   private getToken(): Promise<string> {
     if (this.token && this.now() < this.token.renewAt) return Promise.resolve(this.token.value);
+    // A wrong password must not become a stream of failed logins (a lockout policy would lock the
+    // API account): after a refusal every caller in this process gets it back until the backoff ends.
+    const refused = this.refusedGrant;
+    if (refused && this.now() < refused.retryAt) {
+      const inSeconds = Math.ceil((refused.retryAt - this.now()) / 1000);
+      return Promise.reject(
+        new SecretServerAuthenticationError(`${refused.error.message} (next attempt in ${inSeconds} s)`, {
+          endpoint: refused.error.endpoint,
+          status: refused.error.status,
+          vendorMessage: refused.error.vendorMessage,
+          kind: 'auth',
+        }),
+      );
+    }
     // Concurrent callers share one grant: N jobs starting together must not log in N times.
     if (!this.grantInFlight) {
-      this.grantInFlight = this.grant().finally(() => {
+      this.grantInFlight = this.grantWithBackoff().finally(() => {
         this.grantInFlight = undefined;
       });
     }
     return this.grantInFlight;
+  }
+
+  private async grantWithBackoff(): Promise<string> {
+    try {
+      const token = await this.grant();
+      if (this.refusedGrant) this.deps.onGrantBackoff?.(0);
+      this.refusedGrant = undefined;
+      return token;
+    } catch (err) {
+      if (err instanceof SecretServerAuthenticationError) {
+        const delayMs = this.refusedGrant ? Math.min(this.refusedGrant.delayMs * 2, GRANT_BACKOFF_MAX_MS) : GRANT_BACKOFF_FIRST_MS;
+        this.refusedGrant = { error: err, retryAt: this.now() + delayMs, delayMs };
+        this.deps.onGrantBackoff?.(delayMs / 1000);
+        this.logger.error(`${err.message}; no new grant for ${delayMs / 1000} s: check SS_USERNAME / SS_PASSWORD / SS_DOMAIN`, { endpoint: err.endpoint, status: err.status });
+      }
+      throw err;
+    }
   }
 
   private async grant(): Promise<string> {
@@ -367,6 +426,7 @@ export class SecretServerTransport {
       const res = await this.http.request<string>(req);
       const durationMs = this.now() - startedAt;
       this.deps.onCall?.(endpoint, res.status, durationMs);
+      this.last = { at: this.now(), endpoint, ok: res.status < 500, status: res.status };
       // winston formats a line (redaction, timestamp, JSON) before its transports drop it by level:
       // asking first keeps two needless formats per job off the worker at the usual info level.
       if (this.logger.isDebugEnabled()) this.logger.debug('Secret Server call', { endpoint, status: res.status, durationMs });
@@ -374,6 +434,7 @@ export class SecretServerTransport {
     } catch (err) {
       const durationMs = this.now() - startedAt;
       this.deps.onCall?.(endpoint, 'error', durationMs);
+      this.last = { at: this.now(), endpoint, ok: false, status: 'error' };
       // Only the code and message travel on: the axios error holds the request config, which
       // carries the bearer token and, for the grant, the password.
       const code = (err as { code?: string }).code;

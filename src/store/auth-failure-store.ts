@@ -13,20 +13,16 @@ export class AuthFailureStore {
     this.keys = redisKeys(prefix);
   }
 
-  /** Returns the failures so far in this window and the seconds until it resets. */
-  async current(client: string): Promise<{ failures: number; resetsInSeconds: number }> {
+  /**
+   * Counts one failure and returns the count including it, with the seconds until the window
+   * resets. Increment first, compare after: a burst of parallel failures each sees its own count,
+   * so the ones past the limit are refused however they interleave.
+   */
+  async recordFailure(client: string): Promise<{ failures: number; resetsInSeconds: number }> {
     const key = this.keys.authFailures(client);
-    // Every SCIM request asks, and nearly every client has no failures: a plain GET, and the TTL
-    // only when a window is running. (A MULTI of GET+TTL on every request was one of the API's
-    // largest costs in npm run bench.)
-    const failures = Number((await this.redis.get(key)) ?? 0);
-    if (failures === 0) return { failures, resetsInSeconds: this.windowSeconds };
-    const ttl = await this.redis.ttl(key);
+    const results = await this.redis.multi().incr(key).expire(key, this.windowSeconds, 'NX').ttl(key).exec();
+    const failures = Number(results?.[0]?.[1] ?? 0);
+    const ttl = Number(results?.[2]?.[1] ?? -1);
     return { failures, resetsInSeconds: ttl > 0 ? ttl : this.windowSeconds };
-  }
-
-  async recordFailure(client: string): Promise<void> {
-    const key = this.keys.authFailures(client);
-    await this.redis.multi().incr(key).expire(key, this.windowSeconds, 'NX').exec();
   }
 }

@@ -6,8 +6,8 @@ import { createLogger } from '../../src/logging/logger';
 import { createSimulator } from '../../scripts/ss-sim/simulator-app';
 import { connectRedis, deletePrefix, TEST_REDIS_URL, uniquePrefix } from './redis';
 
-export const TEST_SCIM_TOKEN = 'test-scim-token-0123456789';
-export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+export const TEST_SCIM_TOKEN = 'test-scim-token-0123456789abcdef0123456789';
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef0123456789';
 
 export type Simulator = ReturnType<typeof createSimulator>;
 
