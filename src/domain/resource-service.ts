@@ -1,6 +1,15 @@
 import type { Logger } from '../logging/logger';
 import { DELETED_VERSION, SyncEnqueuer } from '../queue/provisioning-queue';
-import { indexedLookup, matchesFilter, parseFilter } from '../scim/filter';
+import {
+  FILTER_SCAN_LIMIT,
+  FILTER_SCAN_SLICE,
+  assertScanAffordable,
+  indexedLookup,
+  matchesFilter,
+  parseFilter,
+  scanRefusal,
+  type FilterMeter,
+} from '../scim/filter';
 import { applyPatch } from '../scim/patch';
 import { parseGroupInput, parseUserInput } from '../scim/resource-input';
 import type { ResourceStore } from '../store/resource-store';
@@ -20,8 +29,16 @@ export interface ListQuery {
   count: number;
 }
 
-/** Filters that no index can answer scan the whole set; past this many matches we stop collecting. */
-const MAX_SCAN_MATCHES = 100_000;
+/**
+ * Resources read per round trip of a scan: small enough that parsing one batch stays a few
+ * milliseconds even for resources near the body limit.
+ */
+const SCAN_BATCH = 250;
+
+/** Lets timers, sockets and /healthz run between two slices of a long computation. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
 
 /**
  * The SCIM use cases: validate, write the desired state atomically, enqueue the sync, answer.
@@ -67,7 +84,7 @@ export class ResourceService {
         changed = result.changed;
         if (!result.changed) return null;
         // Re-validate the outcome, so a PATCH cannot store what a PUT would refuse.
-        return parseInput(kind, result.resource).attributes;
+        return parseInput(kind, result.resource, current.attributes).attributes;
       },
       expectedVersion,
       { origin: 'okta' },
@@ -107,14 +124,28 @@ export class ResourceService {
       const found = candidate && matches(candidate) ? [{ resource: candidate, link }] : [];
       return { total: found.length, views: asViews(found.slice(offset, offset + query.count)) };
     }
-    const found: StoredResource[] = [];
-    for await (const batch of this.store.scan(kind)) {
-      for (const r of batch) if (matches(r)) found.push(r);
-      if (found.length >= MAX_SCAN_MATCHES) break;
+    // No index serves this filter: every resource is evaluated, within a budget (filter.ts).
+    assertScanAffordable(filter, await this.store.count(kind));
+    const meter: FilterMeter = { units: 0 };
+    let sliceEnd = FILTER_SCAN_SLICE;
+    let total = 0;
+    const page: StoredResource[] = [];
+    for await (const batch of this.store.scan(kind, SCAN_BATCH)) {
+      for (const r of batch) {
+        if (matchesFilter(filter, filterable(r), meter)) {
+          // Only the requested page is kept; the rest is counted for totalResults.
+          if (total >= offset && page.length < query.count) page.push(r);
+          total += 1;
+        }
+        if (meter.units > FILTER_SCAN_LIMIT) throw scanRefusal();
+        if (meter.units >= sliceEnd) {
+          sliceEnd = meter.units + FILTER_SCAN_SLICE;
+          await yieldToEventLoop();
+        }
+      }
     }
-    const page = found.slice(offset, offset + query.count);
     const links = await this.store.getLinks(kind, page.map((r) => r.id));
-    return { total: found.length, views: asViews(page.map((resource, i) => ({ resource, link: links[i] }))) };
+    return { total, views: asViews(page.map((resource, i) => ({ resource, link: links[i] }))) };
   }
 
   /**
@@ -174,8 +205,9 @@ function withNames(resource: StoredResource, familyNamePlaceholder: string): Sto
   };
 }
 
-function parseInput(kind: ResourceKind, body: unknown): { attributes: Record<string, unknown> } {
-  return kind === 'User' ? parseUserInput(body) : parseGroupInput(body);
+/** `previous`: the stored attributes a PATCH started from (see parseUserInput). */
+function parseInput(kind: ResourceKind, body: unknown, previous?: Record<string, unknown>): { attributes: Record<string, unknown> } {
+  return kind === 'User' ? parseUserInput(body, previous) : parseGroupInput(body, previous);
 }
 
 /** What filters see: the attributes plus id and meta (RFC 7644 §3.4.2.2 allows filtering on both). */

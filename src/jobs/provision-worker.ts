@@ -10,6 +10,17 @@ import { syncUser } from './sync-user-job';
 
 type SyncHandler = (payload: SyncJobPayload, ctx: JobContext, start: SyncStart) => Promise<SyncOutcome>;
 
+/**
+ * What a finished job keeps as its return value. BullMQ stores it in Redis with the job, and the
+ * queue dashboard shows it, so like the payload it holds ids and outcomes only, no personal data.
+ */
+export type SyncJobResult = Pick<SyncOutcome, 'result' | 'secretServerId' | 'detail'>;
+
+export function jobResultOf(outcome: SyncOutcome): SyncJobResult {
+  const { result, secretServerId, detail } = outcome;
+  return { result, ...(secretServerId === undefined ? {} : { secretServerId }), ...(detail === undefined ? {} : { detail }) };
+}
+
 const HANDLERS: Partial<Record<JobName, SyncHandler>> = {
   [JOBS.syncUser]: syncUser,
   [JOBS.syncGroup]: syncGroup,
@@ -58,7 +69,7 @@ export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
   const { ctx, lock, logger, observer } = options;
   const log = logger.child({ category: 'worker' });
 
-  const processor = async (job: Job<SyncJobPayload>, token?: string): Promise<SyncOutcome> => {
+  const processor = async (job: Job<SyncJobPayload>, token?: string): Promise<SyncJobResult> => {
     const handler = HANDLERS[job.name as JobName];
     if (!handler) throw new UnrecoverableError(`no handler for job ${job.name}`);
     const { kind, id, requestId } = job.data;
@@ -82,7 +93,7 @@ export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
       const durationMs = Date.now() - started;
       log.info(`${job.name} ${outcome.result}`, { ...base, ...outcome, durationMs, outcome: outcome.result });
       observer?.onOutcome(job.name, outcome.result, durationMs);
-      return outcome;
+      return jobResultOf(outcome);
     } catch (err) {
       const durationMs = Date.now() - started;
       if (err instanceof WaitingForMembersError) {
@@ -139,7 +150,7 @@ export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
     }
   };
 
-  const worker = new Worker<SyncJobPayload, SyncOutcome>(QUEUES.provision, processor, {
+  const worker = new Worker<SyncJobPayload, SyncJobResult>(QUEUES.provision, processor, {
     connection: options.connection,
     prefix: `${options.prefix}:bull`,
     concurrency: options.concurrency,

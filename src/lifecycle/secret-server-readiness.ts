@@ -33,7 +33,9 @@ export class SecretServerReadiness {
     }
     const circuit = this.breaker.state();
     if (circuit === 'open') return { ok: false, detail: 'circuit open: Secret Server calls are paused', ...where };
-    if (!lastExchange) return { ok: false, detail: `${label} not reached yet`, ...where };
+    // Until a token has been obtained the kind of server is not known, and an answer (even a 404
+    // from a detection probe) says nothing about whether the bridge can work.
+    if (!lastExchange || !connection) return { ok: false, detail: `${label} not connected yet`, ...where };
     const ago = Math.round((this.now() - lastExchange.at) / 1000);
     const answer = lastExchange.status === 'error' ? 'no answer' : `HTTP ${lastExchange.status}`;
     return { ok: lastExchange.ok, detail: `${label}: last call ${ago} s ago, ${answer}; circuit ${circuit}`, ...where };

@@ -42,6 +42,11 @@ function flatten(values: unknown[]): unknown[] {
 
 /** Every value at a path; arrays (multi-valued attributes) fan out, so "any element" matches. */
 function collect(resource: JsonObject, path: AttrPath): unknown[] {
+  if (path.urn === undefined && path.names.length === 1) {
+    // The common case, without the intermediate arrays of the general walk below.
+    const v = getAttribute(resource, path.names[0] as string);
+    return v === undefined ? [] : Array.isArray(v) ? v : [v];
+  }
   let values: unknown[] = [resource];
   if (path.urn !== undefined) values = [getAttribute(resource, path.urn)];
   for (const name of path.names) {
@@ -120,43 +125,66 @@ function compareValue(op: string, actual: unknown, expected: CompValue, ctx: Com
   return compareStrings(op, text, wanted, ctx.caseExact);
 }
 
-/**
- * Parsed attribute paths by text: a scan evaluates the same few paths against every resource,
- * and parsing them each time dominated the cost. Bounded, since filters are client text.
- */
-const pathCache = new Map<string, AttrPath | undefined>();
-const PATH_CACHE_LIMIT = 1000;
-
-function cachedPath(text: string): AttrPath | undefined {
-  if (pathCache.has(text)) return pathCache.get(text);
-  if (pathCache.size >= PATH_CACHE_LIMIT) pathCache.clear();
-  const parsed = splitAttrPath(text);
-  pathCache.set(text, parsed);
-  return parsed;
+/** A parsed attribute path with what evaluation asks of it on every resource, worked out once. */
+interface CachedPath {
+  path: AttrPath;
+  caseExact: boolean;
+  dateTime: boolean;
 }
 
-function test(filter: Filter, resource: JsonObject, inValuePath: boolean): boolean {
+/**
+ * Parsed attribute paths by text: a scan evaluates the same few paths against every resource,
+ * and parsing them (and lower-casing their keys) each time dominated the cost. Bounded, since
+ * filters are client text.
+ */
+const pathCache = new Map<string, CachedPath | undefined>();
+const PATH_CACHE_LIMIT = 1000;
+
+function cachedPath(text: string): CachedPath | undefined {
+  if (pathCache.has(text)) return pathCache.get(text);
+  if (pathCache.size >= PATH_CACHE_LIMIT) pathCache.clear();
+  const path = splitAttrPath(text);
+  const cached = path && {
+    path,
+    caseExact: path.urn === undefined && CASE_EXACT.has(pathKey(path)),
+    dateTime: isDateTimePath(path),
+  };
+  pathCache.set(text, cached);
+  return cached;
+}
+
+/**
+ * Counts the work of evaluations: one unit per value an attribute expression looks at (at least
+ * one per expression), so a scan can be bounded by what it really does, whatever the filter and
+ * the resources hold.
+ */
+export interface FilterMeter {
+  units: number;
+}
+
+function test(filter: Filter, resource: JsonObject, inValuePath: boolean, meter?: FilterMeter): boolean {
   switch (filter.op) {
     case 'and':
-      return filter.filters.every((f) => test(f, resource, inValuePath));
+      return filter.filters.every((f) => test(f, resource, inValuePath, meter));
     case 'or':
-      return filter.filters.some((f) => test(f, resource, inValuePath));
+      return filter.filters.some((f) => test(f, resource, inValuePath, meter));
     case 'not':
-      return !test(filter.filter, resource, inValuePath);
+      return !test(filter.filter, resource, inValuePath, meter);
     default:
       break;
   }
-  const parsed = cachedPath(filter.attrPath);
-  if (parsed === undefined) throw new InvalidFilterError(`Invalid attribute path '${filter.attrPath}'`);
-  const path = aliased(parsed, resource);
+  const cached = cachedPath(filter.attrPath);
+  if (cached === undefined) throw new InvalidFilterError(`Invalid attribute path '${filter.attrPath}'`);
+  const path = aliased(cached.path, resource);
   const values = collect(resource, path);
+  if (meter !== undefined) meter.units += Math.max(1, values.length);
   if (filter.op === '[]') {
-    return values.some((v) => isPlainObject(v) && test(filter.valFilter, v, true));
+    return values.some((v) => isPlainObject(v) && test(filter.valFilter, v, true, meter));
   }
   if (filter.op === 'pr') return values.some(isPresent);
   const ctx: CompareContext = {
-    caseExact: !inValuePath && path.urn === undefined && CASE_EXACT.has(pathKey(path)),
-    dateTime: !inValuePath && isDateTimePath(path),
+    caseExact: !inValuePath && path === cached.path && cached.caseExact,
+    dateTime: !inValuePath && path === cached.path && cached.dateTime,
   };
   if (filter.compValue === null) {
     // RFC 7644 §3.4.2.2 allows null as an operand: "eq null" means unassigned.
@@ -175,6 +203,6 @@ function test(filter: Filter, resource: JsonObject, inValuePath: boolean): boole
  * Whether a resource (as rendered: id, meta, attributes, extension objects keyed by URN) matches.
  * Throws InvalidFilterError only for comparisons SCIM does not define, such as ordering booleans.
  */
-export function matchesFilter(filter: Filter, resource: Record<string, unknown>): boolean {
-  return test(filter, resource, false);
+export function matchesFilter(filter: Filter, resource: Record<string, unknown>, meter?: FilterMeter): boolean {
+  return test(filter, resource, false, meter);
 }

@@ -1,5 +1,5 @@
 import { BridgeError, InvalidFilterError } from '../errors/bridge-error';
-import { indexedLookup, matchesFilter, parseFilter } from './filter';
+import { FILTER_SCAN_LIMIT, assertScanAffordable, indexedLookup, matchesFilter, parseFilter } from './filter';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
@@ -238,5 +238,25 @@ describe('indexedLookup', () => {
     'id eq 5',
   ])('when the filter is %s, then there is no index lookup (scan)', (text) => {
     expect(indexedLookup(parseFilter(text))).toBeNull();
+  });
+});
+
+describe('scan budget', () => {
+  it('when a filter no index serves would cost more than the budget over the set, then 400 tooMany before any work', () => {
+    const filter = parseFilter('title co "a" or title co "b"'); // 3 expressions
+    expect(() => assertScanAffordable(filter, Math.floor(FILTER_SCAN_LIMIT / 3))).not.toThrow();
+    let error: unknown;
+    try {
+      assertScanAffordable(filter, Math.floor(FILTER_SCAN_LIMIT / 3) + 1);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ statusCode: 400, scimType: 'tooMany' });
+  });
+
+  it('when evaluated with a meter, then each expression counts the values it looks at', () => {
+    const meter = { units: 0 };
+    matchesFilter(parseFilter('emails[value eq "x"] or title pr'), { emails: [{ value: 'a' }, { value: 'b' }] }, meter);
+    expect(meter.units).toBe(2 + 2 + 1);
   });
 });

@@ -7,6 +7,13 @@ import { hasForbiddenSegment, isPlainObject } from './json-values';
 
 export const MAX_STRING_LENGTH = 2048;
 export const MAX_ARRAY_LENGTH = 10_000;
+/** Values of one multi-valued attribute that a stored resource may hold (emails, phoneNumbers…). */
+export const MAX_MULTI_VALUES = 100;
+/**
+ * Members of one stored Group. Okta pushes whole groups, so the bound is far above any one body
+ * (which MAX_ARRAY_LENGTH caps) and is reached only by PATCHes adding members over time.
+ */
+export const MAX_MEMBERS = 100_000;
 /** The body itself is level 1; `emails[0].value` sits at level 3. SCIM never needs more than 4. */
 export const MAX_NESTING = 10;
 

@@ -137,3 +137,24 @@ describe('applyPatch: bounded work', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 });
+
+describe('applyPatch: cost estimated before running', () => {
+  it('when the stored arrays make the operations too costly, then 400 tooMany before any operation runs', () => {
+    const emails = Array.from({ length: 100 }, (_, i) => ({ value: `e${i}@example.com`, type: 'work' }));
+    const ops = Array.from({ length: 1000 }, () => ({ op: 'replace', path: 'emails[value co "e"].type', value: 'home' }));
+    const started = Date.now();
+    const error = rejection(() => applyPatch('User', { userName: 'u', emails }, patchBody(...ops)));
+    expect(error.scimType).toBe('tooMany');
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('when Okta removes 999 members one by one from a 100,000-member group, then it is accepted (members are indexed)', () => {
+    const members = Array.from({ length: 100_000 }, (_, i) => ({ value: `user-${i}` }));
+    const ops = Array.from({ length: 999 }, (_, i) => ({ op: 'remove', path: `members[value eq "USER-${i}"]` }));
+    const result = applyPatch('Group', { displayName: 'All', members }, patchBody(...ops, { op: 'add', path: 'members', value: [{ value: 'user-5' }, { value: 'new' }] }));
+    const values = (result.resource.members as Array<{ value: string }>).map((m) => m.value);
+    expect(values).toHaveLength(99_003);
+    expect(values.slice(0, 2)).toEqual(['user-999', 'user-1000']);
+    expect(values.slice(-2)).toEqual(['user-5', 'new']);
+  });
+});

@@ -4,12 +4,13 @@
  * - value paths (`members[value eq "…"]`, `emails[type eq "work"].value`): scim-patch evaluates
  *   them with scim2-parse-filter's case-sensitive tester, fails on a missing array ("Impossible to
  *   search on a mono valued attribute"), and cannot parse a filter value containing ':';
- * - Group `members`: scim-patch deduplicates by deep equality, so `{value}` and `{value, display}`
- *   for the same user both stay, and Entra's remove-by-value (`value: [{value}]`) misses members
- *   stored with a display.
+ * - Group `members` (patch-members.ts): scim-patch deduplicates by deep equality, so `{value}` and
+ *   `{value, display}` for the same user both stay, and Entra's remove-by-value (`value: [{value}]`)
+ *   misses members stored with a display.
  */
 import type { Filter } from 'scim2-parse-filter';
 import { BadRequestError } from '../errors/bridge-error';
+import { filterNodeCount } from './filter';
 import { matchesFilter } from './filter-match';
 import { cloneJson, findKey, getAttribute, isPlainObject, setOwn, type JsonObject } from './json-values';
 import { COST, type PatchBudget } from './patch-budget';
@@ -38,14 +39,8 @@ function eqTemplate(filter: Filter): JsonObject | undefined {
   return out;
 }
 
-function isValueEquality(filter: Filter): boolean {
+export function isValueEquality(filter: Filter): boolean {
   return filter.op === 'eq' && typeof filter.compValue === 'string' && filter.attrPath.toLowerCase() === 'value';
-}
-
-function countNodes(filter: Filter): number {
-  if (filter.op === 'and' || filter.op === 'or') return 1 + filter.filters.reduce((n, f) => n + countNodes(f), 0);
-  if (filter.op === 'not') return 1 + countNodes(filter.filter);
-  return 1;
 }
 
 /**
@@ -64,8 +59,14 @@ function elementMatcher(filter: Filter): (el: unknown) => el is JsonObject {
   return (el: unknown): el is JsonObject => isPlainObject(el) && matchesFilter(filter, el);
 }
 
-function isMembers(kind: 'User' | 'Group', target: PatchTarget): boolean {
+export function isMembers(kind: 'User' | 'Group', target: PatchTarget): boolean {
   return kind === 'Group' && target.urn === undefined && target.attribute.toLowerCase() === 'members';
+}
+
+/** The work of one value-filter operation over `size` elements, hits included (patch-budget.ts). */
+export function valuePathCost(filter: Filter, op: PatchOpName, size: number): number {
+  const perElement = isValueEquality(filter) ? COST.compare : COST.filterNode * filterNodeCount(filter);
+  return size * (perElement + (op === 'remove' ? 0 : COST.hit));
 }
 
 /** Applies one operation whose path carries a value filter. */
@@ -86,7 +87,7 @@ export function applyValuePathOp(
     throw new BadRequestError(`${key} is not multi-valued, so it cannot take a value filter`, 'invalidPath');
   }
   const list: unknown[] = Array.isArray(current) ? current : [];
-  budget.spend(list.length * (isValueEquality(filter) ? COST.compare : COST.filterNode * countNodes(filter)));
+  budget.spend(valuePathCost(filter, op, list.length));
   const matches = elementMatcher(filter);
 
   if (op === 'remove') {
@@ -139,57 +140,4 @@ export function applyValuePathOp(
       Object.entries(copy).forEach(([k, v]) => setOwn(el, k, v));
     }
   }
-}
-
-/** Member objects from a PATCH value: one object or an array, each with a string `value`. */
-function memberValues(value: unknown): JsonObject[] {
-  if (value === null || value === undefined) return [];
-  const list = Array.isArray(value) ? value : [value];
-  return list.map((m, i) => {
-    if (!isPlainObject(m) || typeof m.value !== 'string') {
-      throw new BadRequestError(`members value [${i}] must be an object with a string value`, 'invalidValue');
-    }
-    return m;
-  });
-}
-
-function uniqueByValue(members: JsonObject[], seen = new Set<string>()): JsonObject[] {
-  return members.filter((m) => {
-    const v = m.value as string;
-    if (seen.has(v)) return false;
-    seen.add(v);
-    return true;
-  });
-}
-
-/**
- * `members` on a Group without a filter (okta-scim.md §3, §8 #29-31): add without duplicates by
- * value, replace with exactly the given set, remove all, or (Entra) remove the listed values.
- * Returns false when the path is not Group `members`, so the caller handles it.
- */
-export function applyMembersOp(
-  kind: 'User' | 'Group',
-  doc: JsonObject,
-  target: PatchTarget,
-  op: PatchOpName,
-  value: unknown,
-  budget: PatchBudget,
-): boolean {
-  if (!isMembers(kind, target) || target.filter !== undefined || target.subAttribute !== undefined) return false;
-  const key = findKey(doc, 'members') ?? 'members';
-  const existing = (Array.isArray(doc[key]) ? doc[key] : []) as unknown[];
-  budget.spend((existing.length + (Array.isArray(value) ? value.length : 1)) * COST.compare);
-  const current = existing.filter(isPlainObject);
-  if (op === 'replace') {
-    doc[key] = uniqueByValue(memberValues(value));
-  } else if (op === 'add') {
-    const seen = new Set(current.map((m) => m.value as string));
-    doc[key] = [...current, ...uniqueByValue(memberValues(value), seen)];
-  } else if (value === undefined || value === null) {
-    doc[key] = [];
-  } else {
-    const gone = new Set(memberValues(value).map((m) => m.value as string));
-    doc[key] = current.filter((m) => !gone.has(m.value as string));
-  }
-  return true;
 }

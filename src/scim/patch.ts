@@ -27,7 +27,8 @@ import {
   type JsonObject,
 } from './json-values';
 import { COST, PatchBudget } from './patch-budget';
-import { applyMembersOp, applyValuePathOp, type PatchOpName } from './patch-multi-valued';
+import { MemberIndex, equalityValue } from './patch-members';
+import { applyValuePathOp, isMembers, valuePathCost, type PatchOpName } from './patch-multi-valued';
 import {
   containerOf,
   definitionOf,
@@ -50,6 +51,8 @@ interface Operation {
   index: number;
   op: PatchOpName;
   path?: string;
+  /** The parsed path, once estimateCost has read it. */
+  target?: PatchTarget;
   value: unknown;
 }
 
@@ -154,6 +157,19 @@ interface PatchContext {
   /** The working copy, mutated in place. */
   doc: JsonObject;
   budget: PatchBudget;
+  /** Group members indexed by value while operations that the index answers run (patch-members.ts). */
+  members?: MemberIndex;
+}
+
+function membersOf(ctx: PatchContext): MemberIndex {
+  ctx.members ??= new MemberIndex(ctx.doc, ctx.budget);
+  return ctx.members;
+}
+
+/** Puts indexed members back into the document, before an operation that reads them as an array. */
+function flushMembers(ctx: PatchContext): void {
+  ctx.members?.writeBack();
+  ctx.members = undefined;
 }
 
 /** Plain attribute paths, through scim-patch, with the adjustments its semantics need. */
@@ -179,7 +195,7 @@ function applyPlainOp(ctx: PatchContext, target: PatchTarget, op: PatchOpName, v
     libValue = [value];
   }
   // scim-patch walks every element for a sub-attribute of a multi-valued attribute.
-  budget.spend(Array.isArray(current) ? current.length * COST.compare : 1);
+  budget.spend(Array.isArray(current) ? current.length * COST.plain : 1);
   const urnKey = target.urn === undefined ? undefined : findKey(doc, target.urn) ?? target.urn;
   const attrPath = target.subAttribute === undefined ? key : `${key}.${subKeyOf(kind, current, target)}`;
   const path = urnKey === undefined ? attrPath : `${urnKey}:${attrPath}`;
@@ -204,7 +220,12 @@ function applyTargeted(ctx: PatchContext, operation: Operation, target: PatchTar
     return applyTargeted(ctx, { ...operation, op: 'remove' }, target, undefined);
   }
   if (operation.op === 'add' && v === null) return;
-  if (applyMembersOp(kind, doc, target, operation.op, v, budget)) return;
+  if (isMembers(kind, target)) {
+    if (target.filter === undefined && target.subAttribute === undefined) return membersOf(ctx).apply(operation.op, v);
+    const wanted = operation.op === 'remove' && target.subAttribute === undefined ? equalityValue(target.filter) : undefined;
+    if (wanted !== undefined) return membersOf(ctx).removeEqual(wanted);
+    flushMembers(ctx);
+  }
   if (target.filter !== undefined) return applyValuePathOp(kind, doc, target, operation.op, v, budget);
   if (operation.op !== 'remove') containerOf(doc, target, true);
   applyPlainOp(ctx, target, operation.op, v);
@@ -279,20 +300,52 @@ function asBridgeError(error: unknown, index: number): BridgeError {
  */
 export function applyPatch(kind: 'User' | 'Group', resource: Record<string, unknown>, body: unknown): PatchResult {
   const operations = readOperations(body);
+  const budget = new PatchBudget();
+  budget.assertAffordable(estimateCost(kind, resource, operations));
   const before = withoutPassword(cloneJson(resource));
   const doc = cloneJson(before);
-  const ctx: PatchContext = { kind, doc, budget: new PatchBudget() };
+  const ctx: PatchContext = { kind, doc, budget };
   for (const operation of operations) {
     try {
-      if (operation.path === undefined) applyPathless(ctx, operation, operation.value);
-      else applyTargeted(ctx, operation, parsePatchPath(operation.path), operation.value);
+      if (operation.target === undefined) applyPathless(ctx, operation, operation.value);
+      else applyTargeted(ctx, operation, operation.target, operation.value);
     } catch (error) {
       throw asBridgeError(error, operation.index);
     }
   }
+  flushMembers(ctx);
   withoutPassword(doc);
   keepOnePrimary(before, doc);
   return { resource: doc, changed: !jsonEqual(before, doc) };
+}
+
+/**
+ * What the operations will cost at least, from the stored sizes of the arrays their paths target
+ * (patch-budget.ts), before any of them runs. Parses each path, once, for the run that follows.
+ * Path-less values are left to the budget spent while running: their keys name plain attributes.
+ */
+function estimateCost(kind: 'User' | 'Group', resource: JsonObject, operations: Operation[]): number {
+  let units = 0;
+  for (const operation of operations) {
+    if (operation.path === undefined) continue;
+    try {
+      operation.target = parsePatchPath(operation.path);
+    } catch (error) {
+      throw asBridgeError(error, operation.index);
+    }
+    const target = operation.target;
+    const container = containerOf(resource, target, false);
+    const key = container === undefined ? undefined : findKey(container, target.attribute);
+    const current = key === undefined ? undefined : container?.[key];
+    const size = Array.isArray(current) ? current.length : 0;
+    if (isMembers(kind, target)) units += COST.compare; // indexed: see patch-members.ts
+    else if (target.filter !== undefined) units += valuePathCost(target.filter, operation.op, size);
+    else if (operation.op !== 'replace' && operation.value !== undefined && operation.value !== null && target.subAttribute === undefined) {
+      // Adding or removing given values deduplicates both lists (applyMultiValuedValues).
+      units += (size + (Array.isArray(operation.value) ? operation.value.length : 1)) * COST.canonical;
+    } else units += size * COST.plain;
+  }
+  return units;
 }
 
 /**

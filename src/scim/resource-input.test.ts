@@ -170,3 +170,56 @@ describe('primaryEmail', () => {
     expect(primaryEmail({})).toBeUndefined();
   });
 });
+
+describe('parseUserInput: only what the schema declares, one string policy', () => {
+  it('when an undeclared extension comes along, then 400 invalidSyntax naming it; the enterprise one is kept', () => {
+    const error = rejection(() => parseUserInput({ userName: 'u', 'urn:custom:x': { password: 'p' } }));
+    expect([error.statusCode, error.scimType]).toEqual([400, 'invalidSyntax']);
+    expect(error.message).toContain('urn:custom:x');
+    expect(parseUserInput({ userName: 'u', [ENTERPRISE]: { department: 'R&D' } }).attributes[ENTERPRISE]).toEqual({ department: 'R&D' });
+  });
+
+  it('when the enterprise extension is sent on a Group, then 400 invalidSyntax: Groups declare no extension', () => {
+    expect(rejection(() => parseGroupInput({ displayName: 'g', [ENTERPRISE]: { department: 'x' } })).scimType).toBe('invalidSyntax');
+  });
+
+  it('when the stored resource already held an undeclared extension, then the write carrying it forward drops it', () => {
+    const previous = { userName: 'u', 'urn:custom:x': { a: 1 } };
+    expect(parseUserInput({ userName: 'u', 'urn:custom:x': { a: 1 }, title: 't' }, previous).attributes).toEqual({ userName: 'u', title: 't' });
+  });
+
+  it('when credential-named attributes appear at any depth, then they are dropped and the rest kept', () => {
+    const { attributes } = parseUserInput({
+      userName: 'u',
+      [ENTERPRISE]: { department: 'R&D', api_key: 'k' },
+      customThing: { a: 1, nested: [{ accessToken: 't', b: 2 }], Client_Secret: 's', passwd: 'p' },
+    });
+    expect(attributes[ENTERPRISE]).toEqual({ department: 'R&D' });
+    expect(attributes.customThing).toEqual({ a: 1, nested: [{ b: 2 }] });
+  });
+
+  it.each([
+    ['displayName', { displayName: 'a\r\nb' }],
+    ['name.givenName', { name: { givenName: 'a\u0000' } }],
+    ['name.formatted', { name: { formatted: 'a\u200bb' } }],
+    ['externalId', { externalId: 'x\u202e' }],
+    ['emails[0].value', { emails: [{ value: 'a\u2029@x.com' }] }],
+    ['userName', { userName: 'a\ud800' }],
+  ])('when %s holds a control, invisible or unpaired character, then 400 invalidValue naming it', (where, extra) => {
+    const error = rejection(() => parseUserInput({ userName: 'u', ...extra }));
+    expect(error.scimType).toBe('invalidValue');
+    expect(error.message).toContain(where);
+  });
+
+  it('when a group displayName holds CR/LF, then 400 invalidValue', () => {
+    expect(rejection(() => parseGroupInput({ displayName: 'a\nb' })).scimType).toBe('invalidValue');
+  });
+
+  it('when a user holds more than 100 values of one attribute, then 400 invalidValue; a group may hold far more members', () => {
+    const values = (n: number) => Array.from({ length: n }, (_, i) => ({ value: `v${i}` }));
+    expect(parseUserInput({ userName: 'u', phoneNumbers: values(100) }).attributes.phoneNumbers).toHaveLength(100);
+    expect(rejection(() => parseUserInput({ userName: 'u', phoneNumbers: values(101) })).message).toContain('phoneNumbers');
+    expect(rejection(() => parseUserInput({ userName: 'u', [ENTERPRISE]: { list: values(101) } })).scimType).toBe('invalidValue');
+    expect(parseGroupInput({ displayName: 'g', members: values(10_000) }).attributes.members).toHaveLength(10_000);
+  });
+});

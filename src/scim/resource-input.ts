@@ -5,9 +5,10 @@
  */
 import { BadRequestError } from '../errors/bridge-error';
 import { findAttribute, findSubAttribute, type AttributeDefinition } from './attribute-definitions';
-import { assertWithinLimits } from './input-limits';
+import { assertWithinLimits, MAX_MEMBERS, MAX_MULTI_VALUES } from './input-limits';
 import { isPlainObject, setOwn, toBoolean, type JsonObject } from './json-values';
-import { SCHEMA_SECRET_SERVER_USER, canonicalUrn, KNOWN_EXTENSIONS } from './scim-urns';
+import { assertSafeText } from './string-policy';
+import { SCHEMA_ENTERPRISE_USER, SCHEMA_GROUP, SCHEMA_SECRET_SERVER_USER, SCHEMA_USER, canonicalUrn } from './scim-urns';
 
 export interface ParsedInput {
   attributes: Record<string, unknown>;
@@ -20,6 +21,38 @@ export interface ParsedInput {
  */
 const DROPPED_USER = new Set(['id', 'meta', 'schemas', 'password', 'groups']);
 const DROPPED_GROUP = new Set(['id', 'meta', 'schemas', 'password']);
+
+/**
+ * The extensions each resource type declares in /ResourceTypes (RFC 7643 §6 schemaExtensions),
+ * apart from our read-only one, which is dropped on input. Anything else under a URN key is an
+ * extension we publish no schema for, so we could neither validate nor return it faithfully.
+ */
+const DECLARED_EXTENSIONS: Record<'User' | 'Group', readonly string[]> = {
+  User: [SCHEMA_ENTERPRISE_USER],
+  Group: [],
+};
+
+/**
+ * Attribute names that carry credentials. The bridge never needs one (Secret Server passwords are
+ * generated there), so none is stored, at any depth, whatever schema it comes under.
+ */
+const SECRET_NAME = /(password|passwd|passphrase|passcode|secret|token|apikey|privatekey|credentials?)$|^pwd$/;
+
+export function isSecretName(key: string): boolean {
+  return SECRET_NAME.test(key.toLowerCase().replace(/[^a-z0-9]/g, ''));
+}
+
+/** Removes credential-named attributes in place, in objects and arrays at any depth. */
+function dropSecrets(value: unknown): void {
+  if (Array.isArray(value)) {
+    value.forEach(dropSecrets);
+  } else if (isPlainObject(value)) {
+    for (const key of Object.keys(value)) {
+      if (isSecretName(key)) delete value[key];
+      else dropSecrets(value[key]);
+    }
+  }
+}
 
 function invalid(detail: string): BadRequestError {
   return new BadRequestError(detail, 'invalidValue');
@@ -39,15 +72,30 @@ function canonicalComplex(def: AttributeDefinition | undefined, value: JsonObjec
   return out;
 }
 
-/** Copies the body under canonical names, dropping what must not be stored and nulls (unassigned). */
-function canonicalTopLevel(kind: 'User' | 'Group', body: JsonObject, dropped: Set<string>): JsonObject {
+/**
+ * Copies the body under canonical names, dropping what must not be stored and nulls (unassigned).
+ * An extension the resource type does not declare is refused (400 invalidSyntax: the request
+ * does not follow the schema, RFC 7644 §3.12), unless `previous` already holds it: then it was
+ * stored before extensions were checked, and the write that carries it forward drops it.
+ */
+function canonicalTopLevel(kind: 'User' | 'Group', body: JsonObject, dropped: Set<string>, previous?: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(body)) {
     if (value === undefined || value === null) continue;
     const urn = canonicalUrn(key);
     if (urn === SCHEMA_SECRET_SERVER_USER) continue; // read-only, written by the workers only
+    const declared = urn !== undefined && DECLARED_EXTENSIONS[kind].includes(urn);
+    // A core schema URN as a key wraps core attributes; any other URN names an extension.
+    const undeclared = urn === undefined ? /^urn:/i.test(key) : !declared && urn !== SCHEMA_USER && urn !== SCHEMA_GROUP;
+    if (undeclared) {
+      if (previous !== undefined && Object.prototype.hasOwnProperty.call(previous, key)) continue;
+      throw new BadRequestError(
+        `${key.slice(0, 200)} is not a schema extension of ${kind} (declared: ${DECLARED_EXTENSIONS[kind].join(', ') || 'none'}); see /ResourceTypes`,
+        'invalidSyntax',
+      );
+    }
     const def = urn === undefined ? findAttribute(kind, key) : undefined;
-    const name = urn !== undefined && KNOWN_EXTENSIONS.includes(urn) ? urn : def?.name ?? key;
+    const name = declared ? (urn as string) : def?.name ?? key;
     if (dropped.has(name.toLowerCase())) continue;
     if (Object.prototype.hasOwnProperty.call(out, name)) throw invalid(`Attribute ${name} is given more than once`);
     let v = value;
@@ -58,7 +106,28 @@ function canonicalTopLevel(kind: 'User' | 'Group', body: JsonObject, dropped: Se
     }
     setOwn(out, name, v);
   }
+  dropSecrets(out);
   return out;
+}
+
+/**
+ * RFC 7643 §2.4 sets no bound on multi-valued attributes; we do, so that no single resource makes
+ * PATCH, filtering or rendering slow. A person has a handful of emails or phone numbers, so 100
+ * is generous; a Group's members are the exception, since Okta pushes large groups whole.
+ */
+function assertMultiValuedCaps(kind: 'User' | 'Group', attrs: JsonObject): void {
+  const check = (value: unknown, where: string, cap: number) => {
+    if (Array.isArray(value) && value.length > cap) {
+      throw invalid(`${where} has ${value.length} values; at most ${cap} are accepted`);
+    }
+  };
+  for (const [key, value] of Object.entries(attrs)) {
+    if (kind === 'Group' && key === 'members') check(value, key, MAX_MEMBERS);
+    else check(value, key, MAX_MULTI_VALUES);
+    if (isPlainObject(value) && /^urn:/i.test(key)) {
+      for (const [sub, v] of Object.entries(value)) check(v, `${key}:${sub}`, MAX_MULTI_VALUES);
+    }
+  }
 }
 
 function requireObject(body: unknown): JsonObject {
@@ -71,6 +140,7 @@ function requireObject(body: unknown): JsonObject {
 
 function optionalString(attrs: JsonObject, name: string): void {
   if (name in attrs && typeof attrs[name] !== 'string') throw invalid(`${name} must be a string`);
+  assertSafeText(attrs[name], name);
 }
 
 function requiredString(attrs: JsonObject, name: string, kind: string): void {
@@ -78,6 +148,7 @@ function requiredString(attrs: JsonObject, name: string, kind: string): void {
   if (typeof value !== 'string' || value.trim() === '') {
     throw invalid(`${name} is required and must be a non-empty string for a ${kind}`);
   }
+  assertSafeText(value, name);
 }
 
 /** Multi-valued complex attributes (RFC 7643 §2.4) whose elements need a string `value`. */
@@ -94,12 +165,14 @@ function requireValueElements(attrs: JsonObject, name: string): void {
 
 /**
  * A User body. userName is kept exactly as sent: Okta's SPEC test compares it case-sensitively
- * on the way back, while lookups compare it case-insensitively (okta-scim.md §2.1).
+ * on the way back, while lookups compare it case-insensitively (okta-scim.md §2.1). Every string
+ * that reaches Secret Server or keys the user there passes string-policy.ts: userName, emails,
+ * displayName, the name parts and externalId. `previous` is the stored resource a PATCH started from.
  */
-export function parseUserInput(body: unknown): ParsedInput {
-  const attrs = canonicalTopLevel('User', requireObject(body), DROPPED_USER);
+export function parseUserInput(body: unknown, previous?: JsonObject): ParsedInput {
+  const attrs = canonicalTopLevel('User', requireObject(body), DROPPED_USER, previous);
+  assertMultiValuedCaps('User', attrs);
   requiredString(attrs, 'userName', 'User');
-  assertSafeIdentifier(attrs.userName as string, 'userName');
   if ('active' in attrs) {
     const active = toBoolean(attrs.active);
     if (active === undefined) throw invalid('active must be a boolean');
@@ -107,13 +180,14 @@ export function parseUserInput(body: unknown): ParsedInput {
   }
   requireValueElements(attrs, 'emails');
   if (Array.isArray(attrs.emails)) {
-    attrs.emails.forEach((e, i) => assertSafeIdentifier(String((e as { value: unknown }).value), `emails[${i}].value`));
+    attrs.emails.forEach((e, i) => assertSafeText((e as { value: unknown }).value, `emails[${i}].value`));
   }
   if ('name' in attrs) {
     const name = attrs.name;
     if (!isPlainObject(name)) throw invalid('name must be an object');
     for (const [sub, v] of Object.entries(name)) {
       if (typeof v !== 'string') throw invalid(`name.${sub} must be a string`);
+      assertSafeText(v, `name.${sub}`);
     }
   }
   optionalString(attrs, 'displayName');
@@ -121,22 +195,10 @@ export function parseUserInput(body: unknown): ParsedInput {
   return { attributes: attrs };
 }
 
-/**
- * userName and emails become Secret Server logins and the key users are matched on: refuse what
- * cannot be typed or looks like something else — control characters (NUL, CR LF), lone UTF-16
- * surrogates, bidi overrides and zero-width characters (`ad\u200bmin@` displays as `admin@`).
- */
-const UNSAFE_IN_IDENTIFIER = /[\u0000-\u001f\u007f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-function assertSafeIdentifier(value: string, where: string): void {
-  if (UNSAFE_IN_IDENTIFIER.test(value)) {
-    throw invalid(`${where} contains control, invisible or unpaired characters`);
-  }
-}
-
 /** A Group body: members are deduplicated by value, since Secret Server holds a set. */
-export function parseGroupInput(body: unknown): ParsedInput {
-  const attrs = canonicalTopLevel('Group', requireObject(body), DROPPED_GROUP);
+export function parseGroupInput(body: unknown, previous?: JsonObject): ParsedInput {
+  const attrs = canonicalTopLevel('Group', requireObject(body), DROPPED_GROUP, previous);
+  assertMultiValuedCaps('Group', attrs);
   requiredString(attrs, 'displayName', 'Group');
   optionalString(attrs, 'externalId');
   requireValueElements(attrs, 'members');
