@@ -67,15 +67,23 @@ export function sortParams(req: Request): { name?: string; desc: boolean } {
   return { name: name?.toLowerCase(), desc: /^desc$/i.test(queryValue(req, 'sortBy[0].direction') ?? '') };
 }
 
-/** Sorts a copy; ties keep their input (id) order in both directions, so paging with skip/take is stable. */
+/**
+ * Sorts a copy; ties keep their input (id) order in both directions, so paging with skip/take is
+ * stable. Text compares case-insensitively, as Secret Server's SQL Server collation (CI) does; keys
+ * are computed once per item, so a sort of 100,000 users costs milliseconds, not seconds.
+ */
 export function sortBy<T>(items: T[], key: ((t: T) => string | number) | undefined, desc: boolean): T[] {
   if (!key) return items;
   const direction = desc ? -1 : 1;
-  return [...items].sort((a, b) => {
-    const x = key(a);
-    const y = key(b);
-    return direction * (typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'en', { sensitivity: 'base' }));
+  const decorated = items.map((item, index) => {
+    const k = key(item);
+    return { item, index, k: typeof k === 'number' ? k : String(k).toLowerCase() };
   });
+  decorated.sort((a, b) => {
+    const order = a.k < b.k ? -1 : a.k > b.k ? 1 : 0;
+    return order === 0 ? a.index - b.index : direction * order;
+  });
+  return decorated.map((d) => d.item);
 }
 
 export function idParam(req: Request, name = 'id'): number {

@@ -102,6 +102,7 @@ export class SimulatorState {
 
   /** Empties users and groups (tokens survive, so connected clients keep working), then re-adds the API account. */
   reset(): void {
+    this.userGeneration++;
     this.userById.clear();
     this.groupById.clear();
     this.userByUserName.clear();
@@ -135,7 +136,14 @@ export class SimulatorState {
     return added;
   }
 
+  /**
+   * Changes whenever a user is added or all are reset: userNames never change, so a list sorted
+   * by userName stays valid for as long as this does.
+   */
+  userGeneration = 0;
+
   addUser(fields: Partial<Omit<SimUser, 'id'>> & { userName: string }): SimUser {
+    this.userGeneration++;
     const user: SimUser = {
       id: this.nextUserId++,
       displayName: '',
