@@ -30,18 +30,13 @@ export class ClaimableAccounts {
 
   /** Why the bridge may not claim this account, or undefined when it may. */
   async refusalFor(account: AccountFacts): Promise<string | undefined> {
-    if (account.isApplicationAccount) return 'it is an application account';
-    if (this.isProtectedName(account)) return 'it is on SS_PROTECTED_USERS';
-    const api = await this.apiAccount();
-    if (api.id === account.id || api.userName.toLowerCase() === account.userName.toLowerCase()) return 'it is the API account the bridge signs in with';
-    return undefined;
+    return this.refusalGiven(account, await this.apiAccount());
   }
 
   /** A synchronous check for many accounts at once (the import): the API account is read first. */
   async claimablePredicate(): Promise<(account: AccountFacts) => boolean> {
     const api = await this.apiAccount();
-    return (account) =>
-      !account.isApplicationAccount && !this.isProtectedName(account) && api.id !== account.id && api.userName.toLowerCase() !== account.userName.toLowerCase();
+    return (account) => this.refusalGiven(account, api) === undefined;
   }
 
   /** True for the API account and SS_PROTECTED_USERS, from what a member list shows (no call beyond the cached API account). */
@@ -55,6 +50,13 @@ export class ClaimableAccounts {
     const reason = await this.refusalFor(account);
     if (!reason) return;
     throw new SecretServerAccountNotClaimableError(`Secret Server user ${account.id} (${account.userName}) is not the bridge's to claim: ${reason}`, account.id);
+  }
+
+  private refusalGiven(account: AccountFacts, api: Pick<SecretServerUser, 'id' | 'userName'>): string | undefined {
+    if (account.isApplicationAccount) return 'it is an application account';
+    if (this.isProtectedName(account)) return 'it is on SS_PROTECTED_USERS';
+    if (api.id === account.id || api.userName.toLowerCase() === account.userName.toLowerCase()) return 'it is the API account the bridge signs in with';
+    return undefined;
   }
 
   private isProtectedName(account: AccountFacts): boolean {
