@@ -1,6 +1,6 @@
 /**
  * In-memory Secret Server data: users, groups, memberships, tokens, and their wire renderings
- * (shared/reference/secret-server-api.md §3.2–3.3, §4.2).
+ * (the 11.x swagger's UserModel, UserSummary and GroupModel, as Delinea's clients read them).
  */
 import crypto from 'node:crypto';
 import type {

@@ -24,7 +24,7 @@ function answerFor(code: string | undefined): { status: number; detail: string }
  * The http.Server 'clientError' listener. Node's parser refuses some requests before Express
  * sees them (a request head past 16 KB, malformed bytes, a request too slow to
  * arrive) and by default answers with a bare status line. Okta parses every error body as JSON
- * (okta-scim.md §4), so answer as the app would, with the SCIM error body of RFC 7644 §3.12,
+ * (a proxy's plain-text 502 shows in its System Log as "Invalid JSON"), so answer as the app would, with the SCIM error body of RFC 7644 §3.12,
  * then close the connection: the parser cannot find the next request in what follows.
  */
 export function clientErrorHandler(logger: Logger) {

@@ -53,7 +53,7 @@ export interface ProvisionWorkerOptions {
   observer?: JobObserver;
 }
 
-/** Fails fast at start-up when a registered job has no handler (style.md practice 8). */
+/** Fails fast at start-up when a registered job has no handler: better than a job that fails on its first run. */
 export function assertEveryJobHasAHandler(): void {
   for (const name of [JOBS.syncUser, JOBS.syncGroup]) {
     if (!HANDLERS[name]) throw new Error(`job ${name} has no handler`);

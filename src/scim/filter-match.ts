@@ -27,7 +27,8 @@ export function isDateTimePath(path: AttrPath): boolean {
 
 /**
  * `email` is not a SCIM attribute, but Okta may filter on it when the app's unique identifier is
- * the email (okta-scim.md §2.1); it means emails.value. Other paths pass through.
+ * the email (Okta's SCIM 2.0 protocol reference,
+ * https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20/); it means emails.value. Other paths pass through.
  */
 function aliased(path: AttrPath, resource: JsonObject): AttrPath {
   if (path.urn === undefined && path.names.length === 1 && path.names[0]?.toLowerCase() === 'email') {

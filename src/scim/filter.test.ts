@@ -43,7 +43,7 @@ function expectInvalid(text: string, detail?: RegExp): void {
   if (detail) expect((caught as Error).message).toMatch(detail);
 }
 
-describe('parseFilter and matchesFilter: what Okta sends (okta-scim.md §2.1, §3, §8)', () => {
+describe('parseFilter and matchesFilter: what Okta sends (the Okta SCIM 2.0 protocol reference, the Okta SPEC test)', () => {
   it('when Okta checks a userName in another case, then the user still matches (SPEC step 9)', () => {
     expect(matches('userName eq "test.user@okta.local"')).toBe(true);
     expect(matches('userName eq "TEST.USER@OKTA.LOCAL"')).toBe(true);

@@ -80,7 +80,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * Entra ID sends booleans as the strings "True" and "False" (okta-scim.md §6). Returns the
+ * Entra ID sends booleans as the strings "True" and "False" (Entra ID's documented SCIM deviations). Returns the
  * boolean, or undefined when the value is neither a boolean nor such a string.
  */
 export function toBoolean(value: unknown): boolean | undefined {

@@ -49,7 +49,7 @@ describe('parsePaging (RFC 7644 §3.4.2.4)', () => {
 });
 
 describe('listResponse', () => {
-  it('when there are no matches, then the body is the one Okta expects (okta-scim.md §2.1)', () => {
+  it('when there are no matches, then the body is the one Okta expects (the Okta SCIM 2.0 protocol reference)', () => {
     expect(listResponse([], 0, 1)).toEqual({
       schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
       totalResults: 0,

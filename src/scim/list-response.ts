@@ -52,7 +52,8 @@ function toCounter(n: number): number {
 }
 
 /**
- * Counters are JSON integers: Okta rejects them as strings (okta-scim.md §1). itemsPerPage is the
+ * Counters are JSON integers: Okta rejects them as strings (Okta's SCIM 2.0 protocol reference,
+ * https://developer.okta.com/docs/api/openapi/okta-scim/guides/scim-20/). itemsPerPage is the
  * number of resources actually on this page, not the requested count (RFC 7644 §3.4.2).
  */
 export function listResponse<T>(resources: T[], totalResults: number, startIndex: number): ListResponse<T> {

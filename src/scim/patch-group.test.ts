@@ -11,7 +11,7 @@ function group(): Record<string, unknown> {
   };
 }
 
-describe('applyPatch: Okta group forms (okta-scim.md §3, §8 #29-33)', () => {
+describe('applyPatch: Okta group forms (the Okta SCIM 2.0 protocol reference, the Okta SPEC test)', () => {
   it('when Okta renames with a path-less {id, displayName}, then the name changes, the id is ignored and members stay', () => {
     const result = applyPatch('Group', group(), patchBody({ op: 'replace', value: { id: 'abf4dd94-other', displayName: 'Eng2' } }));
     expect(result.resource).toEqual({ ...group(), displayName: 'Eng2' });

@@ -91,7 +91,7 @@ export function applyValuePathOp(
   const matches = elementMatcher(filter);
 
   if (op === 'remove') {
-    // Removing what is not there succeeds: Okta repeats member removals (okta-scim.md §3, §8 #30).
+    // Removing what is not there succeeds: Okta repeats member removals (Okta's SCIM 2.0 protocol reference, Okta's SPEC test).
     if (target.subAttribute === undefined) {
       const kept = list.filter((el) => !matches(el));
       // RFC 7644 §3.5.2.2: no remaining values means unassigned; members stays an empty array.

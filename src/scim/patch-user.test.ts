@@ -4,7 +4,7 @@ import { patchBody, oktaUser, rejection } from './scim-test-fixtures';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
-describe('applyPatch: Okta user forms (okta-scim.md §2.5, §8 #20-22)', () => {
+describe('applyPatch: Okta user forms (the Okta SCIM 2.0 protocol reference, the Okta SPEC test)', () => {
   it('when Okta deactivates with a path-less replace, then active becomes false', () => {
     const input = oktaUser();
     const result = applyPatch('User', input, patchBody({ op: 'replace', value: { active: false } }));

@@ -206,7 +206,7 @@ function applyPlainOp(ctx: PatchContext, target: PatchTarget, op: PatchOpName, v
 function applyTargeted(ctx: PatchContext, operation: Operation, target: PatchTarget, value: unknown): void {
   const { kind, doc, budget } = ctx;
   const topName = (target.urn ?? target.attribute).toLowerCase();
-  if (topName === 'password') return; // never stored (okta-scim.md §2.5 password sync)
+  if (topName === 'password') return; // never stored (Okta's SCIM 2.0 protocol reference: password sync)
   if (IMMUTABLE.has(topName) || (READ_ONLY.has(topName) && (kind === 'User' || topName !== 'groups'))) {
     throw new BadRequestError(`${target.attribute} cannot be changed (RFC 7643 §3.1, §4.1.2)`, 'mutability');
   }
@@ -258,7 +258,7 @@ function applyWholeExtension(ctx: PatchContext, operation: Operation, urn: strin
 /**
  * Path-less add/replace (RFC 7644 §3.5.2.1, §3.5.2.3): each key of the value is a path of its own.
  * The server's attributes (id, meta, schemas), read-only ones and password are ignored here:
- * Okta's group rename carries the id (okta-scim.md §3), and its password sync a password.
+ * Okta's group rename carries the id (Okta's SCIM 2.0 protocol reference), and its password sync a password.
  */
 function applyPathless(ctx: PatchContext, operation: Operation, value: unknown): void {
   if (!isPlainObject(value)) {

@@ -3,7 +3,7 @@ import { rejection } from './scim-test-fixtures';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
-/** The create body from Okta's reference (okta-scim.md §2.2). */
+/** The create body from Okta's reference (the Okta SCIM 2.0 protocol reference). */
 const oktaCreate = {
   schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
   userName: 'Test.User@okta.local',

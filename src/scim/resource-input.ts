@@ -1,6 +1,6 @@
 /**
  * Validation of POST and PUT bodies (RFC 7644 §3.3, §3.5.1) into the attributes we store.
- * Tolerant where Okta and Entra ID differ from the RFC (okta-scim.md §2.2, §6), strict where a
+ * Tolerant where Okta and Entra ID differ from the RFC (Okta's SCIM 2.0 protocol reference; Entra ID's documented SCIM deviations), strict where a
  * wrong value would reach Secret Server.
  */
 import { BadRequestError } from '../errors/bridge-error';
@@ -17,7 +17,7 @@ export interface ParsedInput {
 /**
  * Never stored: id, meta and schemas are the server's (RFC 7643 §3.1); groups is read-only on a
  * User (RFC 7643 §4.1.2); password is sent by Okta on every create as a placeholder and this
- * bridge never keeps it (okta-scim.md §2.2).
+ * bridge never keeps it (Okta's SCIM 2.0 protocol reference).
  */
 const DROPPED_USER = new Set(['id', 'meta', 'schemas', 'password', 'groups']);
 const DROPPED_GROUP = new Set(['id', 'meta', 'schemas', 'password']);
@@ -165,7 +165,7 @@ function requireValueElements(attrs: JsonObject, name: string): void {
 
 /**
  * A User body. userName is kept exactly as sent: Okta's SPEC test compares it case-sensitively
- * on the way back, while lookups compare it case-insensitively (okta-scim.md §2.1). Every string
+ * on the way back, while lookups compare it case-insensitively (Okta's SCIM 2.0 protocol reference). Every string
  * that reaches Secret Server or keys the user there passes string-policy.ts: userName, emails,
  * displayName, the name parts and externalId. `previous` is the stored resource a PATCH started from.
  */

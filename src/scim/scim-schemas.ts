@@ -1,7 +1,7 @@
 /**
  * The discovery endpoints (RFC 7644 §4): /ServiceProviderConfig, /ResourceTypes and /Schemas,
  * whose bodies follow RFC 7643 §5, §6 and §7. Okta's older SPEC suite reads every field asserted
- * here (okta-scim.md §5.1), so none of them may be empty.
+ * here (Okta's SCIM 2.0 SPEC test), so none of them may be empty.
  */
 import {
   ATTRIBUTES_BY_SCHEMA,

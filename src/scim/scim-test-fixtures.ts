@@ -8,7 +8,7 @@ export function patchBody(...Operations: unknown[]): unknown {
   return { schemas: [PATCH_OP], Operations };
 }
 
-/** The user Okta creates in its SCIM 2.0 reference (okta-scim.md §2.2), as stored attributes. */
+/** The user Okta creates in its SCIM 2.0 reference (Okta's SCIM 2.0 protocol reference), as stored attributes. */
 export function oktaUser(): Record<string, unknown> {
   return {
     userName: 'test.user@okta.local',

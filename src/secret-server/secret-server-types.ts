@@ -1,6 +1,8 @@
 /**
- * Secret Server REST API v1 wire types (camelCase JSON), as documented in
- * shared/reference/secret-server-api.md (§2.2, §3.2–3.4, §4.2). Only this folder sees them:
+ * Secret Server REST API v1 wire types (camelCase JSON), as the 11.x swagger's models name them
+ * (PagingOf*, UserSummary, UserModel, UserCreateArgs, GroupModel; the wire names are those of
+ * the OpenAPI-generated clients' attribute maps) and as thycotic.secretserver's
+ * `classes/users/*.cs` and `classes/groups/*.cs` read them. Only this folder sees them:
  * secret-server-mapping.ts turns them into the domain-shaped types the rest of the bridge uses.
  * Fields the bridge never reads are kept optional so a leaner server answer still type-checks.
  */

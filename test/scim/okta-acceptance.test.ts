@@ -1,5 +1,5 @@
 /**
- * okta-scim.md §8, in order: every request Okta (and its SPEC test) sends, against the real app
+ * The requests of Okta's SCIM 2.0 SPEC and CRUD tests and its provisioning flows, in order: every request Okta (and its SPEC test) sends, against the real app
  * over HTTP with a real Redis. Names read "when ..., then ...".
  */
 import { startHarness, Harness, TEST_SCIM_TOKEN } from '../support/bridge-harness';
@@ -28,7 +28,7 @@ function oktaUser(userName: string, extra: Record<string, unknown> = {}) {
 
 const q = (filter: string) => encodeURIComponent(filter);
 
-describe('Okta acceptance list (okta-scim.md §8)', () => {
+describe('Okta acceptance list (the Okta SPEC and CRUD tests, in order)', () => {
   let h: Harness;
   let seededId: string;
 
