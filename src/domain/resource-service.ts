@@ -1,3 +1,4 @@
+import { BadRequestError } from '../errors/bridge-error';
 import type { Logger } from '../logging/logger';
 import { DELETED_VERSION, SyncEnqueuer } from '../queue/provisioning-queue';
 import {
@@ -10,8 +11,12 @@ import {
   scanRefusal,
   type FilterMeter,
 } from '../scim/filter';
+import { MAX_MEMBERS } from '../scim/input-limits';
+import type { JsonObject } from '../scim/json-values';
 import { applyPatch } from '../scim/patch';
+import { memberAccessOf } from '../scim/patch-member-access';
 import { parseGroupInput, parseUserInput } from '../scim/resource-input';
+import type { MemberWrite } from '../store/group-members';
 import type { ResourceStore } from '../store/resource-store';
 import { displayNameFor, splitDisplayName } from './name-filling';
 import type { ResourceKind, SecretServerLink, StoredResource } from './resource-types';
@@ -20,7 +25,16 @@ import { primaryEmail } from './unique-keys';
 export interface ResourceView {
   resource: StoredResource;
   link?: SecretServerLink;
+  /** A group answered without its members (a PATCH on a large group): the client gets 204. */
+  membersOmitted?: boolean;
 }
+
+/**
+ * Largest group a membership PATCH answers with in full. RFC 7644 §3.5.2 lets a PATCH answer 204
+ * instead of the resource, and Okta accepts either for groups; above this size the 204 keeps a
+ * one-member change from costing the whole group in rendering and transfer.
+ */
+export const PATCH_ECHO_MEMBERS = 1000;
 
 export interface ListQuery {
   filter?: string;
@@ -55,6 +69,7 @@ export class ResourceService {
 
   async create(kind: ResourceKind, body: unknown, requestId?: string): Promise<ResourceView> {
     const { attributes } = parseInput(kind, body);
+    if (kind === 'Group') attributes.members = await this.usersOnly(attributes.members as JsonObject[], undefined, requestId);
     const resource = await this.store.create(kind, attributes, { origin: 'okta' });
     await this.afterWrite(resource, requestId, 'create');
     return view(resource, { state: 'pending' }, this.familyNamePlaceholder);
@@ -64,16 +79,25 @@ export class ResourceService {
     // Validating inside `mutate` runs after store.update has read the resource, so an unknown id
     // gets the 404 Okta expects, not a validation error, without a separate existence read.
     // Okta owns what it pushes: once Okta replaces a resource, later imports leave it alone.
-    const [resource, link] = await this.withLinkAlongside(
-      kind,
-      id,
-      this.store.update(kind, id, () => parseInput(kind, body).attributes, expectedVersion, { origin: 'okta' }),
-    );
+    let parsed: Record<string, unknown> | undefined;
+    let invalid: unknown;
+    try {
+      parsed = parseInput(kind, body).attributes;
+    } catch (error) {
+      invalid = error;
+    }
+    if (parsed && kind === 'Group') parsed.members = await this.usersOnly(parsed.members as JsonObject[], id, requestId);
+    const attributes = () => {
+      if (parsed === undefined) throw invalid;
+      return parsed;
+    };
+    const [resource, link] = await this.withLinkAlongside(kind, id, this.store.update(kind, id, attributes, expectedVersion, { origin: 'okta' }));
     await this.afterWrite(resource, requestId, 'replace');
     return view(resource, link, this.familyNamePlaceholder);
   }
 
   async patch(kind: ResourceKind, id: string, body: unknown, expectedVersion?: number, requestId?: string): Promise<ResourceView> {
+    if (kind === 'Group') return this.patchGroup(id, body, expectedVersion, requestId);
     // No existence read first: store.update throws NotFoundError before applying anything.
     let changed = false;
     const update = this.store.update(
@@ -92,6 +116,89 @@ export class ResourceService {
     const [resource, link] = await this.withLinkAlongside(kind, id, update);
     if (changed) await this.afterWrite(resource, requestId, 'patch');
     return view(resource, link, this.familyNamePlaceholder);
+  }
+
+  /**
+   * A group PATCH touches only the members it names (patch-member-access.ts): the store reads
+   * those, the operations run on them and the write carries the difference, so a change of one
+   * member costs the same in a group of ten or of a hundred thousand.
+   */
+  private async patchGroup(id: string, body: unknown, expectedVersion?: number, requestId?: string): Promise<ResourceView> {
+    const access = memberAccessOf(body);
+    let changed = false;
+    const plan = async (current: StoredResource): Promise<{ attributes: Record<string, unknown>; members: MemberWrite } | null> => {
+      // A group stored before members moved beside it still has them in its JSON: whole, then.
+      const legacy = Array.isArray(current.attributes.members);
+      const whole = legacy || access.needsAll;
+      let before: JsonObject[];
+      if (legacy) before = current.attributes.members as JsonObject[];
+      else if (whole) before = ((await this.store.get('Group', id))?.attributes.members ?? []) as JsonObject[];
+      else before = [...(await this.store.memberObjects(id, access.named)).values()];
+      const result = applyPatch('Group', { ...current.attributes, members: before }, body);
+      // Replacing all members changes the group even when the named ones stay as they were.
+      if (!result.changed && !access.clears) return null;
+      changed = true;
+      const { members, ...attributes } = parseInput('Group', result.resource, current.attributes).attributes;
+      const after = members as JsonObject[];
+      if (whole || access.clears) {
+        return { attributes, members: { mode: 'replace', members: await this.usersOnly(after, id, requestId) } };
+      }
+      // A member the operations removed and added again, or whose object they changed, is
+      // written anew; the others the PATCH named are left where they are.
+      const had = new Map(before.map((m) => [m.value as string, JSON.stringify(m)]));
+      const now = new Map(after.map((m) => [m.value as string, JSON.stringify(m)]));
+      const remove = [...had.keys()].filter((value) => now.get(value) !== had.get(value));
+      const add = await this.usersOnly(
+        after.filter((m) => had.get(m.value as string) !== now.get(m.value as string)),
+        id,
+        requestId,
+      );
+      const size = (await this.store.memberCount(id)) - remove.length + add.length;
+      if (size > MAX_MEMBERS) {
+        throw new BadRequestError(`members would have ${size} values; at most ${MAX_MEMBERS} are accepted`, 'invalidValue');
+      }
+      return { attributes, members: { mode: 'delta', remove, add } };
+    };
+    const [written, link] = await this.withLinkAlongside('Group', id, this.store.patchGroup(id, plan, expectedVersion, { origin: 'okta' }));
+    if (changed) await this.afterWrite(written, requestId, 'patch');
+    if ((await this.store.memberCount(id)) > PATCH_ECHO_MEMBERS) return { resource: written, link, membersOmitted: true };
+    const resource = (await this.store.get('Group', id)) ?? written;
+    return view(resource, link, this.familyNamePlaceholder);
+  }
+
+  /**
+   * Members are users of this bridge (RFC 7643 §4.2: a member's value is the id of a SCIM
+   * resource): a value that names none, such as a typo or another system's id, is left out with
+   * one WARN line, and the rest of the request applies (a 400 would fail the whole push, which
+   * Okta does not retry). Values are kept as the user's own id, whatever case they came in.
+   */
+  private async usersOnly(members: JsonObject[] | undefined, groupId: string | undefined, requestId?: string): Promise<JsonObject[]> {
+    if (!members || members.length === 0) return [];
+    const values = members.map((m) => String(m.value));
+    const known = await this.store.existingIds('User', [...values, ...values.map((v) => v.toLowerCase())]);
+    const kept: JsonObject[] = [];
+    const dropped: string[] = [];
+    const seen = new Set<string>();
+    for (const m of members) {
+      const value = String(m.value);
+      const id = known.has(value) ? value : known.has(value.toLowerCase()) ? value.toLowerCase() : undefined;
+      if (id === undefined || (typeof m.type === 'string' && m.type.toLowerCase() === 'group')) dropped.push(value);
+      else if (!seen.has(id)) {
+        seen.add(id);
+        kept.push(id === value ? m : { ...m, value: id });
+      }
+    }
+    if (dropped.length > 0) {
+      this.logger.warn('group members left out: no user of this bridge has these ids', {
+        category: 'scim',
+        requestId,
+        kind: 'Group',
+        id: groupId,
+        dropped: dropped.slice(0, 10).map((v) => v.slice(0, 80)),
+        droppedCount: dropped.length,
+      });
+    }
+    return kept;
   }
 
   async remove(kind: ResourceKind, id: string, requestId?: string): Promise<void> {

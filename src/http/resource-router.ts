@@ -46,6 +46,8 @@ export function resourceRouter(kind: ResourceKind, service: ResourceService): ex
 
   router.patch('/:id', async (req, res) => {
     const view = await service.patch(kind, resourceId(req, kind), req.body, ifMatchVersion(req), req.requestId);
+    // RFC 7644 §3.5.2: 204 instead of the resource, for a group too large to echo per change.
+    if (view.membersOmitted) return sendScim(res, 204, undefined, { ETag: etagOf(view.resource) });
     sendScim(res, 200, project(req, render(req, view)), { ETag: etagOf(view.resource) });
   });
 

@@ -11,6 +11,9 @@ export function redisKeys(prefix: string) {
   return {
     /** JSON of one StoredResource. */
     resource: (k: ResourceKind, id: string) => `${prefix}:${kind(k)}:${id}`,
+    /** ZSET member value -> order of arrival, and HASH member value -> member JSON (group-members.ts). */
+    membersOrder: (id: string) => `${prefix}:group:${id}:members`,
+    membersByValue: (id: string) => `${prefix}:group:${id}:member-objects`,
     /** ZSET id -> creation sequence: the stable order Okta pages through. */
     order: (k: ResourceKind) => `${prefix}:${kind(k)}s:order`,
     /** Counter feeding the order scores. */

@@ -3,6 +3,8 @@ import type Redis from 'ioredis';
 import type { ResourceKind, ResourceOrigin, SecretServerLink, StoredResource } from '../domain/resource-types';
 import { UNIQUE_INDEX_LABELS, uniqueKeysOf } from '../domain/unique-keys';
 import { NotFoundError, PreconditionFailedError, UniquenessError } from '../errors/bridge-error';
+import type { JsonObject } from '../scim/json-values';
+import { memberWriteArgs, NO_MEMBER_CHANGE, READ_GROUP_LUA, type MemberWrite } from './group-members';
 import { KeyedMutex } from './keyed-mutex';
 import { redisKeys, RedisKeys, UniqueIndex } from './redis-keys';
 import { DELETE_RESOURCE_LUA, MARK_SYNCED_LUA, WRITE_RESOURCE_LUA } from './resource-scripts';
@@ -31,6 +33,7 @@ export class ResourceStore {
     redis.defineCommand('scimWriteResource', { lua: WRITE_RESOURCE_LUA });
     redis.defineCommand('scimDeleteResource', { lua: DELETE_RESOURCE_LUA });
     redis.defineCommand('scimMarkSynced', { lua: MARK_SYNCED_LUA });
+    redis.defineCommand('scimReadGroup', { lua: READ_GROUP_LUA });
   }
 
   async create(
@@ -46,7 +49,7 @@ export class ResourceStore {
       meta: { created: now, lastModified: now, version: 1 },
       origin: options.origin ?? 'okta',
     };
-    await this.write(resource, 'create', [], options.markDirty ?? true);
+    await this.write(resource, 'create', [], options.markDirty ?? true, allMembers(resource));
     return resource;
   }
 
@@ -79,7 +82,13 @@ export class ResourceStore {
           origin: options.origin ?? current.origin,
           meta: { ...current.meta, lastModified: this.clock().toISOString(), version: current.meta.version + 1 },
         };
-        const outcome = await this.write(next, String(current.meta.version), uniqueKeysOf(kind, current.attributes), options.markDirty ?? true);
+        const outcome = await this.write(
+          next,
+          String(current.meta.version),
+          uniqueKeysOf(kind, current.attributes),
+          options.markDirty ?? true,
+          allMembers(next),
+        );
         if (outcome === 'ok') return next;
         if (expectedVersion !== undefined) throw new PreconditionFailedError();
       }
@@ -87,23 +96,83 @@ export class ResourceStore {
     });
   }
 
+  /**
+   * A group change that names its members instead of carrying them all (a membership PATCH):
+   * `plan` sees the group without its members (attributes.members is there only for a group
+   * stored before members moved beside it) and asks for the members it needs; it returns the
+   * new attributes (members left out) and how the members change, or null for "no change".
+   * The write lands only at the version `plan` saw, so the members it read are still the
+   * group's. Retries on a concurrent version bump.
+   */
+  async patchGroup(
+    id: string,
+    plan: (current: StoredResource) => Promise<{ attributes: Record<string, unknown>; members: MemberWrite } | null>,
+    expectedVersion?: number,
+    options: { origin?: ResourceOrigin } = {},
+  ): Promise<StoredResource> {
+    return this.mutex.run(`Group:${id}`, async () => {
+      for (let attempt = 0; attempt < MAX_VERSION_RETRIES; attempt++) {
+        const current = await this.get('Group', id, { members: false });
+        if (!current) throw new NotFoundError(`Group ${id} not found`);
+        if (expectedVersion !== undefined && current.meta.version !== expectedVersion) throw new PreconditionFailedError();
+        const outcome = await plan(current);
+        if (outcome === null) return current;
+        const next: StoredResource = {
+          ...current,
+          attributes: outcome.attributes,
+          origin: options.origin ?? current.origin,
+          meta: { ...current.meta, lastModified: this.clock().toISOString(), version: current.meta.version + 1 },
+        };
+        const written = await this.write(next, String(current.meta.version), uniqueKeysOf('Group', current.attributes), true, outcome.members);
+        if (written === 'ok') return next;
+        if (expectedVersion !== undefined) throw new PreconditionFailedError();
+      }
+      throw new PreconditionFailedError(`Group ${id} is being changed concurrently; try again`);
+    });
+  }
+
+  /** The stored member objects of a group for the given values (absent values are left out). */
+  async memberObjects(groupId: string, values: string[]): Promise<Map<string, JsonObject>> {
+    const found = new Map<string, JsonObject>();
+    if (values.length === 0) return found;
+    const objects = await this.redis.hmget(this.keys.membersByValue(groupId), ...values);
+    objects.forEach((json, i) => {
+      if (json) found.set(values[i], JSON.parse(json) as JsonObject);
+    });
+    return found;
+  }
+
+  async memberCount(groupId: string): Promise<number> {
+    return this.redis.zcard(this.keys.membersOrder(groupId));
+  }
+
+  /** Which of these ids name a stored resource of `kind`. */
+  async existingIds(kind: ResourceKind, ids: string[]): Promise<Set<string>> {
+    const unique = [...new Set(ids)];
+    const present = await Promise.all(unique.map((id) => this.redis.exists(this.keys.resource(kind, id))));
+    return new Set(unique.filter((_, i) => present[i] === 1));
+  }
+
   /** Removes a resource; its link and a dirty marker stay so a worker can disable it in Secret Server. */
   async remove(kind: ResourceKind, id: string): Promise<StoredResource> {
     return this.mutex.run(`${kind}:${id}`, async () => {
       for (let attempt = 0; attempt < MAX_VERSION_RETRIES; attempt++) {
-        const current = await this.get(kind, id);
+        const current = await this.get(kind, id, { members: false });
         if (!current) throw new NotFoundError(`${kind} ${id} not found`);
         const keys = uniqueKeysOf(kind, current.attributes);
+        const memberKeys = kind === 'Group' ? [this.keys.membersOrder(id), this.keys.membersByValue(id)] : [];
         const [status] = (await (this.redis as unknown as RedisScripts).scimDeleteResource(
-          3 + keys.length,
+          3 + keys.length + memberKeys.length,
           this.keys.resource(kind, id),
           this.keys.order(kind),
           this.keys.dirty(),
           ...keys.map(([index]) => this.keys.index(kind, index)),
+          ...memberKeys,
           id,
           String(current.meta.version),
           dirtyMember(kind, id),
           String(this.clock().getTime()),
+          String(keys.length),
           ...keys.map(([, value]) => value),
         )) as string[];
         if (status === 'ok') return current;
@@ -113,13 +182,30 @@ export class ResourceStore {
     });
   }
 
-  async get(kind: ResourceKind, id: string): Promise<StoredResource | null> {
-    const json = await this.redis.get(this.keys.resource(kind, id));
-    return json ? (JSON.parse(json) as StoredResource) : null;
+  /** A resource; a group with its members unless `members: false` (group-members.ts). */
+  async get(kind: ResourceKind, id: string, options: { members?: boolean } = {}): Promise<StoredResource | null> {
+    if (kind === 'User' || options.members === false) {
+      const json = await this.redis.get(this.keys.resource(kind, id));
+      return json ? (JSON.parse(json) as StoredResource) : null;
+    }
+    const [json, ...members] = (await (this.redis as unknown as RedisScripts).scimReadGroup(
+      3,
+      this.keys.resource(kind, id),
+      this.keys.membersOrder(id),
+      this.keys.membersByValue(id),
+    )) as Array<string | null>;
+    if (!json) return null;
+    const resource = JSON.parse(json) as StoredResource;
+    // A group stored before members moved beside it keeps them in its JSON until its next write.
+    if (members.length > 0 || !Array.isArray(resource.attributes.members)) {
+      resource.attributes.members = members.filter((m): m is string => m !== null).map((m) => JSON.parse(m) as unknown);
+    }
+    return resource;
   }
 
   async getMany(kind: ResourceKind, ids: string[]): Promise<Array<StoredResource | null>> {
     if (ids.length === 0) return [];
+    if (kind === 'Group') return Promise.all(ids.map((id) => this.get(kind, id)));
     const values = await this.redis.mget(ids.map((id) => this.keys.resource(kind, id)));
     return values.map((json) => (json ? (JSON.parse(json) as StoredResource) : null));
   }
@@ -207,7 +293,7 @@ export class ResourceStore {
     if (link.secretServerId !== undefined) {
       await this.redis.hset(this.keys.linkBySecretServerId(kind), String(link.secretServerId), id);
     }
-    const fields = linkFields({ ...link, state: 'synced', syncedVersion: version, lastError: '' });
+    const fields = linkFields({ ...link, state: link.state ?? 'synced', syncedVersion: version, lastError: '' });
     const cleared = await (this.redis as unknown as RedisScripts).scimMarkSynced(
       3,
       this.keys.resource(kind, id),
@@ -241,23 +327,31 @@ export class ResourceStore {
     expected: string,
     oldKeys: Array<[UniqueIndex, string]>,
     markDirty: boolean,
+    members: MemberWrite,
   ): Promise<'ok' | 'version'> {
     const newKeys = uniqueKeysOf(resource.kind, resource.attributes);
     const oldByIndex = new Map(oldKeys);
+    const isGroup = resource.kind === 'Group';
+    const memberKeys = isGroup ? [this.keys.membersOrder(resource.id), this.keys.membersByValue(resource.id)] : [];
+    // A group's JSON never holds its members: they are written beside it (group-members.ts).
+    const stored = isGroup && 'members' in resource.attributes ? { ...resource, attributes: withoutMembers(resource.attributes) } : resource;
     const [status, detail] = (await (this.redis as unknown as RedisScripts).scimWriteResource(
-      4 + newKeys.length,
+      4 + newKeys.length + memberKeys.length,
       this.keys.resource(resource.kind, resource.id),
       this.keys.order(resource.kind),
       this.keys.sequence(resource.kind),
       this.keys.dirty(),
       ...newKeys.map(([index]) => this.keys.index(resource.kind, index)),
+      ...memberKeys,
       resource.id,
       expected,
-      JSON.stringify(resource),
+      JSON.stringify(stored),
       dirtyMember(resource.kind, resource.id),
       String(this.clock().getTime()),
       markDirty ? '1' : '0',
+      String(newKeys.length),
       ...newKeys.flatMap(([index, value]) => [oldByIndex.get(index) ?? '', value]),
+      ...memberWriteArgs(isGroup ? members : NO_MEMBER_CHANGE),
     )) as string[];
     if (status === 'ok') return 'ok';
     if (status === 'version') return 'version';
@@ -268,7 +362,20 @@ export class ResourceStore {
   }
 }
 
+/** What a whole-resource write does to a group's members: they become exactly the given ones. */
+function allMembers(resource: StoredResource): MemberWrite {
+  if (resource.kind !== 'Group') return NO_MEMBER_CHANGE;
+  const members = Array.isArray(resource.attributes.members) ? (resource.attributes.members as JsonObject[]) : [];
+  return { mode: 'replace', members };
+}
+
+function withoutMembers(attributes: Record<string, unknown>): Record<string, unknown> {
+  const { members: _members, ...rest } = attributes;
+  return rest;
+}
+
 interface RedisScripts {
+  scimReadGroup(numKeys: number, ...args: string[]): Promise<unknown>;
   scimWriteResource(numKeys: number, ...args: string[]): Promise<unknown>;
   scimDeleteResource(numKeys: number, ...args: string[]): Promise<unknown>;
   scimMarkSynced(numKeys: number, ...args: string[]): Promise<unknown>;
