@@ -10,6 +10,7 @@ import { errorMiddleware } from './http/error-middleware';
 import { requestIdMiddleware } from './http/request-id-middleware';
 import { resourceRouter } from './http/resource-router';
 import { securityHeaders } from './http/security-headers';
+import { storeAvailability, StoreReadiness } from './http/store-availability';
 import type { Logger } from './logging/logger';
 import type { AuthFailureStore } from './store/auth-failure-store';
 
@@ -28,6 +29,8 @@ export interface AppDependencies {
   /** /admin/...: mounted behind ADMIN_TOKEN, never the SCIM token. */
   adminRouter?: Router;
   adminTokens?: TokenVerifier;
+  /** When given, SCIM requests get 503 at once while it says Redis is unreachable. */
+  storeReadiness?: StoreReadiness;
 }
 
 /** Builds the Express app from its dependencies; never listens (tests start it on port 0). */
@@ -53,6 +56,7 @@ export function createApp(deps: AppDependencies): express.Express {
 
   // SCIM first: Okta's traffic should not walk past the ops and admin routes on every request.
   const scim = express.Router({ caseSensitive: false });
+  if (deps.storeReadiness) scim.use(storeAvailability(deps.storeReadiness));
   scim.use(bearerAuth(deps.scimTokens, deps.authFailures, config.auth.failLimit, logger, 'scim'));
   // Okta sends application/scim+json; its SPEC test sends application/json: parse any body as JSON.
   // Only Users and Groups take a body, so `POST /Schemas` with a non-JSON body gets its 405, not a

@@ -15,6 +15,7 @@ import { SecretServerClient } from './secret-server/secret-server-client';
 import { ClaimableAccounts } from './jobs/claimable-accounts';
 import { AuthFailureStore } from './store/auth-failure-store';
 import { createRedis } from './store/redis-connection';
+import { RedisReachability, redisLocation, redisRetryStrategy } from './store/redis-reachability';
 import { redisKeys } from './store/redis-keys';
 import { ResourceLock } from './store/resource-lock';
 import { ResourceStore } from './store/resource-store';
@@ -31,6 +32,8 @@ export interface Container {
   redis: Redis;
   /** BullMQ's connection: it wants maxRetriesPerRequest null for blocking commands. */
   bullRedis: Redis;
+  /** Whether Redis answers, from the connections' events; logs the outage once per retry interval. */
+  reachability: RedisReachability;
   store: ResourceStore;
   /**
    * The same state on a plain connection of the import's own (see createContainer), opened on its
@@ -52,7 +55,7 @@ export interface Container {
 
 export function createContainer(config: BridgeConfig, logger: Logger): Container {
   const prefix = config.redis.prefix;
-  const redisOptions: RedisOptions = { lazyConnect: false, connectTimeout: 5000 };
+  const redisOptions: RedisOptions = { lazyConnect: false, connectTimeout: 5000, retryStrategy: redisRetryStrategy };
   // Auto-pipelining sends every command issued in one event-loop turn as one write: a request's
   // independent reads (auth's failure counter and token record, a resource and its link) and
   // concurrent requests share round trips, the largest cost per request in npm run bench. BullMQ
@@ -65,10 +68,7 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
   // import of 100,000 users: 742 MB against 59 MB, in the same time), which set the worker's peak
   // RSS (issue #6: 169 MB against 125 MB, the import alone in a process). So it has its own plain one.
   const importRedis = createRedis(config.redis, { ...redisOptions, lazyConnect: true, maxRetriesPerRequest: 2 });
-  for (const [name, connection] of [['commands', redis], ['bullmq', bullRedis], ['import', importRedis]] as const) {
-    // Without a listener ioredis prints unhandled errors; reconnection is automatic.
-    connection.on('error', (err) => logger.warn('redis connection error', { category: 'redis', connection: name, message: err.message }));
-  }
+  const reachability = new RedisReachability(redis, [bullRedis, importRedis], redisLocation(config.redis), logger);
 
   const metrics = new BridgeMetrics();
   const store = new ResourceStore(redis, prefix);
@@ -103,6 +103,7 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
     logger,
     redis,
     bullRedis,
+    reachability,
     store,
     importStore: new ResourceStore(importRedis, prefix),
     queue,
@@ -118,6 +119,7 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
     lock: new ResourceLock(redis, prefix),
     jobContext: { store, secretServer, logger, usernameFormat: config.secretServer.usernameFormat, accounts },
     async close() {
+      reachability.close();
       await tokens.stop();
       await queue.close();
       redis.disconnect();

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import './config-formats';
 
 const PROXY_ADDRESS_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
@@ -13,10 +14,6 @@ function trustProxyFormat(value: unknown): void {
     if (PROXY_ADDRESS_NAMES.has(entry) || (family !== 0 && bitsOk && rest.length === 0)) continue;
     throw new Error(`must be off, a hop count, or proxy addresses (IP, CIDR, loopback, linklocal, uniquelocal); ${JSON.stringify(entry)} is none of them`);
   }
-}
-
-function positiveInt(value: unknown): void {
-  if (!Number.isInteger(value) || (value as number) < 1) throw new Error(`must be a whole number of at least 1, got ${JSON.stringify(value)}`);
 }
 
 /** PUBLIC_BASE_URL: empty, or an absolute http(s) URL with no query or fragment. */
@@ -39,12 +36,12 @@ function publicBaseUrlFormat(value: unknown): void {
 export const configSchema = {
   role: { doc: 'Which parts this process runs: all, api or worker', format: ['all', 'api', 'worker'], default: 'all', env: 'BRIDGE_ROLE' },
   http: {
-    port: { doc: 'HTTP port of the SCIM front', format: 'port', default: 8080, env: 'PORT' },
-    host: { doc: 'Address to bind', format: String, default: '0.0.0.0', env: 'HOST' },
-    bodyLimitBytes: { doc: 'Largest request body accepted (bytes); larger gets 413', format: 'nat', default: 1048576, env: 'BODY_LIMIT_BYTES' },
-    maxConnections: { doc: 'Open connections accepted at once (HTTP and HTTPS); more are refused', format: positiveInt, default: 1024, env: 'HTTP_MAX_CONNECTIONS' },
-    tlsCert: { doc: 'Path to a PEM certificate; with TLS_KEY serves HTTPS', format: String, default: '', env: 'TLS_CERT' },
-    tlsKey: { doc: 'Path to the PEM private key for TLS_CERT', format: String, default: '', env: 'TLS_KEY', sensitive: true },
+    port: { doc: 'HTTP port of the SCIM front', format: 'whole-number', min: 0, max: 65535, default: 8080, env: 'PORT' },
+    host: { doc: 'Address to bind', format: 'host', default: '0.0.0.0', env: 'HOST' },
+    bodyLimitBytes: { doc: 'Largest request body accepted (bytes); larger gets 413', format: 'whole-number', min: 1, max: 104857600, default: 1048576, env: 'BODY_LIMIT_BYTES' },
+    maxConnections: { doc: 'Open connections accepted at once (HTTP and HTTPS); more are refused', format: 'whole-number', min: 1, max: 1000000, default: 1024, env: 'HTTP_MAX_CONNECTIONS' },
+    tlsCert: { doc: 'Path to a PEM certificate; with TLS_KEY serves HTTPS', format: 'readable-file', default: '', env: 'TLS_CERT' },
+    tlsKey: { doc: 'Path to the PEM private key for TLS_CERT', format: 'readable-file', default: '', env: 'TLS_KEY' },
     trustProxy: {
       doc: 'Which peers may set X-Forwarded-For/-Proto/-Host: off, a hop count, or proxy addresses (IP, CIDR, loopback, uniquelocal)',
       format: trustProxyFormat,
@@ -59,31 +56,31 @@ export const configSchema = {
     },
   },
   redis: {
-    url: { doc: 'Redis connection URL', format: String, default: 'redis://127.0.0.1:6379', env: 'REDIS_URL', sensitive: true },
-    prefix: { doc: 'Namespace of every key and queue', format: String, default: 'scimbridge', env: 'REDIS_PREFIX' },
-    sentinels: { doc: 'Redis Sentinel nodes, host:port,host:port; empty for a plain REDIS_URL', format: String, default: '', env: 'REDIS_SENTINELS' },
-    sentinelName: { doc: 'Name of the Sentinel-monitored primary', format: String, default: 'mymaster', env: 'REDIS_SENTINEL_NAME' },
+    url: { doc: 'Redis connection URL', format: 'url', schemes: ['redis', 'rediss'], default: 'redis://127.0.0.1:6379', env: 'REDIS_URL', sensitive: true },
+    prefix: { doc: 'Namespace of every key and queue', format: 'name', default: 'scimbridge', env: 'REDIS_PREFIX' },
+    sentinels: { doc: 'Redis Sentinel nodes, host:port,host:port; empty for a plain REDIS_URL', format: 'sentinels', default: '', env: 'REDIS_SENTINELS' },
+    sentinelName: { doc: 'Name of the Sentinel-monitored primary', format: 'name', default: 'mymaster', env: 'REDIS_SENTINEL_NAME' },
   },
   auth: {
-    scimToken: { doc: 'Optional static bearer token accepted by /scim/v2 (quick starts, tests)', format: String, default: '', env: 'SCIM_TOKEN', sensitive: true },
-    adminToken: { doc: 'Bearer token for /admin (dashboard, resync, import); empty disables /admin', format: String, default: '', env: 'ADMIN_TOKEN', sensitive: true },
-    failLimit: { doc: 'Failed authentications per client per window before 429', format: 'nat', default: 20, env: 'AUTH_FAIL_LIMIT' },
-    failWindowS: { doc: 'Window of AUTH_FAIL_LIMIT, seconds', format: 'nat', default: 60, env: 'AUTH_FAIL_WINDOW_S' },
+    scimToken: { doc: 'Optional static bearer token accepted by /scim/v2 (quick starts, tests)', format: 'text', default: '', env: 'SCIM_TOKEN', sensitive: true },
+    adminToken: { doc: 'Bearer token for /admin (dashboard, resync, import); empty disables /admin', format: 'text', default: '', env: 'ADMIN_TOKEN', sensitive: true },
+    failLimit: { doc: 'Failed authentications per client per window before 429', format: 'whole-number', min: 1, max: 1000000, default: 20, env: 'AUTH_FAIL_LIMIT' },
+    failWindowS: { doc: 'Window of AUTH_FAIL_LIMIT, seconds', format: 'whole-number', min: 1, max: 86400, default: 60, env: 'AUTH_FAIL_WINDOW_S' },
   },
   log: {
     level: { doc: 'error, warn, info, debug', format: ['error', 'warn', 'info', 'http', 'debug'], default: 'info', env: 'LOG_LEVEL' },
     format: { doc: 'json (default) or pretty (readable lines)', format: ['json', 'pretty'], default: 'json', env: 'LOG_FORMAT' },
   },
   secretServer: {
-    baseUrl: { doc: 'Secret Server base URL (https://host/SecretServer or https://tenant.secretservercloud.com)', format: String, default: 'http://127.0.0.1:8090/SecretServer', env: 'SS_BASE_URL' },
-    username: { doc: 'Secret Server API account user name', format: String, default: 'scim-bridge', env: 'SS_USERNAME' },
-    password: { doc: 'Secret Server API account password', format: String, default: 'simulator-password', env: 'SS_PASSWORD', sensitive: true },
-    domain: { doc: 'AD domain of the API account; empty for a local account', format: String, default: '', env: 'SS_DOMAIN' },
-    timeoutMs: { doc: 'Timeout of one Secret Server call, ms', format: 'nat', default: 15000, env: 'SS_TIMEOUT_MS' },
-    maxRps: { doc: 'Global cap on Secret Server calls per second, across all workers', format: 'nat', default: 50, env: 'SS_MAX_RPS' },
-    pageSize: { doc: 'take= used when paging Secret Server lists', format: 'nat', default: 500, env: 'SS_PAGE_SIZE' },
+    baseUrl: { doc: 'Secret Server base URL (https://host/SecretServer or https://tenant.secretservercloud.com)', format: 'url', schemes: ['http', 'https'], default: 'http://127.0.0.1:8090/SecretServer', env: 'SS_BASE_URL' },
+    username: { doc: 'Secret Server API account user name', format: 'name', default: 'scim-bridge', env: 'SS_USERNAME' },
+    password: { doc: 'Secret Server API account password', format: 'text', default: 'simulator-password', env: 'SS_PASSWORD', sensitive: true },
+    domain: { doc: 'AD domain of the API account; empty for a local account', format: 'domain', default: '', env: 'SS_DOMAIN' },
+    timeoutMs: { doc: 'Timeout of one Secret Server call, ms', format: 'whole-number', min: 1, max: 600000, default: 15000, env: 'SS_TIMEOUT_MS' },
+    maxRps: { doc: 'Global cap on Secret Server calls per second, across all workers', format: 'whole-number', min: 0, max: 100000, default: 50, env: 'SS_MAX_RPS' },
+    pageSize: { doc: 'take= used when paging Secret Server lists', format: 'whole-number', min: 1, max: 10000, default: 500, env: 'SS_PAGE_SIZE' },
     usernameFormat: { doc: 'Secret Server userName for new users: email, email-local-part or scim-username', format: ['email', 'email-local-part', 'scim-username'], default: 'email', env: 'SS_USERNAME_FORMAT' },
-    dryRun: { doc: 'Log the Secret Server writes workers would make, make none', format: Boolean, default: false, env: 'SS_DRY_RUN' },
+    dryRun: { doc: 'Log the Secret Server writes workers would make, make none', format: 'strict-boolean', default: false, env: 'SS_DRY_RUN' },
     platform: {
       doc: 'auto detects a Delinea Platform tenant behind SS_BASE_URL; true or false says it',
       format: ['auto', 'true', 'false'],
@@ -92,25 +89,25 @@ export const configSchema = {
     },
     protectedUsers: {
       doc: 'Comma-separated userNames or emails of Secret Server accounts the bridge never links, changes or disables',
-      format: String,
+      format: 'comma-list',
       default: '',
       env: 'SS_PROTECTED_USERS',
     },
   },
   worker: {
-    concurrency: { doc: 'Jobs processed at once per worker process', format: 'nat', default: 8, env: 'WORKER_CONCURRENCY' },
-    attempts: { doc: 'Attempts per job before it lands in the failed set', format: 'nat', default: 12, env: 'JOB_ATTEMPTS' },
-    backoffMs: { doc: 'First retry delay; doubles each attempt', format: 'nat', default: 1000, env: 'JOB_BACKOFF_MS' },
+    concurrency: { doc: 'Jobs processed at once per worker process', format: 'whole-number', min: 1, max: 1000, default: 8, env: 'WORKER_CONCURRENCY' },
+    attempts: { doc: 'Attempts per job before it lands in the failed set', format: 'whole-number', min: 1, max: 1000, default: 12, env: 'JOB_ATTEMPTS' },
+    backoffMs: { doc: 'First retry delay; doubles each attempt', format: 'whole-number', min: 1, max: 3600000, default: 1000, env: 'JOB_BACKOFF_MS' },
   },
   import: {
-    intervalS: { doc: 'Seconds between scheduled imports from Secret Server; 0 disables the schedule', format: 'nat', default: 0, env: 'SS_IMPORT_INTERVAL_S' },
-    familyNamePlaceholder: { doc: 'familyName used when a Secret Server display name is a single word', format: String, default: '-', env: 'IMPORT_FAMILY_NAME_PLACEHOLDER' },
+    intervalS: { doc: 'Seconds between scheduled imports from Secret Server; 0 disables the schedule', format: 'whole-number', min: 0, max: 604800, default: 0, env: 'SS_IMPORT_INTERVAL_S' },
+    familyNamePlaceholder: { doc: 'familyName used when a Secret Server display name is a single word', format: 'text', allowEmpty: false, default: '-', env: 'IMPORT_FAMILY_NAME_PLACEHOLDER' },
   },
   breaker: {
-    failureThreshold: { doc: 'Consecutive retryable Secret Server failures that open the circuit', format: 'nat', default: 5, env: 'BREAKER_FAILURE_THRESHOLD' },
-    openMs: { doc: 'How long the circuit stays open before one probe call, ms', format: 'nat', default: 5000, env: 'BREAKER_OPEN_MS' },
+    failureThreshold: { doc: 'Consecutive retryable Secret Server failures that open the circuit', format: 'whole-number', min: 1, max: 1000, default: 5, env: 'BREAKER_FAILURE_THRESHOLD' },
+    openMs: { doc: 'How long the circuit stays open before one probe call, ms', format: 'whole-number', min: 1, max: 3600000, default: 5000, env: 'BREAKER_OPEN_MS' },
   },
-  shutdownTimeoutMs: { doc: 'Force-quit after this long during shutdown, ms', format: 'nat', default: 15000, env: 'SHUTDOWN_TIMEOUT_MS' },
+  shutdownTimeoutMs: { doc: 'Force-quit after this long during shutdown, ms', format: 'whole-number', min: 1, max: 600000, default: 15000, env: 'SHUTDOWN_TIMEOUT_MS' },
 };
 
 /** The typed shape of the loaded configuration (mirrors configSchema). */

@@ -1,6 +1,8 @@
 import convict from 'convict';
 import fs from 'node:fs';
 import path from 'node:path';
+import tls from 'node:tls';
+import { FORMAT_VALIDATORS, FormatOptions } from './config-formats';
 import { configSchema, BridgeConfig } from './config-schema';
 import { secretRuleViolation } from './secret-rules';
 
@@ -10,14 +12,14 @@ export class ConfigError extends Error {
 
 /**
  * Loads the schema defaults, config/default.json, the environment, then `overrides` (tests), in
- * rising precedence, and validates strictly: an invalid value throws ConfigError naming the key
- * and its environment variable.
+ * rising precedence, and validates strictly: the first invalid value throws a ConfigError of one
+ * line naming the key, its environment variable and the value (hidden when the key is sensitive).
  */
 export function loadConfig(overrides: DeepPartial<BridgeConfig> = {}, env: NodeJS.ProcessEnv = process.env): BridgeConfig {
-  let loaded: BridgeConfig;
+  let config: convict.Config<BridgeConfig>;
   let passwordInFile = false;
   try {
-    const config = convict<BridgeConfig>(configSchema as unknown as convict.Schema<BridgeConfig>, { env, args: [] });
+    config = convict<BridgeConfig>(configSchema as unknown as convict.Schema<BridgeConfig>, { env, args: [] });
     const file = [path.resolve(__dirname, '../../config/default.json'), path.resolve(__dirname, '../../../config/default.json')].find((f) =>
       fs.existsSync(f),
     );
@@ -26,31 +28,103 @@ export function loadConfig(overrides: DeepPartial<BridgeConfig> = {}, env: NodeJ
       passwordInFile = /"password"\s*:/.test(fs.readFileSync(file, 'utf8'));
     }
     config.load(overrides as object);
-    config.validate({ allowed: 'strict' });
-    loaded = config.getProperties();
   } catch (err) {
-    throw new ConfigError(`invalid configuration: ${withEnvNames((err as Error).message)}`);
+    throw new ConfigError(`invalid configuration: ${firstLine((err as Error).message)}`);
   }
+  const problem = firstInvalidSetting(config);
+  if (problem) throw new ConfigError(`invalid configuration: ${problem}`);
+  try {
+    // What the walk above cannot see: keys of config/default.json that the schema does not declare.
+    config.validate({ allowed: 'strict' });
+  } catch (err) {
+    throw new ConfigError(`invalid configuration: ${firstLine((err as Error).message)}`);
+  }
+  const loaded = config.getProperties();
+  const tls = tlsProblem(loaded.http);
+  if (tls) throw new ConfigError(`invalid configuration: ${tls}`);
   const passwordIsSet = (env.SS_PASSWORD !== undefined || overrides.secretServer?.password !== undefined || passwordInFile) && loaded.secretServer.password !== '';
   const violation = secretRuleViolation(loaded, passwordIsSet);
   if (violation) throw new ConfigError(`invalid configuration: ${violation.path} (${violation.env}): ${violation.problem}`);
   return loaded;
 }
 
-/** convict names schema paths ("http.port"); admins know the env names ("PORT"): say both. */
-function withEnvNames(message: string): string {
-  const envByPath = new Map<string, string>();
+interface SettingSpec extends FormatOptions {
+  env?: string;
+  default: unknown;
+  sensitive?: boolean;
+  format: unknown;
+}
+
+/** Every leaf of the schema with its dotted path, in schema order. */
+export function schemaSettings(): Array<{ path: string; spec: SettingSpec }> {
+  const settings: Array<{ path: string; spec: SettingSpec }> = [];
   const walk = (node: Record<string, unknown>, prefix: string): void => {
     for (const [key, value] of Object.entries(node)) {
       const keyPath = prefix ? `${prefix}.${key}` : key;
-      const spec = value as { env?: string; default?: unknown };
-      if ('default' in spec) {
-        if (spec.env) envByPath.set(keyPath, spec.env);
-      } else walk(value as Record<string, unknown>, keyPath);
+      if ('default' in (value as object)) settings.push({ path: keyPath, spec: value as SettingSpec });
+      else walk(value as Record<string, unknown>, keyPath);
     }
   };
   walk(configSchema as unknown as Record<string, unknown>, '');
-  return message.replace(/([a-zA-Z]+(?:\.[a-zA-Z]+)+|\b[a-zA-Z]+Ms\b|\brole\b)(?=:)/g, (p) => (envByPath.has(p) ? `${p} (${envByPath.get(p)})` : p));
+  return settings;
+}
+
+/** The first setting whose value its format refuses, as "path (ENV): problem; got value". */
+function firstInvalidSetting(config: convict.Config<BridgeConfig>): string | undefined {
+  for (const { path: keyPath, spec } of schemaSettings()) {
+    const value: unknown = config.get(keyPath as never);
+    const problem = formatProblem(spec, value);
+    if (problem) return `${describe(keyPath, spec)}: ${problem}; ${shown(spec, value)}`;
+  }
+  return undefined;
+}
+
+function formatProblem(spec: SettingSpec, value: unknown): string | undefined {
+  try {
+    if (Array.isArray(spec.format)) {
+      if (!spec.format.includes(value)) return `must be one of ${spec.format.join(', ')}`;
+    } else if (typeof spec.format === 'function') {
+      (spec.format as (v: unknown) => void)(value);
+    } else {
+      FORMAT_VALIDATORS[String(spec.format)](value, spec);
+    }
+  } catch (err) {
+    return (err as Error).message;
+  }
+  return undefined;
+}
+
+/**
+ * TLS_CERT and TLS_KEY both or neither, and a pair Node can serve with: a key without its
+ * certificate (or the reverse) would otherwise start plain HTTP while the operator expects HTTPS.
+ */
+function tlsProblem(http: BridgeConfig['http']): string | undefined {
+  const cert = describe('http.tlsCert', { env: 'TLS_CERT' });
+  const key = describe('http.tlsKey', { env: 'TLS_KEY' });
+  if (http.tlsCert === '' && http.tlsKey === '') return undefined;
+  if (http.tlsKey === '') return `${key}: must be set when TLS_CERT is (both or neither)`;
+  if (http.tlsCert === '') return `${cert}: must be set when TLS_KEY is (both or neither)`;
+  try {
+    tls.createSecureContext({ cert: fs.readFileSync(http.tlsCert), key: fs.readFileSync(http.tlsKey) });
+  } catch (err) {
+    return `${cert}: with TLS_KEY is not a PEM certificate and its private key (${firstLine((err as Error).message)}); got ${JSON.stringify(http.tlsCert)}`;
+  }
+  return undefined;
+}
+
+function describe(keyPath: string, spec: { env?: string }): string {
+  return spec.env ? `${keyPath} (${spec.env})` : keyPath;
+}
+
+/** The value as the operator wrote it, on one line and short; never a sensitive one. */
+function shown(spec: SettingSpec, value: unknown): string {
+  if (spec.sensitive) return 'value hidden (sensitive)';
+  const text = JSON.stringify(value) ?? String(value);
+  return `got ${text.length > 120 ? `${text.slice(0, 117)}...` : text}`;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0];
 }
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };

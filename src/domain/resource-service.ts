@@ -1,4 +1,4 @@
-import { BadRequestError } from '../errors/bridge-error';
+import { BadRequestError, NotFoundError } from '../errors/bridge-error';
 import type { Logger } from '../logging/logger';
 import { DELETED_VERSION, SyncEnqueuer } from '../queue/provisioning-queue';
 import {
@@ -9,7 +9,9 @@ import {
   matchesFilter,
   parseFilter,
   scanRefusal,
+  type AttributeIndex,
   type FilterMeter,
+  type IndexedLookup,
 } from '../scim/filter';
 import { MAX_MEMBERS } from '../scim/input-limits';
 import type { JsonObject } from '../scim/json-values';
@@ -17,10 +19,11 @@ import { applyPatch } from '../scim/patch';
 import { memberAccessOf } from '../scim/patch-member-access';
 import { parseGroupInput, parseUserInput } from '../scim/resource-input';
 import type { MemberWrite } from '../store/group-members';
+import type { UniqueIndex } from '../store/redis-keys';
 import type { ResourceStore } from '../store/resource-store';
 import { displayNameFor, splitDisplayName } from './name-filling';
 import type { ResourceKind, SecretServerLink, StoredResource } from './resource-types';
-import { primaryEmail } from './unique-keys';
+import { primaryEmail, uniqueKeysOf } from './unique-keys';
 
 export interface ResourceView {
   resource: StoredResource;
@@ -205,6 +208,25 @@ export class ResourceService {
     await this.store.remove(kind, id);
     this.logger.info('scim delete accepted', { category: 'scim', requestId, kind, id });
     await this.queue.enqueueSync(kind, id, DELETED_VERSION, requestId);
+    if (kind === 'User') await this.leaveGroups(id, requestId);
+  }
+
+  /**
+   * A deleted user is no longer a member of any group (RFC 7643 §4.2: a member is a resource of
+   * this service provider), so its groups drop it, and their sync removes it in Secret Server too.
+   * Groups stored before members moved beside the group hold no member keys and are left as they
+   * are; their next write keeps only users (usersOnly).
+   */
+  private async leaveGroups(userId: string, requestId?: string): Promise<void> {
+    for (const groupId of await this.store.groupsHolding(userId)) {
+      try {
+        const written = await this.store.patchGroup(groupId, async (current) => ({ attributes: current.attributes, members: { mode: 'delta', remove: [userId], add: [] } }));
+        await this.afterWrite(written, requestId, 'member removal');
+      } catch (err) {
+        // Deleted meanwhile: nothing left to leave.
+        if (!(err instanceof NotFoundError)) throw err;
+      }
+    }
   }
 
   async get(kind: ResourceKind, id: string): Promise<ResourceView | null> {
@@ -222,13 +244,17 @@ export class ResourceService {
       return { total: page.total, views: asViews(page.items) };
     }
     const filter = parseFilter(query.filter);
-    const matches = (r: StoredResource) => matchesFilter(filter, filterable(r));
-    const lookup = indexedLookup(filter);
+    const lookup = indexedLookup(filter, kind, indexesKept(kind));
     if (lookup) {
-      // Okta's existence check (userName eq "..."): an index read, then the resource and its link together.
-      const id = lookup.index === 'id' ? lookup.value : await this.store.findIdByIndex(kind, lookup.index, lookup.value);
-      const [candidate, link] = id ? await Promise.all([this.store.get(kind, id), this.store.getLink(kind, id)]) : [null, undefined];
-      const found = candidate && matches(candidate) ? [{ resource: candidate, link }] : [];
+      // Okta's and Entra's existence checks (userName, externalId, group displayName eq): an index
+      // read, then the candidates and their links together; each is still checked against the
+      // whole filter, so the answer is the one a scan would give.
+      const ids = await this.indexedCandidates(kind, lookup);
+      const [candidates, links] = await Promise.all([this.store.getMany(kind, ids), this.store.getLinks(kind, ids)]);
+      const found: Array<{ resource: StoredResource; link?: SecretServerLink }> = [];
+      candidates.forEach((resource, i) => {
+        if (resource && matchesFilter(filter, filterable(resource))) found.push({ resource, link: links[i] });
+      });
       return { total: found.length, views: asViews(found.slice(offset, offset + query.count)) };
     }
     // No index serves this filter: every resource is evaluated, within a budget (filter.ts).
@@ -253,6 +279,16 @@ export class ResourceService {
     }
     const links = await this.store.getLinks(kind, page.map((r) => r.id));
     return { total, views: asViews(page.map((resource, i) => ({ resource, link: links[i] }))) };
+  }
+
+  /**
+   * Every resource holding the looked-up value. The indexes of unique attributes (the only ones
+   * indexesKept offers) hold at most one id per value; `id` is the store's own key.
+   */
+  private async indexedCandidates(kind: ResourceKind, lookup: IndexedLookup): Promise<string[]> {
+    if (lookup.attribute === 'id') return [lookup.value];
+    const id = await this.store.findIdByIndex(kind, lookup.attribute as UniqueIndex, lookup.value);
+    return id === null ? [] : [id];
   }
 
   /**
@@ -315,6 +351,20 @@ function withNames(resource: StoredResource, familyNamePlaceholder: string): Sto
 /** `previous`: the stored attributes a PATCH started from (see parseUserInput). */
 function parseInput(kind: ResourceKind, body: unknown, previous?: Record<string, unknown>): { attributes: Record<string, unknown> } {
   return kind === 'User' ? parseUserInput(body, previous) : parseGroupInput(body, previous);
+}
+
+/**
+ * The unique indexes the store keeps for a kind, and whether each keeps case, read off the keys it
+ * writes (unique-keys.ts: a value it lower-cases is kept without case). A filter is answered from
+ * an index only when the store keeps that index, unique, and folded as the schema compares the
+ * attribute (filter.ts); anything else is a scan. `email` names no attribute, so it is never
+ * offered for a filter: it holds the primary email only, and `emails.value eq` matches any.
+ */
+function indexesKept(kind: ResourceKind): AttributeIndex[] {
+  const probe = 'Aa';
+  return uniqueKeysOf(kind, { userName: probe, displayName: probe, externalId: probe })
+    .filter(([, value]) => value !== '')
+    .map(([attribute, value]) => ({ attribute, caseExact: value === probe }));
 }
 
 /** What filters see: the attributes plus id and meta (RFC 7644 §3.4.2.2 allows filtering on both). */

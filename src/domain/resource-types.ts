@@ -24,7 +24,8 @@ export interface StoredResource {
   origin: ResourceOrigin;
 }
 
-export type SyncState = 'pending' | 'synced' | 'failed';
+/** `dry-run`: converged under SS_DRY_RUN, so nothing was written to Secret Server. */
+export type SyncState = 'pending' | 'synced' | 'dry-run' | 'failed';
 
 /** Where a SCIM resource stands in Secret Server, written only by the workers. */
 export interface SecretServerLink {

@@ -175,6 +175,7 @@ async function importUser(ctx: ImportContext, plan: UserPlan, lookups: UserLooku
     // The stale resource may be the mirror imported for the id's former owner: keep both apart.
     if (await store.get('User', newId)) newId = stableId('user', user.id, user.userName);
   }
+  if (id && (await isTombstone(store, id))) return 'skipped';
   if (!id) {
     // Matched by email or userName: that SCIM user may already stand for another Secret Server user
     // (Secret Server does not enforce unique emails). One email, one SCIM user: keep the first.
@@ -198,6 +199,16 @@ async function importUser(ctx: ImportContext, plan: UserPlan, lookups: UserLooku
   } catch (err) {
     return skipped(ctx, err, { secretServerUserId: user.id, userName: user.userName });
   }
+}
+
+/**
+ * A SCIM DELETE removes the resource and keeps its link (the Secret Server id and userName, nothing
+ * else about the person): that link is the tombstone. RFC 7644 §3.6 omits a deleted resource from
+ * later queries, so the import must not bring the disabled account back as a new SCIM user; a later
+ * POST of the same person links the same account again (by email), which replaces the tombstone.
+ */
+async function isTombstone(store: ResourceStore, scimId: string): Promise<boolean> {
+  return (await store.existingIds('User', [scimId])).size === 0;
 }
 
 /**
@@ -264,10 +275,12 @@ async function importGroup(
     secretServerCall(() => ctx.secretServer.listGroupMembers(group.id)),
   ]);
   const scimIds = await Promise.all(memberships.map((m) => idMap.get(m.userId) ?? store.findIdBySecretServerId('User', m.userId)));
+  // A member whose SCIM user was deleted (only its tombstone is left) is no member in SCIM.
+  const live = await store.existingIds('User', scimIds.filter((scimId): scimId is string => scimId !== null));
   const members: GroupMember[] = [];
   memberships.forEach((m, i) => {
     const scimId = scimIds[i];
-    if (scimId) members.push({ value: scimId, display: m.userName });
+    if (scimId && live.has(scimId)) members.push({ value: scimId, display: m.userName });
   });
   try {
     const merged = await merge(ctx, 'Group', existing, stableId('group', group.id), { displayName: group.name, members }, { secretServerId: group.id, secretServerName: group.name });

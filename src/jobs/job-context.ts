@@ -7,6 +7,8 @@ import type { ClaimableAccounts } from './claimable-accounts';
 
 /** The part of the Secret Server client the provisioning jobs use (the real client satisfies it). */
 export interface SecretServerPort {
+  /** SS_DRY_RUN: writes are logged, not sent. */
+  readonly dryRun?: boolean;
   getUser(id: number): Promise<SecretServerUser>;
   findUserByEmail(email: string): Promise<SecretServerUser | null>;
   findUserByUserName(userName: string): Promise<SecretServerUser | null>;

@@ -3,6 +3,7 @@ import type { SyncJobPayload } from '../queue/queue-registry';
 import { SecretServerError, SecretServerRefusedError, isAbsentOrForbidden } from '../secret-server/secret-server-errors';
 import type { SecretServerGroup } from '../secret-server/secret-server-client';
 import { JobContext, SyncOutcome, SyncStart, WaitingForMembersError } from './job-context';
+import { dryRunState } from './dry-run-state';
 
 const sameText = (a: string | null | undefined, b: string | null | undefined) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
 
@@ -43,7 +44,7 @@ export async function syncGroup(payload: SyncJobPayload, ctx: JobContext, { reso
       secretServerId: group.id,
       group: name,
     });
-    await store.markSynced('Group', payload.id, resource.meta.version, { ...synced, lastSyncedAt: new Date().toISOString() });
+    await store.markSynced('Group', payload.id, resource.meta.version, { ...dryRunState(ctx), ...synced, lastSyncedAt: new Date().toISOString() });
     return { result: 'skipped', secretServerId: group.id, detail: 'directory-synchronised group' };
   }
 
@@ -60,7 +61,7 @@ export async function syncGroup(payload: SyncJobPayload, ctx: JobContext, { reso
     await store.setLink('Group', payload.id, { ...synced, state: 'pending', lastError: `waiting for ${pending} member(s)` });
     throw new WaitingForMembersError(pending);
   }
-  await store.markSynced('Group', payload.id, resource.meta.version, { ...synced, lastSyncedAt: new Date().toISOString() });
+  await store.markSynced('Group', payload.id, resource.meta.version, { ...dryRunState(ctx), ...synced, lastSyncedAt: new Date().toISOString() });
   return { result, secretServerId: group.id, detail: `+${toAdd.length} -${toRemove.length} members` };
 }
 

@@ -13,6 +13,7 @@ import { generateLocalUserPassword } from '../secret-server/password-generator';
 import type { SecretServerUser } from '../secret-server/secret-server-client';
 import type { SyncJobPayload } from '../queue/queue-registry';
 import type { JobContext, SyncOutcome, SyncStart } from './job-context';
+import { dryRunState } from './dry-run-state';
 
 interface DesiredUser {
   displayName: string;
@@ -84,6 +85,7 @@ export async function syncUser(payload: SyncJobPayload, ctx: JobContext, { resou
     });
   }
   await store.markSynced('User', payload.id, resource.meta.version, {
+    ...dryRunState(ctx),
     secretServerId: ssUser.id,
     secretServerUserName: ssUser.userName,
     lastSyncedAt: new Date().toISOString(),

@@ -17,6 +17,18 @@ import type { Logger } from '../logging/logger';
 import { isLoopbackUrl } from '../config/secret-rules';
 import { SecretServerReadiness } from './secret-server-readiness';
 
+/**
+ * How long start-up waits for Redis before it listens without it. A reachable Redis answers in
+ * milliseconds, and then workers are running when startBridge returns.
+ */
+const REDIS_STARTUP_WAIT_MS = 3_000;
+
+const delay = <T>(ms: number, value: T) =>
+  new Promise<T>((resolve) => {
+    const timer = setTimeout(() => resolve(value), ms);
+    timer.unref();
+  });
+
 export interface RunningBridge {
   container: Container;
   admin: AdminService;
@@ -49,13 +61,24 @@ export async function startBridge(config: BridgeConfig, logger: Logger, options:
       baseUrl: config.secretServer.baseUrl,
     });
   }
-  // Detects the kind of server (and a Platform tenant's vault) now, so the start-up log says it;
-  // the client logs the outcome. A failure here stops nothing: jobs retry, /readyz reports it.
-  container.secretServer.connect().catch((err: unknown) => {
-    logger.warn(`Secret Server not reachable at start-up: ${(err as Error).message}`, { category: 'lifecycle', baseUrl: config.secretServer.baseUrl });
-  });
+  if (config.secretServer.dryRun) {
+    logger.warn('SS_DRY_RUN is on: workers log the Secret Server writes they would make and make none; users and groups show syncState dry-run', {
+      category: 'lifecycle',
+    });
+  }
 
-  if (runsWorker) {
+  let stopped = false;
+  // Everything that needs Redis to start. Without Redis the API still listens (and answers 503),
+  // and this runs by itself once Redis answers.
+  const startWithRedis = async () => {
+    if (stopped) return;
+    // Detects the kind of server (and a Platform tenant's vault) now, so the start-up log says it;
+    // the client logs the outcome. A failure here stops nothing: jobs retry, /readyz reports it.
+    // It waits for Redis because the rate limiter of every Secret Server call lives there.
+    container.secretServer.connect().catch((err: unknown) => {
+      logger.warn(`Secret Server not reachable at start-up: ${(err as Error).message}`, { category: 'lifecycle', baseUrl: config.secretServer.baseUrl });
+    });
+    if (!runsWorker) return;
     const provision = createProvisionWorker({
       connection: container.bullRedis,
       prefix: config.redis.prefix,
@@ -71,7 +94,15 @@ export async function startBridge(config: BridgeConfig, logger: Logger, options:
     sweeper = new DirtySweeper(container.store, container.queue, logger, options.sweepGraceMs);
     sweeper.start(options.sweepIntervalMs);
     await container.queue.scheduleImport(config.import.intervalS);
-  }
+    if (stopped) return;
+    logger.info('workers started', { category: 'lifecycle', concurrency: config.worker.concurrency });
+  };
+  const redisReady = container.reachability.whenReady();
+  const redisNow = await Promise.race([redisReady.then(() => true), delay(REDIS_STARTUP_WAIT_MS, false)]);
+  const started = redisNow ? startWithRedis() : redisReady.then(startWithRedis);
+  // A start that fails later (Redis lost again half-way) is logged, not left unhandled.
+  const startedLogged = started.catch((err: unknown) => logger.error('could not start the workers', { category: 'lifecycle', err }));
+  if (redisNow) await started;
 
   if (runsApi) {
     container.tokens.start();
@@ -84,11 +115,12 @@ export async function startBridge(config: BridgeConfig, logger: Logger, options:
       httpMetrics: container.metrics.httpMiddleware(),
       opsRouter: opsRouter({
         metrics: container.metrics,
-        checks: readinessChecks(container),
+        checks: readinessChecks(container, config),
         queues: { counts: async () => ({ provision: await admin.queueCounts() }) },
       }),
       adminRouter: config.auth.adminToken ? adminRouter(admin, [container.queue.provision, container.queue.import]) : undefined,
       adminTokens: container.adminTokens,
+      storeReadiness: container.reachability,
     });
     server = createServer(config, app, logger);
     await new Promise<void>((resolve, reject) => {
@@ -110,6 +142,9 @@ export async function startBridge(config: BridgeConfig, logger: Logger, options:
         server.closeIdleConnections();
         await closing;
       }
+      stopped = true;
+      // A start under way (Redis came back during shutdown) finishes first, so its workers are closed too.
+      if (container.reachability.isReady()) await startedLogged;
       sweeper?.stop();
       await Promise.all(workers.map((w) => w.close()));
       await container.close();
@@ -142,12 +177,25 @@ function createServer(config: BridgeConfig, app: http.RequestListener, logger: L
   return server;
 }
 
-function readinessChecks(container: Container) {
+function readinessChecks(container: Container, config: BridgeConfig) {
   const readiness = new SecretServerReadiness(container.secretServer, container.breaker);
+  const { reachability } = container;
   return [
     {
       name: 'redis',
-      check: async () => ({ ok: (await container.redis.ping()) === 'PONG' }),
+      check: async () => {
+        // Known down: say why at once, rather than wait for a PING that ioredis will give up on.
+        if (!reachability.isReady()) return { ok: false, detail: reachability.describe() };
+        return { ok: (await container.redis.ping()) === 'PONG' };
+      },
+    },
+    {
+      name: 'dryRun',
+      check: async () => ({
+        ok: true,
+        enabled: config.secretServer.dryRun,
+        detail: config.secretServer.dryRun ? 'SS_DRY_RUN is on: no Secret Server writes are made' : 'off',
+      }),
     },
     {
       name: 'secretServer',
@@ -156,6 +204,7 @@ function readinessChecks(container: Container) {
     {
       name: 'queue',
       check: async () => {
+        if (!reachability.isReady()) return { ok: false, detail: 'unknown while Redis is unreachable' };
         const counts = await container.queue.provision.getJobCounts('waiting', 'active');
         const workers = await container.queue.provision.getWorkersCount();
         const stuck = counts.waiting > 0 && counts.active === 0 && workers === 0;

@@ -1,4 +1,5 @@
 import { Queue, QueueOptions } from 'bullmq';
+import { isRedisUnavailable } from '../errors/redis-unavailable';
 import type Redis from 'ioredis';
 import type { ResourceKind } from '../domain/resource-types';
 import type { Logger } from '../logging/logger';
@@ -36,7 +37,10 @@ export class ProvisioningQueue implements SyncEnqueuer {
     this.provision = new Queue(QUEUES.provision, options);
     this.import = new Queue(QUEUES.import, options);
     for (const queue of [this.provision, this.import]) {
-      queue.on('error', (err) => logger.error('queue error', { category: 'queue', queue: queue.name, err }));
+      queue.on('error', (err) => {
+        // An unreachable Redis is reported once per retry interval by RedisReachability (container.ts).
+        if (!isRedisUnavailable(err)) logger.error('queue error', { category: 'queue', queue: queue.name, err });
+      });
     }
   }
 

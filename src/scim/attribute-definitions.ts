@@ -194,7 +194,7 @@ export const SECRET_SERVER_USER_ATTRIBUTES: AttributeDefinition[] = [
     ...readOnly,
   }),
   attr('syncState', 'Where provisioning into Secret Server stands.', {
-    canonicalValues: ['pending', 'synced', 'failed'],
+    canonicalValues: ['pending', 'synced', 'dry-run', 'failed'],
     ...readOnly,
   }),
   attr('lastError', 'The last permanent error from Secret Server, if any.', readOnly),

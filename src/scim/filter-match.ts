@@ -6,13 +6,12 @@
  */
 import type { Filter } from 'scim2-parse-filter';
 import { InvalidFilterError } from '../errors/bridge-error';
+import { findAttribute, findSubAttribute } from './attribute-definitions';
 import { splitAttrPath, type AttrPath } from './attribute-path';
 import { getAttribute, isPlainObject, type JsonObject } from './json-values';
 
 type CompValue = boolean | null | number | string;
 
-/** Case-exact attributes (RFC 7643 §3.1: id, externalId; §3.1 meta.version is an opaque tag). */
-const CASE_EXACT = new Set(['id', 'externalid', 'meta.version']);
 /** dateTime attributes we compare chronologically (RFC 7643 §2.3.5). */
 const DATE_TIME = new Set(['meta.created', 'meta.lastmodified', 'lastsyncedat']);
 
@@ -23,6 +22,18 @@ export function pathKey(path: AttrPath): string {
 
 export function isDateTimePath(path: AttrPath): boolean {
   return DATE_TIME.has(pathKey(path));
+}
+
+/**
+ * Whether the schema says the attribute compares case-exactly (RFC 7643 §2.1, §7 caseExact): id,
+ * externalId and most of meta do; the rest, and attributes we have no definition for, do not.
+ * A filter names no resource type; User and Group agree on every name they share.
+ */
+function isCaseExact(path: AttrPath): boolean {
+  const [first, second] = path.names as [string, string | undefined];
+  const top = findAttribute('User', first, path.urn) ?? findAttribute('Group', first, path.urn);
+  const definition = second === undefined ? top : findSubAttribute(top, second);
+  return definition?.caseExact ?? false;
 }
 
 /**
@@ -147,7 +158,7 @@ function cachedPath(text: string): CachedPath | undefined {
   const path = splitAttrPath(text);
   const cached = path && {
     path,
-    caseExact: path.urn === undefined && CASE_EXACT.has(pathKey(path)),
+    caseExact: isCaseExact(path),
     dateTime: isDateTimePath(path),
   };
   pathCache.set(text, cached);
@@ -183,6 +194,8 @@ function test(filter: Filter, resource: JsonObject, inValuePath: boolean, meter?
     return values.some((v) => isPlainObject(v) && test(filter.valFilter, v, true, meter));
   }
   if (filter.op === 'pr') return values.some(isPresent);
+  // Inside a value path the names are sub-attributes of a multi-valued attribute, all of which
+  // the schema leaves caseExact false (attribute-definitions.ts).
   const ctx: CompareContext = {
     caseExact: !inValuePath && path === cached.path && cached.caseExact,
     dateTime: !inValuePath && path === cached.path && cached.dateTime,

@@ -10,6 +10,16 @@ import { indexedLookup, matchesFilter, parseFilter, type Filter } from './filter
 
 const runs = fuzzRuns(2000);
 
+/** The indexes the store keeps (unique-keys.ts): userName and displayName lower-cased, externalId as is. */
+const USER_INDEXES = [
+  { attribute: 'userName', caseExact: false },
+  { attribute: 'externalId', caseExact: true },
+];
+const GROUP_INDEXES = [
+  { attribute: 'displayName', caseExact: false },
+  { attribute: 'externalId', caseExact: true },
+];
+
 const resources: Record<string, unknown>[] = [
   {
     id: 'u-1',
@@ -62,7 +72,8 @@ describe('parseFilter and matchesFilter: properties', () => {
       fc.property(grammarFilterArbitrary, (text) => {
         const filter = parseOrBridgeError(text);
         if (filter === undefined) return;
-        indexedLookup(filter);
+        indexedLookup(filter, 'User', USER_INDEXES);
+        indexedLookup(filter, 'Group', GROUP_INDEXES);
         for (const r of resources) {
           const direct = evaluate(filter, r);
           const negated = evaluate({ op: 'not', filter }, r);
@@ -83,17 +94,20 @@ describe('parseFilter and matchesFilter: properties', () => {
     );
   });
 
-  it('when an indexed lookup is offered, then a resource matching the filter has that value', () => {
+  it('when an indexed lookup is offered, then a resource matching the filter holds that value as the index folds it', () => {
     fc.assert(
-      fc.property(grammarFilterArbitrary, (text) => {
+      fc.property(grammarFilterArbitrary, fc.constantFrom<'User' | 'Group'>('User', 'Group'), (text, kind) => {
         const filter = parseOrBridgeError(text);
-        const lookup = filter && indexedLookup(filter);
+        const indexes = kind === 'User' ? USER_INDEXES : GROUP_INDEXES;
+        const lookup = filter && indexedLookup(filter, kind, indexes);
         if (!filter || !lookup) return;
+        const caseExact = lookup.attribute === 'id' || indexes.find((i) => i.attribute === lookup.attribute)?.caseExact === true;
+        const fold = (v: string) => (caseExact ? v : v.toLowerCase());
         for (const r of resources) {
           if (evaluate(filter, r) !== true) continue;
           // The store finds candidates by this key; a match it could not find would be lost.
-          const probe = parseFilter(`${lookup.index === 'email' ? 'emails.value' : lookup.index} eq ${JSON.stringify(lookup.value)}`);
-          expect(matchesFilter(probe, r)).toBe(true);
+          const held = r[lookup.attribute];
+          expect(typeof held === 'string' && fold(held) === fold(lookup.value)).toBe(true);
         }
       }),
       { numRuns: runs },

@@ -208,24 +208,43 @@ describe('parseFilter: invalid filters are 400 invalidFilter', () => {
 });
 
 describe('indexedLookup', () => {
+  /** What the store keeps (unique-keys.ts): userName and displayName lower-cased, externalId as is. */
+  const USER_INDEXES = [
+    { attribute: 'userName', caseExact: false },
+    { attribute: 'externalId', caseExact: true },
+  ];
+  const GROUP_INDEXES = [
+    { attribute: 'displayName', caseExact: false },
+    { attribute: 'externalId', caseExact: true },
+  ];
+
   it.each([
-    ['userName eq "Test.User@okta.local"', { index: 'userName', value: 'Test.User@okta.local' }],
-    ['urn:ietf:params:scim:schemas:core:2.0:User:userName eq "a"', { index: 'userName', value: 'a' }],
-    ['id eq "a1"', { index: 'id', value: 'a1' }],
-    ['externalId eq "00u1"', { index: 'externalId', value: '00u1' }],
-    ['displayName eq "Test SCIMv2"', { index: 'displayName', value: 'Test SCIMv2' }],
-    ['email eq "a@b.c"', { index: 'email', value: 'a@b.c' }],
-    ['emails eq "a@b.c"', { index: 'email', value: 'a@b.c' }],
-    ['emails.value eq "a@b.c"', { index: 'email', value: 'a@b.c' }],
-    ['emails[type eq "work"].value eq "a@b.c"', { index: 'email', value: 'a@b.c' }],
-    ['emails[value eq "a@b.c"]', { index: 'email', value: 'a@b.c' }],
-    ['userName eq "a" and active eq true', { index: 'userName', value: 'a' }],
-    ['displayName eq "d" and externalId eq "e" and userName eq "u"', { index: 'externalId', value: 'e' }],
-  ])('when the filter is %s, then one candidate is looked up by %j', (text, expected) => {
-    expect(indexedLookup(parseFilter(text))).toEqual(expected);
+    ['userName eq "Test.User@okta.local"', { attribute: 'userName', value: 'Test.User@okta.local' }],
+    ['USERNAME eq "a"', { attribute: 'userName', value: 'a' }],
+    ['urn:ietf:params:scim:schemas:core:2.0:User:userName eq "a"', { attribute: 'userName', value: 'a' }],
+    ['id eq "a1"', { attribute: 'id', value: 'a1' }],
+    ['externalId eq "00u1"', { attribute: 'externalId', value: '00u1' }],
+    ['userName eq "a" and active eq true', { attribute: 'userName', value: 'a' }],
+    ['displayName eq "d" and externalId eq "e" and userName eq "u"', { attribute: 'externalId', value: 'e' }],
+    ['userName eq "u" and id eq "i"', { attribute: 'id', value: 'i' }],
+  ])('when a User filter is %s, then the candidates are looked up by %j', (text, expected) => {
+    expect(indexedLookup(parseFilter(text), 'User', USER_INDEXES)).toEqual(expected);
+  });
+
+  it('when a Group filter is an equality on displayName, then the group index serves it', () => {
+    expect(indexedLookup(parseFilter('displayName eq "Test SCIMv2"'), 'Group', GROUP_INDEXES)).toEqual({ attribute: 'displayName', value: 'Test SCIMv2' });
   });
 
   it.each([
+    'displayName eq "Test User"',
+    'email eq "a@b.c"',
+    'emails eq "a@b.c"',
+    'emails.value eq "a@b.c"',
+    'emails[type eq "work"].value eq "a@b.c"',
+    'emails[value eq "a@b.c"]',
+    'userName eq ""',
+    'externalId eq ""',
+    'id eq "g1:members"',
     'userName ne "a"',
     'userName sw "a"',
     'userName eq "a" or userName eq "b"',
@@ -236,8 +255,16 @@ describe('indexedLookup', () => {
     'emails[type eq "work" or value eq "a"]',
     'active eq true',
     'id eq 5',
-  ])('when the filter is %s, then there is no index lookup (scan)', (text) => {
-    expect(indexedLookup(parseFilter(text))).toBeNull();
+  ])('when a User filter is %s, then no index answers it exactly (scan)', (text) => {
+    expect(indexedLookup(parseFilter(text), 'User', USER_INDEXES)).toBeNull();
+  });
+
+  it('when the store keeps no index for an attribute, or folds it unlike the schema, then it is not trusted', () => {
+    const filter = parseFilter('userName eq "a"');
+    expect(indexedLookup(filter, 'Group', GROUP_INDEXES)).toBeNull();
+    expect(indexedLookup(filter, 'User', [{ attribute: 'userName', caseExact: true }])).toBeNull();
+    expect(indexedLookup(parseFilter('externalId eq "e"'), 'User', [])).toBeNull();
+    expect(indexedLookup(parseFilter('externalId eq "e"'), 'User', [{ attribute: 'externalId', caseExact: false }])).toBeNull();
   });
 });
 

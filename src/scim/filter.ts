@@ -11,7 +11,7 @@ import { Tokens, parseFilter as parseTokens } from 'scim2-parse-filter/lib/src/p
 import { BadRequestError, InvalidFilterError } from '../errors/bridge-error';
 import { findAttribute, findSubAttribute, type AttributeDefinition } from './attribute-definitions';
 import { splitAttrPath, type AttrPath } from './attribute-path';
-import { isDateTimePath, pathKey, type FilterMeter } from './filter-match';
+import { isDateTimePath, type FilterMeter } from './filter-match';
 import { MAX_FILTER_DEPTH, tokenizeFilter } from './filter-tokenizer';
 
 export type { Filter, FilterMeter };
@@ -148,59 +148,55 @@ export function parseFilter(text: string): Filter {
   return filter;
 }
 
-export type IndexName = 'id' | 'userName' | 'email' | 'externalId' | 'displayName';
+/**
+ * An index a store keeps for one resource type: the attribute it keys, and whether it keeps case
+ * (false: it holds lower-cased values). Only the store knows which it keeps, so the caller says.
+ */
+export interface AttributeIndex {
+  attribute: string;
+  caseExact: boolean;
+}
+
+/** `id` is the store's own key; any other attribute is one of the given indexes. */
 export interface IndexedLookup {
-  index: IndexName;
+  attribute: string;
   value: string;
 }
 
-const INDEXED: Readonly<Record<string, IndexName>> = {
-  id: 'id',
-  username: 'userName',
-  externalid: 'externalId',
-  displayname: 'displayName',
-  emails: 'email',
-  'emails.value': 'email',
-  email: 'email',
-};
-
-/** An equality on `value` inside `emails[...]`, alone or as one side of an `and`. */
-function emailInValuePath(valFilter: Filter): string | undefined {
-  const candidates = valFilter.op === 'and' ? valFilter.filters : [valFilter];
-  for (const c of candidates) {
-    if (c.op === 'eq' && typeof c.compValue === 'string' && c.attrPath.toLowerCase() === 'value') {
-      return c.compValue;
-    }
-  }
-  return undefined;
+/**
+ * An equality an index answers exactly as the evaluator would (RFC 7644 §3.4.2.2): a singular
+ * string attribute of this resource type, an index folded the way the schema compares it
+ * (caseExact, RFC 7643 §2.1, §7), and a non-empty value (indexes hold no empty values, while
+ * `eq ""` matches an empty one). A multi-valued attribute such as emails never qualifies: an
+ * index keyed on one of its values (the primary email) misses the others.
+ */
+function lookupOf(f: Filter, kind: 'User' | 'Group', indexes: readonly AttributeIndex[]): IndexedLookup | null {
+  if (f.op !== 'eq' || typeof f.compValue !== 'string' || f.compValue === '') return null;
+  const path = splitAttrPath(f.attrPath);
+  if (path === undefined || path.urn !== undefined || path.names.length !== 1) return null;
+  const definition = findAttribute(kind, path.names[0] as string);
+  if (definition === undefined || definition.multiValued || definition.type !== 'string') return null;
+  // Ids contain no ':'; a value with one could reach another key of the store (a group's members).
+  if (definition.name === 'id') return f.compValue.includes(':') ? null : { attribute: 'id', value: f.compValue };
+  const index = indexes.find((i) => i.attribute === definition.name);
+  if (index === undefined || index.caseExact !== definition.caseExact) return null;
+  return { attribute: definition.name, value: f.compValue };
 }
 
-function lookupOf(f: Filter): IndexedLookup | null {
-  if (f.op === 'eq' && typeof f.compValue === 'string') {
-    const path = splitAttrPath(f.attrPath);
-    const index = path && path.urn === undefined ? INDEXED[pathKey(path)] : undefined;
-    return index ? { index, value: f.compValue } : null;
-  }
-  if (f.op === '[]') {
-    const path = splitAttrPath(f.attrPath);
-    const value = path && path.urn === undefined && pathKey(path) === 'emails' ? emailInValuePath(f.valFilter) : undefined;
-    return value === undefined ? null : { index: 'email', value };
-  }
-  return null;
-}
-
-const PREFERENCE: IndexName[] = ['id', 'externalId', 'userName', 'email', 'displayName'];
+/** The most selective first, when an `and` offers several. */
+const PREFERENCE = ['id', 'externalId', 'userName', 'displayName'];
 
 /**
- * When the filter is an `eq` on an indexed attribute, or has one as a side of a top-level `and`,
- * the store can fetch that one candidate; the caller must still run matchesFilter on it.
- * The most selective index wins when an `and` offers several.
+ * When the filter is such an equality, or has one as a side of a top-level `and`, the store can
+ * fetch the resources holding that value; the caller must still run matchesFilter on each. The
+ * answer is then exactly that of a full scan: every matching resource satisfies the equality.
  */
-export function indexedLookup(filter: Filter): IndexedLookup | null {
-  const direct = lookupOf(filter);
+export function indexedLookup(filter: Filter, kind: 'User' | 'Group', indexes: readonly AttributeIndex[]): IndexedLookup | null {
+  const direct = lookupOf(filter, kind, indexes);
   if (direct !== null || filter.op !== 'and') return direct;
-  const found = filter.filters.map(lookupOf).filter((l): l is IndexedLookup => l !== null);
-  found.sort((a, b) => PREFERENCE.indexOf(a.index) - PREFERENCE.indexOf(b.index));
+  const found = filter.filters.map((f) => lookupOf(f, kind, indexes)).filter((l): l is IndexedLookup => l !== null);
+  const rank = (l: IndexedLookup) => (PREFERENCE.includes(l.attribute) ? PREFERENCE.indexOf(l.attribute) : PREFERENCE.length);
+  found.sort((a, b) => rank(a) - rank(b));
   return found[0] ?? null;
 }
 
@@ -223,7 +219,7 @@ export function filterNodeCount(filter: Filter): number {
  * Work a filter that no index serves may do over the whole set, in FilterMeter units (one value
  * looked at by one expression, about 0.1 to 0.3 µs each): about a second of CPU at most, spread
  * over many event-loop turns. One expression over 100,000 users, or ten over 500,000, fits;
- * Okta's and Entra's lookups (userName, externalId, emails, displayName eq) use an index instead.
+ * Okta's and Entra's existence checks (userName, externalId, group displayName eq) use an index.
  */
 export const FILTER_SCAN_LIMIT = 5_000_000;
 /** Units evaluated between two yields to the event loop, a millisecond or two of work. */
@@ -239,7 +235,7 @@ export const FILTER_SCAN_SLICE = 10_000;
 export function scanRefusal(): BadRequestError {
   return new BadRequestError(
     'This filter needs more work than the server allows: no index serves it, so it would be evaluated against every resource. ' +
-      'Narrow it with an equality on userName, externalId, emails.value or displayName, or use fewer expressions',
+      'Narrow it with an equality on id, externalId, userName (Users) or displayName (Groups), or use fewer expressions',
     'tooMany',
   );
 }

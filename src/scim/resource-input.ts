@@ -73,6 +73,22 @@ function canonicalComplex(def: AttributeDefinition | undefined, value: JsonObjec
 }
 
 /**
+ * RFC 7643 §4.3 makes the enterprise `manager` complex ({value, $ref, displayName}); Microsoft Entra
+ * ID sends the manager's id as a plain string (Microsoft Learn, "Known issues for provisioning in
+ * Microsoft Entra ID": https://learn.microsoft.com/entra/identity/app-provisioning/known-issues).
+ * The string is that value, so it is stored in the schema's form and filters on manager.value find it.
+ */
+function managerAsComplex(extension: JsonObject): JsonObject {
+  const key = Object.keys(extension).find((k) => k.toLowerCase() === 'manager');
+  if (key === undefined || typeof extension[key] !== 'string') return extension;
+  const manager = extension[key] as string;
+  const out: JsonObject = { ...extension };
+  delete out[key];
+  if (manager !== '') setOwn(out, 'manager', { value: manager });
+  return out;
+}
+
+/**
  * Copies the body under canonical names, dropping what must not be stored and nulls (unassigned).
  * An extension the resource type does not declare is refused (400 invalidSyntax: the request
  * does not follow the schema, RFC 7644 §3.12), unless `previous` already holds it: then it was
@@ -99,6 +115,7 @@ function canonicalTopLevel(kind: 'User' | 'Group', body: JsonObject, dropped: Se
     if (dropped.has(name.toLowerCase())) continue;
     if (Object.prototype.hasOwnProperty.call(out, name)) throw invalid(`Attribute ${name} is given more than once`);
     let v = value;
+    if (urn === SCHEMA_ENTERPRISE_USER && isPlainObject(value)) v = managerAsComplex(value);
     if (def?.type === 'complex' && def.multiValued && Array.isArray(value)) {
       v = value.map((item, i) => (isPlainObject(item) ? canonicalComplex(def, item, `${name}[${i}]`) : item));
     } else if (def?.type === 'complex' && isPlainObject(value)) {

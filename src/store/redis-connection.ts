@@ -1,5 +1,6 @@
 import Redis, { RedisOptions } from 'ioredis';
 import type { BridgeConfig } from '../config/config-schema';
+import { parseHostPort } from '../config/config-formats';
 
 /**
  * Every Redis connection of the process, from one place: a plain URL, or Redis Sentinel when
@@ -10,10 +11,8 @@ export function createRedis(config: BridgeConfig['redis'], options: RedisOptions
   if (!config.sentinels) return new Redis(config.url, options);
   const url = new URL(config.url);
   return new Redis({
-    sentinels: config.sentinels.split(',').map((entry) => {
-      const [host, port] = entry.trim().split(':');
-      return { host, port: Number(port || 26379) };
-    }),
+    // The loader has already refused anything that is not host:port (config-formats.ts).
+    sentinels: config.sentinels.split(',').map((entry) => parseHostPort(entry.trim())!),
     name: config.sentinelName,
     password: url.password ? decodeURIComponent(url.password) : undefined,
     username: url.username ? decodeURIComponent(url.username) : undefined,

@@ -131,6 +131,23 @@ export class ResourceStore {
     });
   }
 
+  /**
+   * The groups that list `value` as a member, a batch of groups per round trip. Groups are few next
+   * to users, and a member's groups are needed only when the user is deleted.
+   */
+  async groupsHolding(value: string, batchSize = 1000): Promise<string[]> {
+    const holding: string[] = [];
+    for (let offset = 0; ; offset += batchSize) {
+      const ids = await this.redis.zrange(this.keys.order('Group'), offset, offset + batchSize - 1);
+      if (ids.length === 0) return holding;
+      const scores = await Promise.all(ids.map((id) => this.redis.zscore(this.keys.membersOrder(id), value)));
+      ids.forEach((id, i) => {
+        if (scores[i] !== null) holding.push(id);
+      });
+      if (ids.length < batchSize) return holding;
+    }
+  }
+
   /** The stored member objects of a group for the given values (absent values are left out). */
   async memberObjects(groupId: string, values: string[]): Promise<Map<string, JsonObject>> {
     const found = new Map<string, JsonObject>();

@@ -245,3 +245,62 @@ describe('import order within and across pages', () => {
     expect(scimGroups.find((g) => g.displayName === ops.name)).toBeUndefined();
   });
 });
+
+describe('deletes stay deleted (RFC 7644 §3.6)', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  const person = {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    userName: 'leaver@example.com',
+    name: { givenName: 'Lee', familyName: 'Leaver' },
+    emails: [{ value: 'leaver@example.com', primary: true, type: 'work' }],
+    active: true,
+  };
+
+  it('when a user deleted through SCIM is still in Secret Server (disabled), then the import leaves it out and pushing the person again links the same account', async () => {
+    const created = await h.scim('POST', '/Users', person);
+    expect(created.status).toBe(201);
+    await h.waitForSync();
+    const account = [...h.simulator.state.users.values()].find((u) => u.emailAddress === 'leaver@example.com')!;
+    const group = await h.scim('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Leavers', members: [{ value: created.body.id }] });
+    expect(group.status).toBe(201);
+    await h.waitForSync();
+
+    expect((await h.scim('DELETE', `/Users/${created.body.id}`)).status).toBe(204);
+    await h.waitForSync();
+    expect(h.simulator.state.users.get(account.id)!.enabled).toBe(false);
+
+    const summary = await runImport(h);
+    expect(summary.users.created).toBe(0);
+    const byName = await h.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "leaver@example.com"')}`);
+    expect(byName.body.totalResults).toBe(0);
+    const all = await h.scim('GET', '/Users?count=100');
+    expect(all.body.Resources.map((u: { userName: string }) => u.userName)).not.toContain('leaver@example.com');
+    // The group, read back from Secret Server, no longer lists the deleted user.
+    const leavers = (await h.scim('GET', `/Groups/${group.body.id}`)).body;
+    expect(leavers.members ?? []).toEqual([]);
+
+    const again = await h.scim('POST', '/Users', { ...person, name: { givenName: 'Lee', familyName: 'Returner' } });
+    expect(again.status).toBe(201);
+    expect(again.body.id).not.toBe(created.body.id);
+    await h.waitForSync();
+    const copies = [...h.simulator.state.users.values()].filter((u) => u.emailAddress?.toLowerCase() === 'leaver@example.com');
+    expect(copies.map((u) => u.id)).toEqual([account.id]);
+    expect(copies[0].enabled).toBe(true);
+    expect(copies[0].displayName).toBe('Lee Returner');
+    const linked = (await h.scim('GET', `/Users/${again.body.id}`)).body[EXT];
+    expect(linked.secretServerUserId).toBe(account.id);
+
+    // The import after the return links to the new SCIM user, not to the deleted one.
+    await runImport(h);
+    const found = await h.scim('GET', `/Users?filter=${encodeURIComponent('userName eq "leaver@example.com"')}`);
+    expect(found.body.Resources.map((u: { id: string }) => u.id)).toEqual([again.body.id]);
+  });
+});

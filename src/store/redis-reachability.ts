@@ -1,0 +1,101 @@
+import type Redis from 'ioredis';
+import type { BridgeConfig } from '../config/config-schema';
+import type { Logger } from '../logging/logger';
+
+/**
+ * How long ioredis waits between reconnection attempts once its backoff has grown (its own
+ * default cap, made explicit so the log line can say it).
+ */
+export const REDIS_RETRY_INTERVAL_MS = 2_000;
+
+/** ioredis' retryStrategy: 50 ms, 100 ms, ... up to REDIS_RETRY_INTERVAL_MS, forever. */
+export const redisRetryStrategy = (times: number): number => Math.min(times * 50, REDIS_RETRY_INTERVAL_MS);
+
+/** Where Redis is, as an operator would write it, with any password replaced. */
+export function redisLocation(config: BridgeConfig['redis']): string {
+  if (config.sentinels) return `Sentinels ${config.sentinels} (primary ${config.sentinelName})`;
+  try {
+    const url = new URL(config.url);
+    if (url.password) url.password = '***';
+    return url.toString().replace(/\/$/, '');
+  } catch {
+    return 'REDIS_URL';
+  }
+}
+
+/**
+ * Whether this process can reach Redis, from the connections' own events, so that nothing has to
+ * send a command (and wait for ioredis to give up on it) to find out. While Redis is unreachable it
+ * logs one WARN per retry interval, whatever the number of connections failing, with the socket
+ * error's code and no stack: an outage reads as one line repeated, not a wall of traces.
+ */
+export class RedisReachability {
+  private ready = false;
+  private lastError: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private waiters: Array<() => void> = [];
+  private closed = false;
+
+  constructor(
+    private readonly primary: Redis,
+    others: Redis[],
+    private readonly location: string,
+    private readonly logger: Logger,
+    private readonly intervalMs: number = REDIS_RETRY_INTERVAL_MS,
+  ) {
+    this.ready = primary.status === 'ready';
+    primary.on('ready', () => this.markReady());
+    for (const connection of [primary, ...others]) {
+      // Without a listener ioredis prints unhandled errors; reconnection is automatic.
+      connection.on('error', (err: Error & { code?: string }) => this.markDown(err.code ?? err.message));
+    }
+    primary.on('close', () => {
+      if (this.ready && !this.closed) this.markDown(this.lastError ?? 'connection closed');
+    });
+  }
+
+  isReady(): boolean {
+    return this.ready;
+  }
+
+  /** Why Redis is not reachable, for /readyz and the 503's log line. */
+  describe(): string {
+    return this.ready ? `connected to ${this.location}` : `cannot reach Redis at ${this.location}: ${this.lastError ?? 'connecting'}`;
+  }
+
+  /** Resolves once the commands connection is ready (now, if it is). */
+  whenReady(): Promise<void> {
+    if (this.ready) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Stops the reporting (shutdown disconnects on purpose). */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private markDown(reason: string): void {
+    if (this.closed) return;
+    this.ready = false;
+    this.lastError = reason;
+    if (this.timer) return;
+    this.report();
+    this.timer = setInterval(() => this.report(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  private report(): void {
+    this.logger.warn(`${this.describe()}; retrying every ${Math.round(this.intervalMs / 1000)} s`, { category: 'redis' });
+  }
+
+  private markReady(): void {
+    const wasDown = this.timer !== undefined;
+    this.ready = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (wasDown) this.logger.info(`reached Redis at ${this.location}`, { category: 'redis' });
+    for (const resolve of this.waiters.splice(0)) resolve();
+  }
+}
