@@ -45,9 +45,14 @@ export class RedisReachability {
   ) {
     this.ready = primary.status === 'ready';
     primary.on('ready', () => this.markReady());
-    for (const connection of [primary, ...others]) {
-      // Without a listener ioredis prints unhandled errors; reconnection is automatic.
-      connection.on('error', (err: Error & { code?: string }) => this.markDown(err.code ?? err.message));
+    // Without a listener ioredis prints unhandled errors; reconnection is automatic. Only the
+    // commands connection decides reachability: it alone emits the 'ready' that ends an outage,
+    // so an error on another one (BullMQ's, reconnecting a moment later) must not start one.
+    primary.on('error', (err: Error & { code?: string }) => this.markDown(err.code ?? err.message));
+    for (const connection of others) {
+      connection.on('error', (err: Error & { code?: string }) => {
+        if (!this.ready) this.lastError = err.code ?? err.message;
+      });
     }
     primary.on('close', () => {
       if (this.ready && !this.closed) this.markDown(this.lastError ?? 'connection closed');
