@@ -7,7 +7,9 @@ export { primaryEmail };
 
 /**
  * Values a resource holds in each unique index. userName, email and group displayName are
- * case-insensitive (RFC 7643 caseExact=false) so they are lower-cased; externalId is caseExact.
+ * case-insensitive (RFC 7643 caseExact=false) so they are lower-cased. externalId is not among
+ * them: RFC 7643 §3.1 leaves its uniqueness to the provisioning client, and two clients (or one
+ * client's re-assignment) may give two resources the same value; `externalId eq` is a scan.
  */
 export function uniqueKeysOf(kind: ResourceKind, attributes: Record<string, unknown>): Array<[UniqueIndex, string]> {
   const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : '');
@@ -15,12 +17,10 @@ export function uniqueKeysOf(kind: ResourceKind, attributes: Record<string, unkn
     return [
       ['userName', text(attributes.userName).toLowerCase()],
       ['email', (primaryEmail(attributes) ?? '').toLowerCase()],
-      ['externalId', text(attributes.externalId)],
     ];
   }
   return [
     ['displayName', text(attributes.displayName).toLowerCase()],
-    ['externalId', text(attributes.externalId)],
   ];
 }
 

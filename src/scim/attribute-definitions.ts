@@ -153,7 +153,9 @@ export const USER_ATTRIBUTES: AttributeDefinition[] = [
 
 /** RFC 7643 §4.2 and §8.7.1. */
 export const GROUP_ATTRIBUTES: AttributeDefinition[] = [
-  attr('displayName', 'A human-readable name for the Group.', { required: true }),
+  // RFC 7643 §8.7.1 says none; this bridge refuses a second group of the same name (any case),
+  // since Secret Server finds groups by name, and /Schemas says what it enforces.
+  attr('displayName', 'A human-readable name for the Group.', { required: true, uniqueness: 'server' }),
   complex(
     'members',
     'A list of members of the Group.',

@@ -73,6 +73,18 @@ describe('Entra ID request forms', () => {
     expect(none.body).toEqual(expect.objectContaining({ totalResults: 0, Resources: [] }));
   });
 
+  it('when two users carry the same externalId, then both are created and externalId eq finds both (RFC 7643 §3.1)', async () => {
+    const externalId = unique('shared-object');
+    const first = await created(entraUser({ externalId }));
+    const second = await created(entraUser({ externalId }));
+    const found = await h.scim('GET', `/Users?filter=${q(`externalId eq "${externalId}"`)}`);
+    expect(found.body.totalResults).toBe(2);
+    expect(found.body.Resources.map((r: { id: string }) => r.id).sort()).toEqual([first.id, second.id].sort());
+    const group = await h.scim('POST', '/Groups', { schemas: [GROUP], displayName: unique('Group'), externalId });
+    const other = await h.scim('POST', '/Groups', { schemas: [GROUP], displayName: unique('Group'), externalId });
+    expect([group.status, other.status]).toEqual([201, 201]);
+  });
+
   it('when Entra queries users by userName or displayName in another case, then the user is found', async () => {
     const user = await created(entraUser({ displayName: unique('Display Name') }));
     for (const filter of [`userName eq "${String(user.userName).toUpperCase()}"`, `displayName eq "${String(user.displayName).toLowerCase()}"`]) {
