@@ -6,6 +6,7 @@ import { bearerAuth, TokenVerifier } from './http/auth-middleware';
 import { trustProxySetting } from './http/client-address';
 import { PUBLIC_BASE_URL_SETTING } from './http/public-origin';
 import { discoveryRouter } from './http/discovery-router';
+import type { ImportRefresh } from './domain/import-refresh';
 import { errorMiddleware } from './http/error-middleware';
 import { requestIdMiddleware } from './http/request-id-middleware';
 import { resourceRouter } from './http/resource-router';
@@ -20,6 +21,8 @@ export interface AppDependencies {
   config: BridgeConfig;
   logger: Logger;
   resources: ResourceService;
+  /** Refreshes from Secret Server when Okta starts an import pass (import-refresh.ts). */
+  importRefresh?: ImportRefresh;
   scimTokens: TokenVerifier;
   authFailures: AuthFailureStore;
   /** Counts and times every request (prom-client); mounted first. */
@@ -62,7 +65,7 @@ export function createApp(deps: AppDependencies): express.Express {
   // Only Users and Groups take a body, so `POST /Schemas` with a non-JSON body gets its 405, not a
   // parse error.
   const parseJson = express.json({ type: () => true, limit: config.http.bodyLimitBytes, strict: false });
-  scim.use('/Users', parseJson, resourceRouter('User', deps.resources));
+  scim.use('/Users', parseJson, resourceRouter('User', deps.resources, deps.importRefresh));
   scim.use('/Groups', parseJson, resourceRouter('Group', deps.resources));
   scim.use(discoveryRouter());
   scim.use((req) => {

@@ -79,11 +79,14 @@ export async function issueToken(redis: Redis, prefix: string): Promise<string> 
 // As long as `openssl rand -hex 32`: the bridge refuses admin tokens shorter than 32 characters.
 export const ADMIN_TOKEN = `bench-admin-${crypto.randomBytes(32).toString('hex')}`;
 
-/** Starts one bridge role as its own process, configured only through its environment, like `npm start`. */
+/**
+ * Starts one bridge role as its own process, configured only through its environment, like `npm start`.
+ * Imports run only where a bench asks for them: a scheduled import would add Secret Server calls to every count.
+ */
 export function startBridgeChild(settings: BenchSettings, name: string, env: Record<string, string>): Promise<BenchChild> {
   return startChild(name, 'bridge-child', {
     cpuProfDir: settings.cpuProfDir,
-    env: { PORT: '0', HOST: '127.0.0.1', REDIS_URL: settings.redisUrl, LOG_LEVEL: 'info', LOG_FORMAT: 'json', ADMIN_TOKEN, AUTH_FAIL_LIMIT: '1000', ...env },
+    env: { PORT: '0', HOST: '127.0.0.1', REDIS_URL: settings.redisUrl, LOG_LEVEL: 'info', LOG_FORMAT: 'json', ADMIN_TOKEN, AUTH_FAIL_LIMIT: '1000', SS_IMPORT_INTERVAL_S: '0', IMPORT_REFRESH_AGE_S: '0', ...env },
   });
 }
 

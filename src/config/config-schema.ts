@@ -100,7 +100,23 @@ export const configSchema = {
     backoffMs: { doc: 'First retry delay; doubles each attempt', format: 'whole-number', min: 1, max: 3600000, default: 1000, env: 'JOB_BACKOFF_MS' },
   },
   import: {
-    intervalS: { doc: 'Seconds between scheduled imports from Secret Server; 0 disables the schedule', format: 'whole-number', min: 0, max: 604800, default: 0, env: 'SS_IMPORT_INTERVAL_S' },
+    intervalS: { doc: 'Seconds between scheduled imports from Secret Server; 0 disables the schedule', format: 'whole-number', min: 0, max: 604800, default: 900, env: 'SS_IMPORT_INTERVAL_S' },
+    refreshAgeS: {
+      doc: "Okta's import pass (GET /Users?startIndex=1 without a filter) imports from Secret Server first when the last import is older than this, seconds; 0 never",
+      format: 'whole-number',
+      min: 0,
+      max: 604800,
+      default: 300,
+      env: 'IMPORT_REFRESH_AGE_S',
+    },
+    refreshWaitS: {
+      doc: "How long that first page waits for the import before answering with what it has, seconds (Okta gives a request 60 s)",
+      format: 'whole-number',
+      min: 0,
+      max: 50,
+      default: 20,
+      env: 'IMPORT_REFRESH_WAIT_S',
+    },
     familyNamePlaceholder: { doc: 'familyName used when a Secret Server display name is a single word', format: 'text', allowEmpty: false, default: '-', env: 'IMPORT_FAMILY_NAME_PLACEHOLDER' },
   },
   breaker: {
@@ -140,7 +156,7 @@ export interface BridgeConfig {
     protectedUsers: string;
   };
   worker: { concurrency: number; attempts: number; backoffMs: number };
-  import: { intervalS: number; familyNamePlaceholder: string };
+  import: { intervalS: number; refreshAgeS: number; refreshWaitS: number; familyNamePlaceholder: string };
   breaker: { failureThreshold: number; openMs: number };
   shutdownTimeoutMs: number;
 }

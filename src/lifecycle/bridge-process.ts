@@ -2,11 +2,12 @@ import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Worker } from 'bullmq';
+import { Job, type Worker } from 'bullmq';
 import { createApp } from '../app';
 import type { BridgeConfig } from '../config/config-schema';
 import { createContainer, Container } from '../container';
 import { AdminService } from '../domain/admin-service';
+import { ImportRefresh } from '../domain/import-refresh';
 import { adminRouter } from '../http/admin-router';
 import { clientErrorHandler } from '../http/client-error-handler';
 import { opsRouter } from '../http/ops-router';
@@ -110,6 +111,7 @@ export async function startBridge(config: BridgeConfig, logger: Logger, options:
       config,
       logger,
       resources: container.resources,
+      importRefresh: importRefreshOf(container, config, logger),
       scimTokens: container.tokens,
       authFailures: container.authFailures,
       httpMetrics: container.metrics.httpMiddleware(),
@@ -175,6 +177,29 @@ function createServer(config: BridgeConfig, app: http.RequestListener, logger: L
   // What Node's parser refuses (431, 400, 408) gets a SCIM error body too, not a bare status line.
   server.on('clientError', clientErrorHandler(logger));
   return server;
+}
+
+/** Okta's import pass refreshes from Secret Server first (import-refresh.ts), through the import queue. */
+function importRefreshOf(container: Container, config: BridgeConfig, logger: Logger): ImportRefresh {
+  const { queue, redis, store } = container;
+  return new ImportRefresh(
+    {
+      async lastFinishedAt() {
+        const status = await redis.get(store.keys.importStatus());
+        const finishedAt = status ? (JSON.parse(status) as { finishedAt?: string }).finishedAt : undefined;
+        return finishedAt ? new Date(finishedAt) : undefined;
+      },
+      start: () => queue.enqueueImport('import-pass'),
+      async ended(jobId) {
+        const job = await Job.fromId(queue.import, jobId);
+        if (!job) return true;
+        const state = await job.getState();
+        return state === 'completed' || (state === 'failed' && job.attemptsMade >= (job.opts.attempts ?? 1));
+      },
+    },
+    logger,
+    { maxAgeMs: config.import.refreshAgeS * 1000, waitMs: config.import.refreshWaitS * 1000 },
+  );
 }
 
 function readinessChecks(container: Container, config: BridgeConfig) {

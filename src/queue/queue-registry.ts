@@ -30,7 +30,7 @@ export interface SyncJobPayload {
 
 export interface ImportJobPayload {
   requestId?: string;
-  trigger: 'schedule' | 'cli' | 'admin';
+  trigger: 'schedule' | 'cli' | 'admin' | 'import-pass';
 }
 
 export interface JobPayloads {

@@ -304,3 +304,34 @@ describe('deletes stay deleted (RFC 7644 §3.6)', () => {
     expect(found.body.Resources.map((u: { id: string }) => u.id)).toEqual([again.body.id]);
   });
 });
+
+describe("Okta's Import Now without an import run by hand", () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ import: { intervalS: 0, refreshAgeS: 300, refreshWaitS: 20 } });
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  const passes = () => h.logs.filter((l) => l.includes('an import pass started')).length;
+
+  it("when Test API Credentials probes, then nothing is imported; when Import Now's first page comes, then a user created in Secret Server a moment before is in it", async () => {
+    const probe = await h.scim('GET', '/Users?startIndex=1&count=2');
+    expect(probe.status).toBe(200);
+    expect(passes()).toBe(0);
+
+    h.simulator.state.addUser({ userName: 'just.hired', displayName: 'Just Hired', emailAddress: 'just.hired@example.com', enabled: true });
+    const page = await h.scim('GET', '/Users?startIndex=1&count=100');
+    expect(page.status).toBe(200);
+    const hired = page.body.Resources.find((u: { userName: string }) => u.userName === 'just.hired@example.com');
+    expect(hired).toMatchObject({ name: { givenName: 'Just', familyName: 'Hired' }, active: true });
+    expect(passes()).toBe(1);
+
+    // The next pages of the pass, and a pass soon after, answer from what was just imported.
+    await h.scim('GET', '/Users?startIndex=101&count=100');
+    await h.scim('GET', '/Users?startIndex=1&count=100');
+    expect(passes()).toBe(1);
+  });
+});

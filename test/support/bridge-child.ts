@@ -41,6 +41,8 @@ export async function spawnBridge(options: BridgeChildOptions): Promise<BridgeCh
     REDIS_PREFIX: options.prefix,
     SS_BASE_URL: options.secretServerUrl,
     SS_MAX_RPS: '0',
+    SS_IMPORT_INTERVAL_S: '0',
+    IMPORT_REFRESH_AGE_S: '0',
     SCIM_TOKEN: TEST_SCIM_TOKEN,
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     HOST: '127.0.0.1',

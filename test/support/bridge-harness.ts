@@ -48,6 +48,8 @@ export async function startHarness(
         secretServer: { baseUrl: listening.url, timeoutMs: 2000, maxRps: 0 },
         worker: { concurrency: 8, attempts: 12, backoffMs: 200 },
         breaker: { failureThreshold: 5, openMs: 1000 },
+        // Imports run when a test asks: a scheduled one, or one before a page, would change what it counts.
+        import: { intervalS: 0, refreshAgeS: 0 },
       },
       overrides,
     ) as DeepPartial<BridgeConfig>,
