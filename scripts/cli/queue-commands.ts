@@ -4,6 +4,9 @@ import { ProvisioningQueue } from '../../src/queue/provisioning-queue';
 import { createRedis } from '../../src/store/redis-connection';
 import { ResourceStore } from '../../src/store/resource-store';
 import type { CliContext, CommandGroup } from './command-registry';
+import { parseCommandArgs } from './parse-command-args';
+import { printList, shortTime } from './table';
+import { UnknownIdError } from './unknown-id-error';
 import { UsageError } from './usage-error';
 
 /** The admin service on the configured Redis, closed when the command ends. */
@@ -20,30 +23,54 @@ async function adminService(ctx: CliContext): Promise<AdminService> {
   return new AdminService(new ResourceStore(redis, config.redis.prefix), queue, logger);
 }
 
+const FAILED = 'failed';
+/** At most this many failed jobs are listed; `failed retry` with no id still retries all of them. */
+const FAILED_LIST_LIMIT = 1000;
+const FAILED_LIST_COMMAND = 'npm run admin -- failed list';
+
 /** `scim-bridge failed list|retry [jobId]`: changes that could not reach Secret Server. */
 export const failedCommands: CommandGroup = {
   summary: 'provisioning jobs that failed (list them, retry them)',
   usage: ['list                                 failed jobs with their reason', 'retry [<jobId>]                      retry one failed job, or all of them'],
   async run(args, ctx) {
-    const [command, jobId, ...extra] = args;
-    if (extra.length) throw new UsageError('too many arguments', 'failed');
-    const admin = await adminService(ctx);
-    if (command === 'list') {
-      const failed = await admin.listFailed(1000);
-      if (failed.length === 0) ctx.err('no failed jobs');
-      for (const f of failed) {
-        ctx.out([f.jobId, f.name, f.resourceId, `attempts=${f.attemptsMade}`, f.failedAt ?? '', f.failedReason].join('\t'));
-      }
-      return;
+    const [command, ...rest] = args;
+    switch (command) {
+      case 'list':
+        return listFailed(rest, ctx);
+      case 'retry':
+        return retryFailed(rest, ctx);
+      default:
+        throw new UsageError(command ? `unknown failed command "${command}"` : 'missing failed command', FAILED);
     }
-    if (command === 'retry') {
-      const retried = await admin.retryFailed(jobId);
-      ctx.out(`retried ${retried} job(s)`);
-      return;
-    }
-    throw new UsageError(command ? `unknown failed command "${command}"` : 'missing failed command', 'failed');
   },
 };
+
+async function listFailed(args: string[], ctx: CliContext): Promise<void> {
+  parseCommandArgs(FAILED, args, {}, []);
+  const failed = await (await adminService(ctx)).listFailed(FAILED_LIST_LIMIT);
+  printList(ctx, {
+    header: ['JOB ID', 'NAME', 'RESOURCE', 'ATTEMPTS', 'FAILED AT', 'REASON'],
+    rows: failed.map((f) => [f.jobId, f.name, f.resourceId, String(f.attemptsMade), f.failedAt ? shortTime(f.failedAt) : '-', f.failedReason]),
+    empty: 'no failed jobs',
+  });
+  if (failed.length === FAILED_LIST_LIMIT) ctx.err(`Only the first ${FAILED_LIST_LIMIT} failed jobs are listed.`);
+}
+
+async function retryFailed(args: string[], ctx: CliContext): Promise<void> {
+  const { positionals } = parseCommandArgs(FAILED, args, {}, [], ['<jobId>']);
+  const [jobId] = positionals;
+  const admin = await adminService(ctx);
+  if (jobId === undefined) {
+    const retried = await admin.retryFailed();
+    ctx.out(retried === 0 ? 'no failed jobs; nothing to retry' : `retried ${retried} job(s)`);
+    return;
+  }
+  const result = await admin.retryFailedJob(jobId);
+  if (!result.retried) {
+    throw new UnknownIdError('failed job', jobId, FAILED_LIST_COMMAND, result.state === 'missing' ? undefined : `that job is ${result.state}`);
+  }
+  ctx.out(`retried failed job "${jobId}"`);
+}
 
 /** `scim-bridge resync`: converge every user and group again. */
 export const resyncCommand: CommandGroup = {

@@ -1,8 +1,11 @@
 import { parseDuration, TokenService, type TokenSummary } from '../../src/domain/token-service';
+import { NotFoundError } from '../../src/errors/bridge-error';
 import { redisKeys } from '../../src/store/redis-keys';
 import { RedisTokenStore } from '../../src/store/token-store';
 import type { CliContext, CommandGroup } from './command-registry';
 import { parseCommandArgs } from './parse-command-args';
+import { printList, shortTime } from './table';
+import { UnknownIdError } from './unknown-id-error';
 import { UsageError } from './usage-error';
 
 const GROUP = 'token';
@@ -50,11 +53,13 @@ async function list(args: string[], ctx: CliContext): Promise<void> {
   parseCommandArgs(GROUP, args, {}, []);
   const tokens = await (await service(ctx)).list();
   if (ctx.config().auth.scimToken) ctx.err('The static SCIM_TOKEN from the environment is accepted too (reported as token id "static").');
-  if (tokens.length === 0) {
-    ctx.err('No tokens. Create one with: npm run token -- create --name okta');
-    return;
-  }
-  for (const line of table(tokens, Date.now())) ctx.out(line);
+  const now = Date.now();
+  printList(ctx, {
+    header: ['ID', 'NAME', 'CREATED', 'LAST USED', 'EXPIRES'],
+    rows: tokens.map((t) => [t.id, t.name, shortTime(t.createdAt), t.lastUsedAt ? shortTime(t.lastUsedAt) : 'never', expires(t, now)]),
+    empty: 'no tokens',
+  });
+  if (tokens.length === 0) ctx.err('Create one with: npm run token -- create --name okta');
 }
 
 async function rotate(args: string[], ctx: CliContext): Promise<void> {
@@ -65,7 +70,7 @@ async function rotate(args: string[], ctx: CliContext): Promise<void> {
   } catch (err) {
     throw new UsageError((err as Error).message, GROUP);
   }
-  const rotated = await (await service(ctx)).rotate(positionals[0], graceMs);
+  const rotated = await knownId(positionals[0], (await service(ctx)).rotate(positionals[0], graceMs));
   ctx.err(`Created token ${rotated.id} (${rotated.name}) to replace ${rotated.previousId}.`);
   ctx.err(
     graceMs > 0
@@ -76,10 +81,47 @@ async function rotate(args: string[], ctx: CliContext): Promise<void> {
   ctx.out(rotated.token);
 }
 
+/*
+ * Revoking a token that already stopped working exits 0 and says so: revoke is idempotent, like an
+ * HTTP DELETE (RFC 9110 §9.2.2), because what the operator asked for, "this token no longer
+ * works", holds. A script that revokes again after a timeout or on a re-run must not fail for it.
+ */
 async function revoke(args: string[], ctx: CliContext): Promise<void> {
   const { positionals } = parseCommandArgs(GROUP, args, {}, ['<id>']);
-  const revoked = await (await service(ctx)).revoke(positionals[0]);
-  ctx.out(`Revoked token ${revoked.id} (${revoked.name}); it stopped working at ${shortTime(revoked.expiresAt ?? '')}.`);
+  const [id] = positionals;
+  const askedAt = Date.now();
+  const revoked = await knownId(id, (await service(ctx)).revoke(id));
+  const stoppedAt = revoked.expiresAt ?? new Date(askedAt).toISOString();
+  if (stoppedBefore(stoppedAt, askedAt)) {
+    ctx.out(alreadyStopped(revoked, stoppedAt));
+    return;
+  }
+  ctx.out(`Revoked token ${revoked.id} (${revoked.name}); it stopped working at ${shortTime(stoppedAt)}.`);
+}
+
+/**
+ * The store only ever moves an expiry earlier (TokenStore.setExpiry), so an expiry before the
+ * revoke was asked for was set earlier: by a revoke, or by a rotation whose grace has passed.
+ * Told from the revoke's own answer, so a second revoke running at the same time cannot skew it.
+ */
+function stoppedBefore(stoppedAt: string, askedAt: number): boolean {
+  return Date.parse(stoppedAt) < askedAt;
+}
+
+function alreadyStopped(token: TokenSummary, stoppedAt: string): string {
+  const when = shortTime(stoppedAt);
+  if (token.replacedBy) return `token "${token.id}" was already replaced by ${token.replacedBy} and stopped working on ${when}; nothing changed`;
+  return `token "${token.id}" was already revoked on ${when}; nothing changed`;
+}
+
+/** TokenService answers an unknown id with NotFoundError (a 404 for HTTP); the CLI names the id and the list command. */
+async function knownId<T>(id: string, pending: Promise<T>): Promise<T> {
+  try {
+    return await pending;
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new UnknownIdError('token', id, 'npm run token -- list');
+    throw err;
+  }
 }
 
 async function service(ctx: CliContext): Promise<TokenService> {
@@ -88,21 +130,9 @@ async function service(ctx: CliContext): Promise<TokenService> {
   return new TokenService(store, { staticToken: config.auth.scimToken });
 }
 
-function table(tokens: TokenSummary[], now: number): string[] {
-  const rows = tokens.map((t) => [t.id, t.name, shortTime(t.createdAt), t.lastUsedAt ? shortTime(t.lastUsedAt) : 'never', expires(t, now)]);
-  const header = ['ID', 'NAME', 'CREATED', 'LAST USED', 'EXPIRES'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  return [header, ...rows].map((r) => r.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
-}
-
 function expires(token: TokenSummary, now: number): string {
   if (!token.expiresAt) return '-';
   const state = Date.parse(token.expiresAt) <= now ? 'expired' : 'still valid';
   const replaced = token.replacedBy ? `, replaced by ${token.replacedBy}` : '';
   return `${shortTime(token.expiresAt)} (${state}${replaced})`;
-}
-
-/** 2024-05-01T12:00:00.000Z -> 2024-05-01 12:00:00Z */
-function shortTime(iso: string): string {
-  return iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }

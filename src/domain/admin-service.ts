@@ -15,6 +15,13 @@ export interface FailedJobView {
   requestId?: string;
 }
 
+/** What retrying one job did: retried, or the state that kept it from being retried. */
+export interface RetryOneResult {
+  retried: boolean;
+  /** `missing` when no job has the id, else the job's state when it was looked at. */
+  state: 'missing' | Awaited<ReturnType<Job['getState']>>;
+}
+
 /** Operator actions, shared by the CLI (`npm run admin -- ...`) and the /admin endpoints. */
 export class AdminService {
   constructor(
@@ -28,17 +35,35 @@ export class AdminService {
     return jobs.filter((j): j is Job => Boolean(j)).map(toView);
   }
 
-  /** Moves failed jobs back to waiting; they re-read the desired state, so a retry is always safe. */
+  /**
+   * Moves failed jobs back to waiting; they re-read the desired state, so a retry is always safe.
+   * With a jobId, 1 when that job was failed and is retried, else 0 (see retryFailedJob for why).
+   */
   async retryFailed(jobId?: string): Promise<number> {
-    const jobs = jobId ? [await this.queue.provision.getJob(jobId)] : await this.queue.provision.getFailed(0, -1);
+    if (jobId) return (await this.retryFailedJob(jobId)).retried ? 1 : 0;
     let retried = 0;
-    for (const job of jobs) {
+    for (const job of await this.queue.provision.getFailed(0, -1)) {
       if (!job || !(await job.isFailed())) continue;
       await job.retry('failed');
       retried++;
     }
-    this.logger.info('failed jobs retried', { category: 'admin', retried, jobId });
+    this.logger.info('failed jobs retried', { category: 'admin', retried });
     return retried;
+  }
+
+  /**
+   * Retries one failed job. When it is not retried, `state` says why: `missing` (no job has the
+   * id: a typo, or removed) or the BullMQ state it is in instead (`waiting`, `completed`...), so
+   * the operator is told what happened rather than "0 retried".
+   */
+  async retryFailedJob(jobId: string): Promise<RetryOneResult> {
+    const job = await this.queue.provision.getJob(jobId);
+    if (!job) return { retried: false, state: 'missing' };
+    const state = await job.getState();
+    if (state !== 'failed') return { retried: false, state };
+    await job.retry('failed');
+    this.logger.info('failed jobs retried', { category: 'admin', retried: 1, jobId });
+    return { retried: true, state };
   }
 
   /** Full resync: every user and group is enqueued again and converged (a no-op where already in step). */

@@ -107,9 +107,9 @@ describe('token CLI', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('when the id is unknown, then the message is printed without a stack and the exit code is 1', async () => {
+  it('when the id is unknown, then one line names it, without a stack, and the exit code is 1', async () => {
     const result = await cli('token', 'revoke', 'missing-id');
     expect(result.code).toBe(1);
-    expect(result.stderr.trim()).toBe('error: token missing-id not found');
+    expect(result.stderr.trim()).toBe('error: no token "missing-id"; npm run token -- list shows the tokens');
   });
 });
