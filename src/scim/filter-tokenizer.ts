@@ -68,7 +68,12 @@ function scan(text: string): Token[] {
       const m = NUMBER.exec(text);
       const end = m ? i + m[0].length : i;
       if (!m || (end < text.length && WORD_CHAR.test(text[end] as string))) {
-        throw new InvalidFilterError(`Invalid number at position ${i + 1}`);
+        // Most often an unquoted dateTime: RFC 7644 §3.4.2.2 compares dateTimes as JSON strings.
+        let stop = i + 1;
+        while (stop < text.length && WORD_CHAR.test(text[stop] as string)) stop += 1;
+        throw new InvalidFilterError(
+          `Invalid number '${text.slice(i, Math.min(stop, i + 64))}' at position ${i + 1} (quote strings and dateTimes, e.g. "2024-01-31T00:00:00Z")`,
+        );
       }
       tokens.push({ type: 'Number', literal: m[0] });
       i = end;

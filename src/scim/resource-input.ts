@@ -89,6 +89,24 @@ function managerAsComplex(extension: JsonObject): JsonObject {
 }
 
 /**
+ * The enterprise extension's attributes under their schema spelling, as core attributes are
+ * (RFC 7643 §2.1: attribute names are case-insensitive; §4.3 spells them): `"Department"` and
+ * `"Manager": {"Value": ...}` are stored and returned as `department` and `manager.value`. Nulls are
+ * unassigned; names the schema does not define are kept as sent, as at the top level.
+ */
+function canonicalExtension(urn: string, extension: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(extension)) {
+    if (value === undefined || value === null) continue;
+    const def = findAttribute('User', key, urn);
+    const name = def?.name ?? key;
+    if (Object.prototype.hasOwnProperty.call(out, name)) throw invalid(`${urn}:${name} is given more than once`);
+    setOwn(out, name, def?.type === 'complex' && isPlainObject(value) ? canonicalComplex(def, value, `${urn}:${name}`) : value);
+  }
+  return out;
+}
+
+/**
  * Copies the body under canonical names, dropping what must not be stored and nulls (unassigned).
  * An extension the resource type does not declare is refused (400 invalidSyntax: the request
  * does not follow the schema, RFC 7644 §3.12), unless `previous` already holds it: then it was
@@ -115,7 +133,7 @@ function canonicalTopLevel(kind: 'User' | 'Group', body: JsonObject, dropped: Se
     if (dropped.has(name.toLowerCase())) continue;
     if (Object.prototype.hasOwnProperty.call(out, name)) throw invalid(`Attribute ${name} is given more than once`);
     let v = value;
-    if (urn === SCHEMA_ENTERPRISE_USER && isPlainObject(value)) v = managerAsComplex(value);
+    if (urn === SCHEMA_ENTERPRISE_USER && isPlainObject(value)) v = canonicalExtension(urn, managerAsComplex(value));
     if (def?.type === 'complex' && def.multiValued && Array.isArray(value)) {
       v = value.map((item, i) => (isPlainObject(item) ? canonicalComplex(def, item, `${name}[${i}]`) : item));
     } else if (def?.type === 'complex' && isPlainObject(value)) {
