@@ -64,9 +64,9 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
   const redis = createRedis(config.redis, { ...redisOptions, maxRetriesPerRequest: 2, enableAutoPipelining: true });
   const bullRedis = createRedis(config.redis, { ...redisOptions, maxRetriesPerRequest: null });
   // The import issues a slice of a page's commands at once, which Redis pipelines by itself. Through
-  // auto-pipelining the same commands promoted 12 times more garbage to V8's old generation (an
-  // import of 100,000 users: 742 MB against 59 MB, in the same time), which set the worker's peak
-  // RSS (issue #6: 169 MB against 125 MB, the import alone in a process). So it has its own plain one.
+  // auto-pipelining the same commands promoted many times more garbage to V8's old generation, in
+  // the same time, and that garbage set the worker's peak RSS (the import phase of npm run bench
+  // measures both; docs/performance.md). So it has its own plain one.
   const importRedis = createRedis(config.redis, { ...redisOptions, lazyConnect: true, maxRetriesPerRequest: 2 });
   const reachability = new RedisReachability(redis, [bullRedis, importRedis], redisLocation(config.redis), logger);
 

@@ -1,6 +1,6 @@
 /**
  * The baseline the SCIM front is compared with: a bare Express app on the same Redis making the
- * same number of Redis round trips per request as the bridge (issue #6), with the least work
+ * same number of Redis round trips per request as the bridge (so that the comparison measures the rest), with the least work
  * around them (no validation, scripts, BullMQ, logging or metrics):
  *   every request: one read standing for auth;
  *   filter: one HGET of the userName index | GET /Users/{id}: one GET;

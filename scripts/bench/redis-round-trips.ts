@@ -1,6 +1,6 @@
 /**
  * Counts the Redis round trips a bench process makes, so the SCIM front and its bare baseline can
- * be shown to do the same number per request (issue #6 compares them at equal round trips).
+ * be shown to do the same number per request (the throughput comparison is only fair at equal round trips).
  *
  * A round trip is one write of commands answered together: a single command sent on its own, or
  * one pipeline (explicit, MULTI, or ioredis auto-pipelining's batch of one tick). ioredis sends a

@@ -99,7 +99,7 @@ export function rowsOf(r: BenchResults): Row[] {
   return rows;
 }
 
-/** A Markdown table: readable on a terminal and pasted as is into the README. */
+/** A Markdown table: readable on a terminal and pasted as is into docs/performance.md. */
 export function markdownTable(rows: Row[]): string {
   const lines = ['| Measure | Result | Target | Met |', '|---|---|---|---|'];
   for (const row of rows) lines.push(`| ${row.measure} | ${row.result} | ${row.target} | ${row.met === undefined ? '' : row.met ? 'yes' : '**no**'} |`);

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   /**
    * The import phase's directory: simulator.seedUsers' mix (10% disabled, 10% blank display
    * names, 5% one-word names, half named by email), but with a serial number in every name, so
-   * every email is unique and every seeded user is imported (the README's figures assume this).
+   * every email is unique and every seeded user is imported (the figures in docs/performance.md assume this).
    */
   const seedUsers = ({ count, emailDomain = 'seed.example.com' }: { count: number; emailDomain?: string }) => {
     const random = prng(4242 + sim.state.users.size);

@@ -1,4 +1,4 @@
-/** /api/v1/groups of the simulator (reference §4). */
+/** /api/v1/groups of the simulator (the 11.2.2 swagger's docs/GroupsApi.md in figovskymaria/authomize-python-provider-secret-server). */
 import { Router } from 'express';
 import {
   accessDenied,
@@ -87,7 +87,7 @@ export function groupsRouter(state: SimulatorState): Router {
   router.patch('/:id', (req, res) => {
     const group = groupById(idParam(req));
     const data = bodyObject(req).data;
-    // The group PATCH body is wrapped: {"data": GroupPatchModel} (reference §4.1).
+    // The group PATCH body is wrapped: {"data": GroupPatchModel} (the swagger's docs/GroupPatchArgs.md).
     if (!data || typeof data !== 'object') throw invalidModel({ 'args.Data': ['The Data field is required.'] });
     const name = dirty(data as Record<string, unknown>, 'name');
     if (name) group.name = checkName(name.value, group);

@@ -14,7 +14,7 @@ export class SimHttpError extends Error {
 
 export const badRequest = (message: string, extra: Omit<BadRequestResponse, 'message'> = {}) => new SimHttpError(400, { message, ...extra });
 
-/** Absent and forbidden look the same (reference §2.3): 400 API_AccessDenied, never 404. */
+/** Absent and forbidden look the same (DelineaXPM/terraform-provider-tss delinea/sdk_errors.go): 400 API_AccessDenied, never 404. */
 export const accessDenied = () => new SimHttpError(400, { errorCode: ACCESS_DENIED_ERROR_CODE, message: 'Access denied' });
 
 /**
@@ -114,7 +114,7 @@ export function intArray(value: unknown, field: string): number[] {
   return value as number[];
 }
 
-/** Last handler: SimHttpError as given, body-parser failures as 400, anything else as the 500 body of §2.3. */
+/** Last handler: SimHttpError as given, body-parser failures as 400, anything else as the swagger's 500 InternalServerErrorResponse. */
 export function simulatorErrorHandler(err: unknown, _req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) return next(err);
   if (err instanceof SimHttpError) {

@@ -25,7 +25,7 @@ export interface SimulatorKnobs {
   /** true: every call answers 503 until turned off; a number: until that epoch ms. */
   outage: boolean | number;
   rateLimit: RateLimitKnob | null;
-  /** true, or a fraction (0..1) of calls, answered 200 with an HTML page (reference §2.3 quirk). */
+  /** true, or a fraction (0..1) of calls, answered 200 with an HTML page (as DelineaXPM/python-tss-sdk delinea/secrets/server.py warns). */
   htmlOn200: boolean | number;
   /** Lifetime of tokens granted from now on, seconds. */
   tokenTtlSeconds: number;

@@ -19,7 +19,8 @@ export const AD_DOMAIN = { id: 1, name: 'CORP.EXAMPLE.COM' } as const;
 
 /**
  * A user as SimulatorState.addUser made it: assigning displayName or emailAddress (routes, tests)
- * also moves it in the search index. userName never changes (reference §3.4: no rename).
+ * also moves it in the search index. userName never changes (figovskymaria/authomize-python-provider-secret-server,
+ * branch secret_server: the swagger's docs/UserUpdateArgs.md and docs/PatchUserModel.md have no userName).
  */
 export interface SimUser {
   readonly id: number;
@@ -62,7 +63,7 @@ export interface SimApiAccount {
 
 const searchedFields = (u: SimUser) => [u.userName, u.displayName, u.emailAddress ?? ''];
 
-/** searchText "matches the username, display name, or email address" (reference §3.1); `lowerText` is lower-cased. */
+/** searchText "matches the username, display name, or email address" (the swagger's docs/UsersApi.md); `lowerText` is lower-cased. */
 export const userContains = (u: SimUser, lowerText: string) => searchedFields(u).some((f) => f.toLowerCase().includes(lowerText));
 
 const groupNameKey = (name: string, domainId: number | null) => `${domainId ?? LOCAL_DOMAIN_ID}:${name.toLowerCase()}`;
@@ -330,8 +331,8 @@ export function renderUserSummary(u: SimUser): UserSummary {
 }
 
 export function renderUserModel(u: SimUser): UserModel {
-  // Object.assign, not a spread into a literal: V8 builds that shape about 100 times slower
-  // (~0.1 ms a user), which made every create and PATCH answer cost more than the rest of the call.
+  // Object.assign, not a spread into a literal: V8 builds that shape far more slowly, which made
+  // every create and PATCH answer cost more than the rest of the call.
   return Object.assign(renderUserSummary(u), {
     lockOutReason: null,
     lockOutReasonDescription: null,
@@ -415,7 +416,7 @@ export function renderGroupUser(g: SimGroup, u: SimUser): GroupUserSummary {
   };
 }
 
-/** The `PagingOf<T>` envelope (§2.2); only the page's records are rendered. */
+/** The `PagingOf<T>` envelope (the swagger's docs/PagingOfUserSummary.md); only the page's records are rendered. */
 export function pageOf<T, R>(all: T[], skip: number, take: number, render: (item: T) => R): Paging<R> {
   const records = all.slice(skip, skip + take).map(render);
   const total = all.length;

@@ -1,6 +1,7 @@
 /**
  * Candidate finder for Secret Server's `filter.searchText`, a case-insensitive contains-match
- * over several fields of a record (reference §3.1). Every 3-character window of each lower-cased
+ * over several fields of a record (docs/UsersApi.md of figovskymaria/
+ * authomize-python-provider-secret-server, branch secret_server). Every 3-character window of each lower-cased
  * field maps to the ids of the records holding it. A text of 3 or more characters can only occur
  * in a record that holds every window of the text, so intersecting those windows' id sets leaves
  * a handful of candidates instead of every record. Callers still apply the real predicate to the

@@ -1,4 +1,4 @@
-/** /api/v1/users of the simulator (reference §3). */
+/** /api/v1/users of the simulator (the 11.2.2 swagger's docs/UsersApi.md in figovskymaria/authomize-python-provider-secret-server). */
 import { Router } from 'express';
 import {
   badRequest,
@@ -25,7 +25,7 @@ import { LOCAL_DOMAIN_ID, NEVER, SimGroup, SimUser, SimulatorState, pageOf, rend
  */
 export const DUPLICATE_USER_NAME_MESSAGE = 'Username conflict: a user with this username already exists.';
 
-/** The default Local User Password policy of the simulator (reference §3.4). */
+/** The default Local User Password policy of the simulator (thycotic/ss-docs users/password-settings/index.md). */
 export const PASSWORD_POLICY_MESSAGE =
   'The password does not meet the Local User Password requirements: it must be at least 12 characters long and contain upper case, lower case, numeric and symbol characters.';
 
@@ -61,7 +61,7 @@ export function usersRouter(state: SimulatorState, knobs: Pick<SimulatorKnobs, '
   };
   const userById = (id: number, includeInactive = true): SimUser => {
     const user = state.users.get(id);
-    // A disabled user is invisible unless asked for (reference §3.1: pass includeInactive=true).
+    // A disabled user is invisible unless asked for with includeInactive=true (the swagger's docs/UsersApi.md).
     if (!user || (!user.enabled && !includeInactive)) throw accessDenied();
     return user;
   };
@@ -129,7 +129,8 @@ export function usersRouter(state: SimulatorState, knobs: Pick<SimulatorKnobs, '
       displayName,
       password,
       emailAddress,
-      // Omitted `enabled` creates an inactive user (why the reference says: always send it).
+      // Omitted `enabled` creates an inactive user, so a client must always send it (as thycotic/ss-docs
+      // api-scripting/rest-api-powershell-examples/index.md does).
       enabled: body.enabled === true,
       isApplicationAccount: body.isApplicationAccount === true,
     });
@@ -171,7 +172,7 @@ export function usersRouter(state: SimulatorState, knobs: Pick<SimulatorKnobs, '
     const errors: Record<string, string[]> = {};
     const displayName = requireText(body, 'displayName', 'DisplayName', errors);
     if (Object.keys(errors).length) throw invalidModel(errors);
-    // PUT replaces: what is not sent is reset (the reason to prefer PATCH, reference §7.4).
+    // PUT replaces: what is not sent is reset (DelineaXPM/delinea-mcp delinea_mcp/tools.py: "do a get first, update the relevant fields and post everything back").
     const next: Partial<SimUser> = {
       displayName,
       emailAddress: checkEmail(body.emailAddress),

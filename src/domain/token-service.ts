@@ -40,7 +40,8 @@ const MAX_REMEMBERED_TOKENS = 1000;
 /**
  * Bearer tokens for /scim/v2. Only a SHA-256 of each token is stored and a token is shown once,
  * at creation; rotation issues a new token that replaces the old one, at once or after a grace
- * period. The same model as SSOReady's directory tokens (see the reference notes on rotation).
+ * period. The same model as SSOReady's directory tokens
+ * (https://ssoready.com/docs/api-reference/management/scim-directories/rotate-scim-directory-bearer-token).
  */
 export class TokenService {
   private readonly staticHash?: Buffer;

@@ -71,8 +71,8 @@ const SECRET_SERVER_CALLS_AT_ONCE = 8;
 /**
  * Objects merged at once, a slice of a page at a time (slices in page order). A hundred already
  * share each round trip a hundredfold; a whole page of 500 in flight kept more state alive across
- * young-generation GCs: an import of 100,000 users promoted 106 MB to the old generation instead
- * of 61 MB, and the worker peaked 173-184 MB instead of 140-169 MB, in the same time.
+ * young-generation GCs, so more of it reached the old generation and the worker's peak RSS rose,
+ * in the same time (the import phase of npm run bench shows both; docs/performance.md).
  */
 const MERGES_AT_ONCE = 100;
 
@@ -343,8 +343,8 @@ export function stableId(kind: 'user' | 'group', secretServerId: number, reusedB
   const source = `secret-server:${kind}:${secretServerId}${reusedBy === undefined ? '' : `:${reusedBy.toLowerCase()}`}`;
   const hex = crypto.createHash('sha256').update(source).digest('hex');
   // join() yields one flat string; a template of slices is a rope of nine pieces that V8 keeps as
-  // is, ~290 bytes more per id, and the import holds one id per Secret Server user: 29 MB of
-  // worker heap at 100,000 users (npm run bench).
+  // is, several times the size of the flat string, and the import holds one id per Secret Server
+  // user, so in a large import that is a visible share of the worker heap (npm run bench).
   return [hex.slice(0, 8), hex.slice(8, 12), `5${hex.slice(13, 16)}`, `a${hex.slice(17, 20)}`, hex.slice(20, 32)].join('-');
 }
 

@@ -1,7 +1,8 @@
 /**
  * Which objects of one slice of an import page may be merged at the same time. Merging them one by
- * one costs several Redis round trips each (100,000 users: 77-106 s in npm run bench); merged
- * together, each step of a whole slice is in flight at once and shares one round trip.
+ * one costs several Redis round trips each, most of a large import's time (the import phase of
+ * npm run bench, docs/performance.md); merged together, each step of a whole slice is in flight at
+ * once and shares one round trip.
  *
  * The result must still be the one-by-one result in Secret Server's page order ("one email, one
  * SCIM user: keep the first"). Two objects can only affect each other through a SCIM resource or a

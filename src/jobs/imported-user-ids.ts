@@ -2,9 +2,9 @@
  * The SCIM id each imported Secret Server user ended up with, kept for resolving group members.
  *
  * Nearly every one is the user's stable id (derived from its Secret Server id), which is derived
- * again when a member asks for it instead of being held: a Map of 100,000 id strings was 9 MB of
- * live worker heap during the import, and V8 lets the heap grow to about four times the live data
- * before a major GC (npm run bench, worker peak RSS). Only the others (users linked to an Okta
+ * again when a member asks for it instead of being held: a Map of one id string per user is
+ * megabytes of live worker heap in a large import, and V8 lets the heap grow to several times the
+ * live data before a major GC (npm run bench, worker peak RSS). Only the others (users linked to an Okta
  * user, or matched by email to another SCIM user) are kept as strings.
  */
 export class ImportedUserIds {

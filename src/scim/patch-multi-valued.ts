@@ -21,7 +21,7 @@ export type PatchOpName = 'add' | 'remove' | 'replace';
 /**
  * `type eq "work"` or `type eq "work" and primary eq true` as a template element, so that an
  * add (or Entra's replace) on a value path with no match can create the element, as scim-patch
- * does for its issue #42 and RFC 7644 §3.5.2.3 ("treated as add" for a missing target).
+ * does for thomaspoignant/scim-patch#42 and RFC 7644 §3.5.2.3 ("treated as add" for a missing target).
  */
 function eqTemplate(filter: Filter): JsonObject | undefined {
   if (filter.op === 'and') {

@@ -71,7 +71,7 @@ describe('parseUserInput', () => {
     expect(parseUserInput({ userName: 'u', active: value }).attributes.active).toBe(expected);
   });
 
-  it('when attributes are null (Okta pushing empty values, QAPLAN C9337), then they are unassigned, not an error', () => {
+  it('when attributes are null (Okta pushing empty values, OIN QA test plan case C9337), then they are unassigned, not an error', () => {
     const { attributes } = parseUserInput({ userName: 'u', displayName: null, active: null, name: { givenName: null, familyName: 'F' } });
     expect(attributes).toEqual({ userName: 'u', name: { familyName: 'F' } });
   });

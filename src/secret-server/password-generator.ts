@@ -14,8 +14,9 @@ function pick(alphabet: string): string {
 }
 
 /**
- * A password for a new local Secret Server user (reference §3.4: creation fails with 400 unless
- * it meets the Local User Password policy). Nobody ever types it: users sign in through Okta/SSO.
+ * A password for a new local Secret Server user (creation fails with 400 unless it meets the Local
+ * User Password policy: thycotic/scim-connector-docs install/constraints.md, thycotic/ss-docs
+ * users/password-settings/index.md). Nobody ever types it: users sign in through Okta/SSO.
  * 32 characters from a CSPRNG, at least one upper, lower, digit and symbol, then shuffled so the
  * guaranteed characters are not always in front.
  */

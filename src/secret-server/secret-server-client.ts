@@ -68,7 +68,7 @@ export interface SecretServerGroupUpdate {
 }
 
 export const DEFAULT_PAGE_SIZE = 500;
-/** Never page with the connector's take=999999999 (reference §2.1): one huge answer times out. */
+/** Never page with the SCIM connector's take=999999999 (thycotic/scim-connector-docs config/app-settings-jason.md): one huge answer times out. */
 export const MAX_PAGE_SIZE = 1000;
 
 const USERS = '/api/v1/users';
@@ -176,8 +176,8 @@ export class SecretServerClient {
   }
 
   /**
-   * GET /api/v1/users/current: one real round trip with the token (reference §3.1 calls it a
-   * good connectivity test). /readyz uses it, so a cached token cannot hide an outage.
+   * GET /api/v1/users/current: one real round trip with the token (DelineaXPM/delinea-tools
+   * api/auth.go checks a token the same way). /readyz uses it, so a cached token cannot hide an outage.
    */
   async currentUser(): Promise<SecretServerUser> {
     return toUser(await this.transport.call<UserModel>({ method: 'GET', template: '/api/v1/users/current' }));
@@ -201,7 +201,7 @@ export class SecretServerClient {
   /**
    * The user this email belongs to, disabled ones included: an exact case-insensitive match on
    * emailAddress first, then a user whose userName is the email and who has no email of their own
-   * (reference §5: the connector keys users by email). A userName match whose account holds
+   * (Delinea's SCIM connector keys users by email: thycotic/scim-connector-docs config/faq.md). A userName match whose account holds
    * another email is someone else's account, never this email's.
    */
   async findUserByEmail(email: string): Promise<SecretServerUser | null> {

@@ -10,17 +10,17 @@ import { BridgeError } from '../errors/bridge-error';
  * status, kept in `status`, never echoed as ours.
  */
 
-/** The exact body message Secret Server sends with its 403 for an expired or unknown token (§1.3). */
+/** The exact body message Secret Server sends with its 403 for an expired or unknown token (DelineaXPM/delinea-tools api/client.go). */
 export const EXPIRED_TOKEN_MESSAGE = 'Authentication failed or expired token.';
 
-/** errorCode of the deliberate anti-enumeration 400 for absent or forbidden objects (§2.3). */
+/** errorCode of the deliberate anti-enumeration 400 for absent or forbidden objects (DelineaXPM/terraform-provider-tss delinea/sdk_errors.go). */
 export const ACCESS_DENIED_ERROR_CODE = 'API_AccessDenied';
 
 export type SecretServerFailureKind =
   | 'http' // an HTTP status that means failure
   | 'network' // no answer: ECONNREFUSED, ECONNRESET, DNS, TLS...
   | 'timeout'
-  | 'html' // a 200 whose body is HTML or otherwise not JSON (reference §2.3 quirk)
+  | 'html' // a 200 whose body is HTML or otherwise not JSON (DelineaXPM/python-tss-sdk delinea/secrets/server.py)
   | 'circuit-open'
   | 'auth'; // the token grant was refused, or a fresh token was refused again
 
@@ -96,7 +96,7 @@ export class SecretServerPermissionError extends SecretServerPermanentError {
 
 /**
  * 400 with errorCode API_AccessDenied: the id is absent *or* forbidden (deliberate
- * anti-enumeration, reference §2.3). Do not take it as proof of absence: confirm with a search.
+ * anti-enumeration, DelineaXPM/terraform-provider-tss delinea/sdk_errors.go). Do not take it as proof of absence: confirm with a search.
  */
 export class SecretServerAccessDeniedError extends SecretServerPermanentError {
   override name = 'SecretServerAccessDeniedError';

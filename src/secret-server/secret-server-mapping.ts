@@ -4,7 +4,7 @@
  */
 import type { GroupModel, GroupSummary, GroupUserSummary, Paging, UserModel, UserSummary } from './secret-server-types';
 
-/** Local users and groups carry domainId -1 (reference §3.3). */
+/** Local users carry domainId -1 (ConagherL/Secret-Server API/PowerShell/add-local-users-csv/create-local-ss-users.ps1); local groups the same. */
 export const LOCAL_DOMAIN_ID = -1;
 
 export interface SecretServerUser {

@@ -98,7 +98,7 @@ export interface LastExchange {
   status: number | 'error';
 }
 
-/** Renew the token once this share of expires_in has passed (reference §1.3). */
+/** Renew the token once this share of expires_in has passed, so that no call starts on a token about to expire. */
 const TOKEN_RENEW_FRACTION = 0.9;
 const DEFAULT_EXPIRES_IN_S = 1200;
 const MAX_VENDOR_MESSAGE = 300;
@@ -353,7 +353,7 @@ export class SecretServerTransport {
     if (isRetryableStatus(res.status)) throw this.failure(endpoint, res);
     const body = parseLenient(res.text);
     const reason = str(body?.error) ?? str(body?.message) ?? `HTTP ${res.status}`;
-    // Never retried by us: repeated failed logins lock the API account (reference §2.4).
+    // Never retried by us: repeated failed logins lock the API account (DelineaXPM/delinea-tools api/auth.go never replays a refused grant either).
     throw new SecretServerAuthenticationError(`Secret Server refused the token grant for ${who}: ${reason}`, {
       endpoint,
       status: res.status,
@@ -456,7 +456,7 @@ export class SecretServerTransport {
     throw this.failure(endpoint, res);
   }
 
-  /** JSON of a 2xx; a 200 carrying HTML (or anything not JSON) is a retryable failure (reference §2.3). */
+  /** JSON of a 2xx; a 200 carrying HTML (or anything not JSON) is a retryable failure (DelineaXPM/python-tss-sdk delinea/secrets/server.py). */
   private parseSuccessBody<T>(endpoint: string, res: RawResponse): T | undefined {
     const text = res.text.trim();
     if (text === '') return undefined;

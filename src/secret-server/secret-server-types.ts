@@ -1,7 +1,9 @@
 /**
  * Secret Server REST API v1 wire types (camelCase JSON), as the 11.x swagger's models name them
  * (PagingOf*, UserSummary, UserModel, UserCreateArgs, GroupModel; the wire names are those of
- * the OpenAPI-generated clients' attribute maps) and as thycotic.secretserver's
+ * the OpenAPI-generated clients' attribute maps; the model pages named below are those of
+ * figovskymaria/authomize-python-provider-secret-server, branch secret_server,
+ * secret__server_provider/openapi_client/docs/) and as thycotic.secretserver's
  * `classes/users/*.cs` and `classes/groups/*.cs` read them. Only this folder sees them:
  * secret-server-mapping.ts turns them into the domain-shaped types the rest of the bridge uses.
  * Fields the bridge never reads are kept optional so a leaner server answer still type-checks.
@@ -15,7 +17,7 @@ export interface SortSpec {
   priority: number;
 }
 
-/** `PagingOf<T>` (§2.2). */
+/** `PagingOf<T>` (PagingOfUserSummary.md and its siblings). */
 export interface Paging<T> {
   records: T[];
   total: number;
@@ -35,7 +37,7 @@ export interface Paging<T> {
 
 export type ExternalUserSource = 'None' | 'ThycoticOne' | 'Azure' | 'Platform';
 
-/** Records of GET /api/v1/users (§3.2). */
+/** Records of GET /api/v1/users (UserSummary.md; thycotic.secretserver classes/users/Summary.cs). */
 export interface UserSummary {
   id: number;
   userName: string;
@@ -54,7 +56,7 @@ export interface UserSummary {
   twoFactorMethod?: string;
 }
 
-/** GET/POST/PUT/PATCH /api/v1/users/{id} (§3.3). */
+/** GET/POST/PUT/PATCH /api/v1/users/{id} (UserModel.md; thycotic.secretserver classes/users/User.cs). */
 export interface UserModel extends UserSummary {
   lockOutReason?: string | null;
   lockOutReasonDescription?: string | null;
@@ -83,7 +85,7 @@ export interface UserModel extends UserSummary {
   ipAddressRestrictions?: unknown[] | null;
 }
 
-/** Body of POST /api/v1/users (§3.4). userName, displayName and password are required. */
+/** Body of POST /api/v1/users (UserCreateArgs.md). userName, displayName and password are required. */
 export interface UserCreateArgs {
   userName: string;
   displayName: string;
@@ -102,7 +104,7 @@ export interface UserCreateArgs {
   unixAuthenticationMethod?: string;
 }
 
-/** One field of a PATCH body: only fields sent with dirty:true are applied (§3.4). */
+/** One field of a PATCH body (PatchUserModel.md): only fields sent with dirty:true are applied (thycotic.secretserver Disable-TssUser.ps1). */
 export interface DirtyValue<T> {
   dirty: boolean;
   value: T;
@@ -118,7 +120,7 @@ export interface PatchUserModel {
   password?: DirtyValue<string>;
 }
 
-/** Records of GET /api/v1/groups (§4.2). */
+/** Records of GET /api/v1/groups (GroupSummary.md; thycotic.secretserver classes/groups/Summary.cs). */
 export interface GroupSummary {
   id: number;
   name: string;
@@ -133,7 +135,7 @@ export interface GroupSummary {
   isPlatform?: boolean;
 }
 
-/** GET/POST/PUT/PATCH /api/v1/groups/{id} (§4.2). */
+/** GET/POST/PUT/PATCH /api/v1/groups/{id} (GroupModel.md; thycotic.secretserver classes/groups/Group.cs). */
 export interface GroupModel {
   id: number;
   name: string;
@@ -172,7 +174,7 @@ export interface GroupPatchModel {
   enabled?: DirtyValue<boolean>;
 }
 
-/** Records of GET /api/v1/groups/{id}/users and GET /api/v1/users/{id}/groups (§4.2). */
+/** Records of GET /api/v1/groups/{id}/users and GET /api/v1/users/{id}/groups (GroupUserSummary.md). */
 export interface GroupUserSummary {
   groupId: number;
   groupName: string;
@@ -186,7 +188,7 @@ export interface GroupUserSummary {
   userDomainName?: string | null;
 }
 
-/** Body of PATCH /api/v1/groups/{id}/users (note `added…` vs `remove…`, §4.1). */
+/** Body of PATCH /api/v1/groups/{id}/users (note `added…` vs `remove…`, GroupMembershipPatchModel.md). */
 export interface GroupMembershipPatchModel {
   addedUserIds: number[];
   removeUserIds: number[];
@@ -199,7 +201,7 @@ export interface DeletedModel {
   responseCodes: unknown[] | null;
 }
 
-/** POST {base}/oauth2/token answer (§1.2). */
+/** POST {base}/oauth2/token answer (thycotic.secretserver classes/authentication/Session.cs, ApiTokenResponse). */
 export interface TokenResponse {
   access_token: string;
   token_type: string;
@@ -207,7 +209,7 @@ export interface TokenResponse {
   refresh_token?: string;
 }
 
-/** 400 `BadRequestResponse` (§2.3). */
+/** 400 `BadRequestResponse` (BadRequestResponse.md). */
 export interface BadRequestResponse {
   message: string;
   messageDetail?: string;
@@ -215,7 +217,7 @@ export interface BadRequestResponse {
   modelState?: Record<string, string[]>;
 }
 
-/** 500 `InternalServerErrorResponse` (§2.3). */
+/** 500 `InternalServerErrorResponse` (InternalServerErrorResponse.md). */
 export interface InternalServerErrorResponse {
   message: string;
   exceptionMessage?: string;

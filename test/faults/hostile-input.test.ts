@@ -2,7 +2,7 @@
  * Hostile input, table-driven: malformed, deeply nested and huge JSON, wrong types, injection
  * strings in ids and filters, path traversal. Every row gets the right SCIM error (or an empty
  * list), never a 5xx, and nothing is stored or changed. Rows marked `knownBug` state the right
- * answer and run as `it.failing` until src/ gives it (see the README "Reliability" section).
+ * answer and run as `it.failing` until src/ gives it (see docs/reliability.md).
  */
 import { startHarness, Harness, TEST_SCIM_TOKEN } from '../support/bridge-harness';
 import { AnswerTally } from '../support/fault-ledger';

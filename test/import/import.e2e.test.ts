@@ -1,5 +1,5 @@
 /**
- * Issue 4: Okta "Import Now". The simulator is seeded like a real Secret Server (blank and
+ * Okta "Import Now". The simulator is seeded like a real Secret Server (blank and
  * single-word display names, disabled users, groups with members); after an import, Okta-style
  * paging returns every user once with the names Okta requires.
  */

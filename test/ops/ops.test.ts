@@ -1,4 +1,4 @@
-/** Issue 5: health, readiness, metrics, admin surfaces, token grace, dry run, the demo. */
+/** Operations: health, readiness, metrics, admin surfaces, token grace, dry run, the demo. */
 import { spawn } from 'node:child_process';
 import { startHarness, Harness, TEST_ADMIN_TOKEN, TEST_SCIM_TOKEN } from '../support/bridge-harness';
 import { createPrivateRedis } from '../support/private-redis';

@@ -1,5 +1,5 @@
 /**
- * Issue 3, end to end: real Redis, real BullMQ workers, the Secret Server simulator over HTTP.
+ * Provisioning end to end: real Redis, real BullMQ workers, the Secret Server simulator over HTTP.
  * Every test drives the SCIM API as Okta does and then looks inside the simulated Secret Server.
  */
 import { startHarness, Harness } from '../support/bridge-harness';

@@ -1,6 +1,6 @@
 /**
  * jest globalTeardown: prints the fault suite's figures after jest's own summary, when any fault
- * test ran (the README "Reliability" section quotes this block), then removes the ledger.
+ * test ran (docs/reliability.md, "Latest figures", quotes this block), then removes the ledger.
  */
 import fs from 'node:fs';
 import { LedgerEntry, readLedger } from './fault-ledger';
