@@ -27,7 +27,7 @@ export function loadConfig(overrides: DeepPartial<BridgeConfig> = {}, env: NodeJ
       config.loadFile(file);
       passwordInFile = /"password"\s*:/.test(fs.readFileSync(file, 'utf8'));
     }
-    config.load(overrides as object);
+    setOverrides(config, overrides);
   } catch (err) {
     throw new ConfigError(`invalid configuration: ${firstLine((err as Error).message)}`);
   }
@@ -65,7 +65,7 @@ export function schemaSettings(): Array<{ path: string; spec: SettingSpec }> {
       else walk(value as Record<string, unknown>, keyPath);
     }
   };
-  walk(configSchema as unknown as Record<string, unknown>, '');
+  walk(configSchema, '');
   return settings;
 }
 
@@ -129,3 +129,17 @@ function firstLine(message: string): string {
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 export type { BridgeConfig };
+
+/**
+ * Overrides win over the environment. convict's load() merges under the environment (env and
+ * arguments are always applied last: https://github.com/mozilla/node-convict/tree/master/packages/convict#precedence-order),
+ * so each leaf is set() instead, which writes the value itself.
+ */
+function setOverrides(config: convict.Config<BridgeConfig>, overrides: object, parent = ''): void {
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    const at = parent ? `${parent}.${key}` : key;
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) setOverrides(config, value as object, at);
+    else config.set(at as never, value as never);
+  }
+}
