@@ -277,7 +277,9 @@ async function ensureRedis(url: string): Promise<void> {
   if (!local || !found) {
     process.stderr.write(
       `No Redis answers at ${url}.\n` +
-        (local ? 'Install one (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.\n' : 'Start it or set REDIS_URL.\n'),
+        (local
+          ? 'Install one (Debian/Ubuntu: sudo apt-get install redis-server; macOS: brew install redis) or set REDIS_URL.\n'
+          : 'Start it or set REDIS_URL.\n'),
     );
     process.exit(1);
   }

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     force.unref();
     bridge.stop().then(
       () => process.exit(0),
-      (err) => {
+      (err: unknown) => {
         logger.error('shutdown failed', { category: 'lifecycle', err });
         process.exit(1);
       },

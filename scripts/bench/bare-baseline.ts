@@ -38,11 +38,17 @@ async function main(): Promise<void> {
   const enqueue = (kind: string, id: string, version: number) => jobsRedis.rpush(jobs, `${kind}-${id}-${version}`);
 
   app.get('/scim/v2/Users', async (req: Request, res: Response) => {
-    const userName = /userName eq "([^"]*)"/.exec(String(req.query.filter ?? ''))?.[1] ?? '';
+    const userName = /userName eq "([^"]*)"/.exec(typeof req.query.filter === 'string' ? req.query.filter : '')?.[1] ?? '';
     const id = await redis.hget(userNames, userName.toLowerCase());
     const json = id ? await redis.get(key('user', id)) : null;
     const resources = json ? [JSON.parse(json)] : [];
-    send(res, 200, { schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'], totalResults: resources.length, startIndex: 1, itemsPerPage: resources.length, Resources: resources });
+    send(res, 200, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+      totalResults: resources.length,
+      startIndex: 1,
+      itemsPerPage: resources.length,
+      Resources: resources,
+    });
   });
   app.post('/scim/v2/:kind', async (req: Request, res: Response) => {
     const kind = req.params.kind === 'Groups' ? 'group' : 'user';
@@ -70,7 +76,10 @@ async function main(): Promise<void> {
     await enqueue(kind, next.id, next.meta.version);
     send(res, 200, next);
   };
-  app.put('/scim/v2/:kind/:id', write((current, body) => ({ ...body, id: current.id, meta: current.meta })));
+  app.put(
+    '/scim/v2/:kind/:id',
+    write((current, body) => ({ ...body, id: current.id, meta: current.meta })),
+  );
   app.patch(
     '/scim/v2/:kind/:id',
     write((current, body) => {

@@ -48,7 +48,8 @@ export function loadSettings(): BenchSettings {
   const callsUsers = intFromEnv('BENCH_CALLS_USERS', 50);
   const callsMembers = intFromEnv('BENCH_CALLS_MEMBERS', 10);
   // The change removes members of the group of new users, so it cannot remove more than it holds.
-  if (callsUsers < 1 || callsMembers > callsUsers) throw new Error(`BENCH_CALLS_USERS must be at least 1 and at least BENCH_CALLS_MEMBERS, got ${callsUsers} and ${callsMembers}`);
+  if (callsUsers < 1 || callsMembers > callsUsers)
+    throw new Error(`BENCH_CALLS_USERS must be at least 1 and at least BENCH_CALLS_MEMBERS, got ${callsUsers} and ${callsMembers}`);
   return {
     // Only loopback Redis: the bench floods it and deletes its keys afterwards.
     redisUrl: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -86,7 +87,18 @@ export const ADMIN_TOKEN = `bench-admin-${crypto.randomBytes(32).toString('hex')
 export function startBridgeChild(settings: BenchSettings, name: string, env: Record<string, string>): Promise<BenchChild> {
   return startChild(name, 'bridge-child', {
     cpuProfDir: settings.cpuProfDir,
-    env: { PORT: '0', HOST: '127.0.0.1', REDIS_URL: settings.redisUrl, LOG_LEVEL: 'info', LOG_FORMAT: 'json', ADMIN_TOKEN, AUTH_FAIL_LIMIT: '1000', SS_IMPORT_INTERVAL_S: '0', IMPORT_REFRESH_AGE_S: '0', ...env },
+    env: {
+      PORT: '0',
+      HOST: '127.0.0.1',
+      REDIS_URL: settings.redisUrl,
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      ADMIN_TOKEN,
+      AUTH_FAIL_LIMIT: '1000',
+      SS_IMPORT_INTERVAL_S: '0',
+      IMPORT_REFRESH_AGE_S: '0',
+      ...env,
+    },
   });
 }
 
@@ -109,7 +121,11 @@ export function scimCall(origin: string, token: string, method: string, pathAndQ
       {
         method,
         agent,
-        headers: { authorization: `Bearer ${token}`, accept: 'application/scim+json', ...(payload === undefined ? {} : { 'content-type': 'application/scim+json', 'content-length': Buffer.byteLength(payload) }) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/scim+json',
+          ...(payload === undefined ? {} : { 'content-type': 'application/scim+json', 'content-length': Buffer.byteLength(payload) }),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];

@@ -26,7 +26,9 @@ export async function stopAllChildren(): Promise<void> {
  * fails, children run under tsx and the results say so.
  */
 export function buildForBench(): 'dist' | 'tsx' {
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], {
+    encoding: 'utf8',
+  });
   compiled = result.status === 0;
   if (!compiled) process.stderr.write(`[bench] build failed, children run under tsx:\n${result.stdout}${result.stderr}\n`);
   return compiled ? 'dist' : 'tsx';
@@ -63,7 +65,11 @@ export async function startChild(name: string, entry: string, options: StartChil
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const log = fs.openSync(path.join(RESULTS_DIR, `${name}.log`), 'w');
   // An absolute path runs as given (A/B experiments against another tree).
-  const script = path.isAbsolute(entry) ? entry : compiled ? path.join(ROOT, 'dist/scripts/bench', `${entry}.js`) : path.join(ROOT, 'scripts/bench', `${entry}.ts`);
+  const script = path.isAbsolute(entry)
+    ? entry
+    : compiled
+      ? path.join(ROOT, 'dist/scripts/bench', `${entry}.js`)
+      : path.join(ROOT, 'scripts/bench', `${entry}.ts`);
   // Under tsx, its CommonJS hook only: no ESM loader thread, so the process and its profile are just the service.
   const execArgv = script.endsWith('.ts') ? ['--require', 'tsx/cjs'] : [];
   if (options.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${name}.cpuprofile`);

@@ -75,7 +75,12 @@ async function runProfile(settings: BenchSettings, redis: Redis, profile: CallsP
     if (sim.ready.profile !== profile) throw new Error(`the simulator child runs profile ${String(sim.ready.profile)}, not ${profile}`);
     const token = await issueToken(redis, prefix);
     // One process with both roles: the counts are the same as with api and worker apart, and the warm-up covers one process only.
-    bridge = await startBridgeChild(settings, `calls-${profile}`, { REDIS_PREFIX: prefix, SS_BASE_URL: sim.ready.url as string, SS_MAX_RPS: '0', BRIDGE_ROLE: 'all' });
+    bridge = await startBridgeChild(settings, `calls-${profile}`, {
+      REDIS_PREFIX: prefix,
+      SS_BASE_URL: sim.ready.url as string,
+      SS_MAX_RPS: '0',
+      BRIDGE_ROLE: 'all',
+    });
     const origin = bridge.ready.url as string;
     const status = (groupName: string) => sim.call<SimStatus>('callsStatus', { emailDomain: EMAIL_DOMAIN, groupName });
     const count = async (): Promise<CallCount> => {
@@ -91,21 +96,38 @@ async function runProfile(settings: BenchSettings, redis: Redis, profile: CallsP
           const q = await bridge!.call<Record<string, number>>('queueCounts');
           if (q.waiting + q.active + q.delayed + q.prioritized === 0) return;
         }
-        if (performance.now() > deadline) throw new Error(`calls (${profile}): ${what} not in the simulator after ${WAIT_MS / 1000} s (${JSON.stringify({ users: s.users, members: s.memberEmails?.length })})`);
+        if (performance.now() > deadline)
+          throw new Error(
+            `calls (${profile}): ${what} not in the simulator after ${WAIT_MS / 1000} s (${JSON.stringify({ users: s.users, members: s.memberEmails?.length })})`,
+          );
         await sleep(50);
       }
     };
     const pushUsers = (from: number, to: number) =>
-      inPool(Array.from({ length: to - from }, (_, k) => from + k), 8, async (i) => {
-        const userName = `user${i}@${EMAIL_DOMAIN}`;
-        const body = { schemas: [USER_SCHEMA], userName, name: { givenName: `Given${i}`, familyName: 'Counted' }, emails: [{ value: userName, primary: true, type: 'work' }], active: true };
-        return { id: (await expectStatus(scimCall(origin, token, 'POST', '/scim/v2/Users', body), 201, 'push user')).body.id as string, email: userName };
-      });
+      inPool(
+        Array.from({ length: to - from }, (_, k) => from + k),
+        8,
+        async (i) => {
+          const userName = `user${i}@${EMAIL_DOMAIN}`;
+          const body = {
+            schemas: [USER_SCHEMA],
+            userName,
+            name: { givenName: `Given${i}`, familyName: 'Counted' },
+            emails: [{ value: userName, primary: true, type: 'work' }],
+            active: true,
+          };
+          return { id: (await expectStatus(scimCall(origin, token, 'POST', '/scim/v2/Users', body), 201, 'push user')).body.id as string, email: userName };
+        },
+      );
     const patchGroup = (groupId: string, operations: unknown[]) =>
       expectStatus(scimCall(origin, token, 'PATCH', `/scim/v2/Groups/${groupId}`, { schemas: [PATCH_SCHEMA], Operations: operations }), 200, 'patch group');
     /** As Okta pushes a group: POST without members, then PATCH add. */
     const pushGroup = async (displayName: string, memberIds: string[]) => {
-      const created = await expectStatus(scimCall(origin, token, 'POST', '/scim/v2/Groups', { schemas: [GROUP_SCHEMA], displayName, members: [] }), 201, 'push group');
+      const created = await expectStatus(
+        scimCall(origin, token, 'POST', '/scim/v2/Groups', { schemas: [GROUP_SCHEMA], displayName, members: [] }),
+        201,
+        'push group',
+      );
       const id = created.body.id as string;
       await patchGroup(id, [{ op: 'add', path: 'members', value: memberIds.map((value) => ({ value })) }]);
       return id;
@@ -132,7 +154,10 @@ async function runProfile(settings: BenchSettings, redis: Redis, profile: CallsP
     const extra = await pushUsers(n, n + m);
     await settle(`${m} more users`, (s) => s.users >= n + m + 1);
     await sim.call('resetStats');
-    const groupId = await pushGroup(GROUP_NAME, users.map((u) => u.id));
+    const groupId = await pushGroup(
+      GROUP_NAME,
+      users.map((u) => u.id),
+    );
     await settle(`the group of ${n}`, sameMembers(users.map((u) => u.email)));
     const groupPushCalls = await count();
 
@@ -142,7 +167,7 @@ async function runProfile(settings: BenchSettings, redis: Redis, profile: CallsP
     await patchGroup(groupId, [{ op: 'add', path: 'members', value: extra.map((u) => ({ value: u.id })) }, ...removeOps(removed.map((u) => u.id))]);
     await settle('the membership change', sameMembers([...users.slice(m), ...extra].map((u) => u.email)));
     const changeCalls = await count();
-    const failedJobs = (await bridge!.call<Record<string, number>>('queueCounts')).failed;
+    const failedJobs = (await bridge.call<Record<string, number>>('queueCounts')).failed;
 
     return {
       profile,

@@ -20,8 +20,7 @@ interface RpcRequest {
 export function serveRpc(handlers: RpcHandlers, readyInfo: Record<string, unknown>): void {
   if (!process.send) throw new Error('this script is a bench child: start it with child_process.fork');
   const send = (message: unknown) => new Promise<void>((resolve) => process.send!(message, undefined, {}, () => resolve()));
-  process.on('message', async (raw: RpcRequest) => {
-    const { id, cmd, args } = raw;
+  const answer = async ({ id, cmd, args }: RpcRequest): Promise<void> => {
     try {
       if (cmd === 'cpu') return void (await send({ id, result: process.cpuUsage() }));
       if (cmd === 'stop') {
@@ -35,7 +34,8 @@ export function serveRpc(handlers: RpcHandlers, readyInfo: Record<string, unknow
     } catch (err) {
       await send({ id, error: err instanceof Error ? err.message : String(err) });
     }
-  });
+  };
+  process.on('message', (raw: RpcRequest) => void answer(raw));
   process.on('disconnect', () => process.exit(0));
   void send({ ready: readyInfo });
 }

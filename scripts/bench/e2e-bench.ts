@@ -62,18 +62,40 @@ export async function runE2eBench(settings: BenchSettings, redis: Redis, sim: Be
     log(`e2e: pushing ${n} users and ${groups} groups of ${membersPerGroup} through ${origin}/scim/v2`);
 
     // Okta pushes with a handful of parallel connections; 16 keeps the API busy without hiding its latency.
-    const ids = await inPool(Array.from({ length: n }, (_, i) => i), 16, async (i) => {
-      const userName = `user${i}@${EMAIL_DOMAIN}`;
-      const body = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, name: { givenName: `Given${i}`, familyName: 'Pushed' }, emails: [{ value: userName, primary: true, type: 'work' }], active: true };
-      return (await expectStatus(scimCall(origin, token, 'POST', '/scim/v2/Users', body), 201, 'push user')).body.id as string;
-    });
-    await inPool(Array.from({ length: groups }, (_, g) => g), 4, async (g) => {
-      // Okta pushes a group as POST (no members) then PATCH add members.
-      const created = await expectStatus(scimCall(origin, token, 'POST', '/scim/v2/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `${GROUP_PREFIX}${g}`, members: [] }), 201, 'push group');
-      const members = ids.slice(g * membersPerGroup, (g + 1) * membersPerGroup).map((value) => ({ value }));
-      const patch = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: members }] };
-      await expectStatus(scimCall(origin, token, 'PATCH', `/scim/v2/Groups/${created.body.id}`, patch), 200, 'push members');
-    });
+    const ids = await inPool(
+      Array.from({ length: n }, (_, i) => i),
+      16,
+      async (i) => {
+        const userName = `user${i}@${EMAIL_DOMAIN}`;
+        const body = {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+          userName,
+          name: { givenName: `Given${i}`, familyName: 'Pushed' },
+          emails: [{ value: userName, primary: true, type: 'work' }],
+          active: true,
+        };
+        return (await expectStatus(scimCall(origin, token, 'POST', '/scim/v2/Users', body), 201, 'push user')).body.id as string;
+      },
+    );
+    await inPool(
+      Array.from({ length: groups }, (_, g) => g),
+      4,
+      async (g) => {
+        // Okta pushes a group as POST (no members) then PATCH add members.
+        const created = await expectStatus(
+          scimCall(origin, token, 'POST', '/scim/v2/Groups', {
+            schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+            displayName: `${GROUP_PREFIX}${g}`,
+            members: [],
+          }),
+          201,
+          'push group',
+        );
+        const members = ids.slice(g * membersPerGroup, (g + 1) * membersPerGroup).map((value) => ({ value }));
+        const patch = { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: members }] };
+        await expectStatus(scimCall(origin, token, 'PATCH', `/scim/v2/Groups/${created.body.id}`, patch), 200, 'push members');
+      },
+    );
     const pushSeconds = (performance.now() - started) / 1000;
     log(`e2e: pushed in ${round(pushSeconds, 1)}s; waiting for the simulator to hold everything`);
 

@@ -39,7 +39,7 @@ const PROBE_LIFECYCLES = 20;
 
 async function probeRoundTrips(child: BenchChild, target: MixTarget): Promise<Record<MixStep, number>> {
   // autocannon stops with requests still in flight; let the server finish them before counting.
-  for (let last = -1, now = await child.call<number>('redisRoundTrips'); now !== last; ) {
+  for (let last = -1, now = await child.call<number>('redisRoundTrips'); now !== last;) {
     await new Promise((resolve) => setTimeout(resolve, 200));
     last = now;
     now = await child.call<number>('redisRoundTrips');
@@ -59,14 +59,22 @@ const WARMUP_SECONDS = 5;
 const GROUPS = 50;
 
 async function createGroups(origin: string, token: string, tag: string): Promise<string[]> {
-  return inPool(Array.from({ length: GROUPS }, (_, i) => i), 8, async (i) => {
-    const a = await expectStatus(
-      scimCall(origin, token, 'POST', '/scim/v2/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `${tag} group ${i}`, members: [] }),
-      201,
-      'create bench group',
-    );
-    return a.body.id as string;
-  });
+  return inPool(
+    Array.from({ length: GROUPS }, (_, i) => i),
+    8,
+    async (i) => {
+      const a = await expectStatus(
+        scimCall(origin, token, 'POST', '/scim/v2/Groups', {
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+          displayName: `${tag} group ${i}`,
+          members: [],
+        }),
+        201,
+        'create bench group',
+      );
+      return a.body.id as string;
+    },
+  );
 }
 
 /** Warm-up (JIT, Lua script cache, connection pools), not counted. */

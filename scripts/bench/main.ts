@@ -43,8 +43,8 @@ async function main(): Promise<number> {
   process.on('SIGINT', () => {
     if (interrupted) return;
     interrupted = true;
-    log('interrupted: stopping the children, then deleting this run\'s keys');
-    stopAllChildren()
+    log("interrupted: stopping the children, then deleting this run's keys");
+    void stopAllChildren()
       .then(() => deleteRunKeys(redis, settings.runPrefix))
       .finally(() => process.exit(130));
   });

@@ -35,35 +35,90 @@ export function rowsOf(r: BenchResults): Row[] {
   if (f) {
     const rate = f.bridgeAtRate;
     rows.push(
-      { measure: `SCIM mix at ${fmt(rate.targetRps ?? 0)} req/s: p50 / p99 (achieved ${fmt(rate.rps)} req/s)`, result: `${ms(rate.latency.p50)} / ${ms(rate.latency.p99)}`, target: 'p99 <= 10 ms', met: rate.latency.p99 <= 10 && rate.rps >= 0.95 * (rate.targetRps ?? 0) },
-      { measure: `SCIM mix flat out (${f.bridgeFlat.connections} connections): throughput, p50 / p99`, result: `${fmt(f.bridgeFlat.rps)} req/s, ${ms(f.bridgeFlat.latency.p50)} / ${ms(f.bridgeFlat.latency.p99)}`, target: '' },
+      {
+        measure: `SCIM mix at ${fmt(rate.targetRps ?? 0)} req/s: p50 / p99 (achieved ${fmt(rate.rps)} req/s)`,
+        result: `${ms(rate.latency.p50)} / ${ms(rate.latency.p99)}`,
+        target: 'p99 <= 10 ms',
+        met: rate.latency.p99 <= 10 && rate.rps >= 0.95 * (rate.targetRps ?? 0),
+      },
+      {
+        measure: `SCIM mix flat out (${f.bridgeFlat.connections} connections): throughput, p50 / p99`,
+        result: `${fmt(f.bridgeFlat.rps)} req/s, ${ms(f.bridgeFlat.latency.p50)} / ${ms(f.bridgeFlat.latency.p99)}`,
+        target: '',
+      },
       {
         measure: 'Redis round trips per request, bridge / baseline (mix mean of one-at-a-time requests; flat out)',
         result: `${fmt(f.redisRoundTrips.bridge.mixMean, 2)} / ${fmt(f.redisRoundTrips.baseline.mixMean, 2)}; ${fmt(f.redisRoundTrips.bridge.flatOutPerRequest, 2)} / ${fmt(f.redisRoundTrips.baseline.flatOutPerRequest, 2)}`,
         target: 'equal',
         met: Math.abs(f.redisRoundTrips.bridge.mixMean - f.redisRoundTrips.baseline.mixMean) < 0.05,
       },
-      { measure: 'Bare Express + same Redis round trips, flat out', result: `${fmt(f.baselineFlat.rps)} req/s, ${ms(f.baselineFlat.latency.p50)} / ${ms(f.baselineFlat.latency.p99)}`, target: '' },
+      {
+        measure: 'Bare Express + same Redis round trips, flat out',
+        result: `${fmt(f.baselineFlat.rps)} req/s, ${ms(f.baselineFlat.latency.p50)} / ${ms(f.baselineFlat.latency.p99)}`,
+        target: '',
+      },
       { measure: 'Bridge / baseline throughput', result: `${fmt(f.throughputRatio * 100)}%`, target: '>= 60%', met: f.throughputRatio >= 0.6 },
     );
   }
   const e = r.e2e;
   if (e) {
     rows.push(
-      { measure: `End to end: ${fmt(e.users)} creates + ${e.groups} groups x ${e.membersPerGroup} members, until all in Secret Server`, result: `${fmt(e.elapsedSeconds, 1)} s${e.complete ? '' : ' (INCOMPLETE)'} (push ${fmt(e.pushSeconds, 1)} s)`, target: '' },
-      { measure: `  vs ideal (${fmt(e.secretServerCalls)} calls x 20 ms / 32 = ${fmt(e.idealSeconds, 1)} s)`, result: `${fmt(e.ratioToIdeal, 2)}x`, target: '<= 1.25x', met: e.complete && e.ratioToIdeal <= 1.25 },
-      { measure: `  vs the same bound with the call time the worker saw (${fmt(e.meanCallSeenByWorkerMs, 1)} ms mean; ${fmt(e.meanSecretServerCallMs, 1)} ms inside the simulator, 20 ms of it latency)`, result: `${fmt(e.ratioToEffectiveIdeal, 2)}x`, target: '' },
-      { measure: `  Secret Server calls per new user (all calls / users; token grants: ${e.tokenGrants})`, result: `${fmt(e.callsPerNewUser, 2)} (users endpoints ${fmt(e.userEndpointCallsPerNewUser, 2)}, ${fmt(e.groupEndpointCallsPerGroup, 1)} per group)`, target: '<= 2', met: e.callsPerNewUser <= 2 },
+      {
+        measure: `End to end: ${fmt(e.users)} creates + ${e.groups} groups x ${e.membersPerGroup} members, until all in Secret Server`,
+        result: `${fmt(e.elapsedSeconds, 1)} s${e.complete ? '' : ' (INCOMPLETE)'} (push ${fmt(e.pushSeconds, 1)} s)`,
+        target: '',
+      },
+      {
+        measure: `  vs ideal (${fmt(e.secretServerCalls)} calls x 20 ms / 32 = ${fmt(e.idealSeconds, 1)} s)`,
+        result: `${fmt(e.ratioToIdeal, 2)}x`,
+        target: '<= 1.25x',
+        met: e.complete && e.ratioToIdeal <= 1.25,
+      },
+      {
+        measure: `  vs the same bound with the call time the worker saw (${fmt(e.meanCallSeenByWorkerMs, 1)} ms mean; ${fmt(e.meanSecretServerCallMs, 1)} ms inside the simulator, 20 ms of it latency)`,
+        result: `${fmt(e.ratioToEffectiveIdeal, 2)}x`,
+        target: '',
+      },
+      {
+        measure: `  Secret Server calls per new user (all calls / users; token grants: ${e.tokenGrants})`,
+        result: `${fmt(e.callsPerNewUser, 2)} (users endpoints ${fmt(e.userEndpointCallsPerNewUser, 2)}, ${fmt(e.groupEndpointCallsPerGroup, 1)} per group)`,
+        target: '<= 2',
+        met: e.callsPerNewUser <= 2,
+      },
     );
   }
   const i = r.import;
   if (i) {
     rows.push(
-      { measure: `Import ${fmt(i.seededUsers)} users + ${fmt(i.seededGroups)} groups from Secret Server`, result: `${fmt(i.importSeconds, 1)} s${i.importSummary ? '' : ' (NOT FINISHED)'}`, target: '' },
-      { measure: `GET /Users count=100, all ${fmt(i.userPages.pages)} pages: p50 / p99 / max`, result: `${ms(i.userPages.p50)} / ${ms(i.userPages.p99)} / ${ms(i.userPages.max)}`, target: 'p99 <= 20 ms', met: i.userPages.p99 <= 20 && i.userPages.resources === i.userPages.totalResults },
-      { measure: `GET /Groups count=100 over ${fmt(i.seededGroups)} groups (${i.groupPages.pages} pages): p50 / max`, result: `${ms(i.groupPages.p50)} / ${ms(i.groupPages.max)}`, target: '< 100 ms', met: i.groupPages.max < 100 },
-      { measure: `Peak RSS, api process at ${fmt(i.seededUsers)} users`, result: `${fmt(i.peakRssMb.api ?? NaN)} MB`, target: '<= 200 MB', met: (i.peakRssMb.api ?? Infinity) <= 200 },
-      { measure: `Peak RSS, worker process at ${fmt(i.seededUsers)} users (import)`, result: `${fmt(i.peakRssMb.worker ?? NaN)} MB`, target: '<= 200 MB', met: (i.peakRssMb.worker ?? Infinity) <= 200 },
+      {
+        measure: `Import ${fmt(i.seededUsers)} users + ${fmt(i.seededGroups)} groups from Secret Server`,
+        result: `${fmt(i.importSeconds, 1)} s${i.importSummary ? '' : ' (NOT FINISHED)'}`,
+        target: '',
+      },
+      {
+        measure: `GET /Users count=100, all ${fmt(i.userPages.pages)} pages: p50 / p99 / max`,
+        result: `${ms(i.userPages.p50)} / ${ms(i.userPages.p99)} / ${ms(i.userPages.max)}`,
+        target: 'p99 <= 20 ms',
+        met: i.userPages.p99 <= 20 && i.userPages.resources === i.userPages.totalResults,
+      },
+      {
+        measure: `GET /Groups count=100 over ${fmt(i.seededGroups)} groups (${i.groupPages.pages} pages): p50 / max`,
+        result: `${ms(i.groupPages.p50)} / ${ms(i.groupPages.max)}`,
+        target: '< 100 ms',
+        met: i.groupPages.max < 100,
+      },
+      {
+        measure: `Peak RSS, api process at ${fmt(i.seededUsers)} users`,
+        result: `${fmt(i.peakRssMb.api ?? NaN)} MB`,
+        target: '<= 200 MB',
+        met: (i.peakRssMb.api ?? Infinity) <= 200,
+      },
+      {
+        measure: `Peak RSS, worker process at ${fmt(i.seededUsers)} users (import)`,
+        result: `${fmt(i.peakRssMb.worker ?? NaN)} MB`,
+        target: '<= 200 MB',
+        met: (i.peakRssMb.worker ?? Infinity) <= 200,
+      },
     );
   }
   const c = r.calls;
@@ -77,7 +132,12 @@ export function rowsOf(r: BenchResults): Row[] {
     for (const profile of CALLS_PROFILES) {
       const p = c.profiles[profile];
       if (!p) continue;
-      rows.push({ measure: `calls per new user (${profile})`, result: `${fmt(p.callsPerNewUser, 2)} over ${p.newUsers} users (${endpoints(p.userCalls)})`, target: '2', met: p.callsPerNewUser <= 2 });
+      rows.push({
+        measure: `calls per new user (${profile})`,
+        result: `${fmt(p.callsPerNewUser, 2)} over ${p.newUsers} users (${endpoints(p.userCalls)})`,
+        target: '2',
+        met: p.callsPerNewUser <= 2,
+      });
     }
     for (const profile of CALLS_PROFILES) {
       const p = c.profiles[profile];
@@ -94,7 +154,10 @@ export function rowsOf(r: BenchResults): Row[] {
     }
   }
   // Not the target's condition, but where memory peaks in practice: under load, not at rest.
-  const underLoad = [f && `api ${fmt(f.peakRssMb.api ?? NaN)} MB (SCIM flat out)`, e && `api ${fmt(e.peakRssMb.api ?? NaN)} MB, worker ${fmt(e.peakRssMb.worker ?? NaN)} MB (end to end)`].filter(Boolean);
+  const underLoad = [
+    f && `api ${fmt(f.peakRssMb.api ?? NaN)} MB (SCIM flat out)`,
+    e && `api ${fmt(e.peakRssMb.api ?? NaN)} MB, worker ${fmt(e.peakRssMb.worker ?? NaN)} MB (end to end)`,
+  ].filter(Boolean);
   if (underLoad.length) rows.push({ measure: 'Peak RSS in the other phases', result: underLoad.join('; '), target: '' });
   return rows;
 }
@@ -115,7 +178,9 @@ export function stepTable(f: FrontResult): string {
   for (const step of Object.keys(f.bridgeAtRate.steps)) {
     const cell = (s: { p50: number; p99: number } | undefined) => (s ? `${ms(s.p50)} / ${ms(s.p99)}` : '');
     const trips = (side: 'bridge' | 'baseline') => fmt(f.redisRoundTrips[side].perStep[step as MixStep], 2);
-    lines.push(`| ${step} | ${cell(f.bridgeAtRate.steps[step])} | ${cell(f.bridgeFlat.steps[step])} | ${cell(f.baselineFlat.steps[step])} | ${trips('bridge')} / ${trips('baseline')} |`);
+    lines.push(
+      `| ${step} | ${cell(f.bridgeAtRate.steps[step])} | ${cell(f.bridgeFlat.steps[step])} | ${cell(f.baselineFlat.steps[step])} | ${trips('bridge')} / ${trips('baseline')} |`,
+    );
   }
   return lines.join('\n');
 }

@@ -70,7 +70,11 @@ function stepRequest(step: MixStep, life: Lifecycle): { method: 'GET' | 'POST' |
     case 'replace':
       return { method: 'PUT', path: `${scim}/Users/${life.id}`, body: userBody(life.userName!, 'Updated') };
     case 'deactivate':
-      return { method: 'PATCH', path: `${scim}/Users/${life.id}`, body: JSON.stringify({ schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active: false } }] }) };
+      return {
+        method: 'PATCH',
+        path: `${scim}/Users/${life.id}`,
+        body: JSON.stringify({ schemas: [PATCH_OP], Operations: [{ op: 'replace', value: { active: false } }] }),
+      };
     case 'groupAdd':
       return {
         method: 'PATCH',
@@ -133,7 +137,7 @@ function runOne(target: MixTarget, options: autocannon.Options, recorder: Latenc
         // We keep our own raw latencies per step; autocannon's correction assumes evenly spaced requests, which its per-second rate limit does not send.
         ignoreCoordinatedOmission: options.overallRate !== undefined,
       },
-      (err, result) => (err ? reject(err) : resolve(result)),
+      (err: Error | null, result) => (err ? reject(err) : resolve(result)),
     );
     instance.on('response', (_client, status, _bytes, ms) => recorder.record(answering, ms, status));
   });
@@ -146,7 +150,11 @@ function runOne(target: MixTarget, options: autocannon.Options, recorder: Latenc
  * 1,000 req/s sends bursts at full concurrency. To offer a steady 1,000 req/s we run `connections`
  * one-connection instances at rate/connections each, their seconds staggered evenly.
  */
-export async function runMix(target: MixTarget, mode: { flat: true; connections: number } | { rps: number; connections: number }, durationS: number): Promise<MixResult> {
+export async function runMix(
+  target: MixTarget,
+  mode: { flat: true; connections: number } | { rps: number; connections: number },
+  durationS: number,
+): Promise<MixResult> {
   const recorder = new LatencyRecorder();
   const url = `${target.origin}/scim/v2/Users`;
   let results: autocannon.Result[];

@@ -17,7 +17,8 @@ const LAST = ['Lovelace', 'Hopper', 'Turing', 'Dijkstra', 'Liskov', 'Knuth', 'Ha
 function profileFromEnv(): SimulatorProfile {
   const raw = process.env.SS_SIM_PROFILE;
   if (raw === undefined || raw === '') return 'current';
-  if (!(SIMULATOR_PROFILES as readonly string[]).includes(raw)) throw new Error(`SS_SIM_PROFILE must be one of ${SIMULATOR_PROFILES.join(', ')}, got ${JSON.stringify(raw)}`);
+  if (!(SIMULATOR_PROFILES as readonly string[]).includes(raw))
+    throw new Error(`SS_SIM_PROFILE must be one of ${SIMULATOR_PROFILES.join(', ')}, got ${JSON.stringify(raw)}`);
   return raw as SimulatorProfile;
 }
 
@@ -52,7 +53,12 @@ async function main(): Promise<void> {
       const first = pick(FIRST);
       const oneWord = random() < 0.05;
       const last = oneWord ? '' : pick(LAST);
-      const local = `${first}.${last}`.normalize('NFD').replace(/[^A-Za-z]/g, '').toLowerCase() + (sim.state.users.size + 1);
+      const local =
+        `${first}.${last}`
+          .normalize('NFD')
+          .replace(/[^A-Za-z]/g, '')
+          .toLowerCase() +
+        (sim.state.users.size + 1);
       const email = `${local}@${emailDomain}`;
       sim.state.addUser({
         userName: random() < 0.5 ? email : local,

@@ -93,7 +93,13 @@ function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void>
 
 async function connect(settings: BridgeConfig['redis'], closers: Array<() => Promise<void> | void>): Promise<Redis> {
   // No reconnect loop and no offline queue: a one-shot command should fail fast, not hang.
-  const redis = createRedis(settings, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: 5000 });
+  const redis = createRedis(settings, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    connectTimeout: 5000,
+  });
   // Reported through the rejected connect() or command; the event carries the useful reason (ECONNREFUSED ...).
   let lastError: Error | undefined;
   redis.on('error', (err: Error) => (lastError = err));
@@ -105,7 +111,7 @@ async function connect(settings: BridgeConfig['redis'], closers: Array<() => Pro
     await redis.connect();
   } catch (err) {
     // The URL may carry a password: name the setting, not its value.
-    throw new Error(`cannot reach Redis (REDIS_URL): ${(lastError ?? (err as Error)).message}`);
+    throw new Error(`cannot reach Redis (REDIS_URL): ${(lastError ?? (err as Error)).message}`, { cause: err });
   }
   return redis;
 }

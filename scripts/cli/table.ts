@@ -28,7 +28,12 @@ export function printList(ctx: CliContext, list: ListOutput): void {
 export function formatTable(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
   const lines = [header, ...rows].map((row) => row.map(oneLine));
   const widths = header.map((_, column) => Math.max(...lines.map((row) => (row[column] ?? '').length)));
-  return lines.map((row) => widths.map((width, column) => (row[column] ?? '').padEnd(width)).join('  ').trimEnd());
+  return lines.map((row) =>
+    widths
+      .map((width, column) => (row[column] ?? '').padEnd(width))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** 2024-05-01T12:00:00.000Z -> 2024-05-01 12:00:00Z: readable, still unambiguous (UTC), and one cell wide. */

@@ -56,7 +56,18 @@ export function groupsRouter(state: SimulatorState): Router {
   });
 
   router.get('/stub', (_req, res) => {
-    res.json(renderGroupModel({ id: 0, name: '', enabled: true, domainId: null, synchronized: false, systemGroup: false, created: new Date().toISOString(), memberIds: new Set() }));
+    res.json(
+      renderGroupModel({
+        id: 0,
+        name: '',
+        enabled: true,
+        domainId: null,
+        synchronized: false,
+        systemGroup: false,
+        created: new Date().toISOString(),
+        memberIds: new Set(),
+      }),
+    );
   });
 
   router.post('/', (req, res) => {

@@ -34,7 +34,7 @@ export function queryValue(req: Request, name: string): string | undefined {
   const wanted = name.toLowerCase();
   for (const [key, value] of Object.entries(req.query as Record<string, unknown>)) {
     if (key.toLowerCase() !== wanted) continue;
-    const v = Array.isArray(value) ? value[value.length - 1] : value;
+    const v: unknown = Array.isArray(value) ? value[value.length - 1] : value;
     return typeof v === 'string' ? v : undefined;
   }
   return undefined;

@@ -30,7 +30,9 @@ export const PASSWORD_POLICY_MESSAGE =
   'The password does not meet the Local User Password requirements: it must be at least 12 characters long and contain upper case, lower case, numeric and symbol characters.';
 
 export function meetsPasswordPolicy(password: string): boolean {
-  return password.length >= 12 && password.length <= 1024 && /[A-Z]/.test(password) && /[a-z]/.test(password) && /\d/.test(password) && /[^A-Za-z0-9]/.test(password);
+  return (
+    password.length >= 12 && password.length <= 1024 && /[A-Z]/.test(password) && /[a-z]/.test(password) && /\d/.test(password) && /[^A-Za-z0-9]/.test(password)
+  );
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
@@ -106,7 +108,21 @@ export function usersRouter(state: SimulatorState, knobs: Pick<SimulatorKnobs, '
   });
 
   router.get('/stub', (_req, res) => {
-    const blank: SimUser = { id: 0, userName: '', displayName: '', emailAddress: null, enabled: true, isLockedOut: false, isApplicationAccount: false, domainId: LOCAL_DOMAIN_ID, password: '', created: NEVER, lastLogin: NEVER, loginFailures: 0, personalGroupId: 0 };
+    const blank: SimUser = {
+      id: 0,
+      userName: '',
+      displayName: '',
+      emailAddress: null,
+      enabled: true,
+      isLockedOut: false,
+      isApplicationAccount: false,
+      domainId: LOCAL_DOMAIN_ID,
+      password: '',
+      created: NEVER,
+      lastLogin: NEVER,
+      loginFailures: 0,
+      personalGroupId: 0,
+    };
     res.json(renderUserModel(blank));
   });
 
@@ -148,7 +164,8 @@ export function usersRouter(state: SimulatorState, knobs: Pick<SimulatorKnobs, '
     const changes: Partial<SimUser> = {};
     const displayName = dirty(body, 'displayName');
     if (displayName) {
-      if (typeof displayName.value !== 'string' || displayName.value.trim() === '') throw invalidModel({ 'args.DisplayName': ['The DisplayName field is required.'] });
+      if (typeof displayName.value !== 'string' || displayName.value.trim() === '')
+        throw invalidModel({ 'args.DisplayName': ['The DisplayName field is required.'] });
       changes.displayName = displayName.value;
     }
     const email = dirty(body, 'emailAddress');

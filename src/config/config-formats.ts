@@ -21,6 +21,7 @@ export interface FormatOptions {
 
 type Validator = (value: unknown, options: FormatOptions) => void;
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 function strictBoolean(value: unknown): void {
@@ -145,5 +146,5 @@ export const FORMAT_VALIDATORS: Record<string, Validator> = {
 const COERCIONS: Record<string, (value: string) => unknown> = { 'strict-boolean': coerceBoolean, 'whole-number': coerceInteger };
 
 for (const [formatName, validate] of Object.entries(FORMAT_VALIDATORS)) {
-  convict.addFormat({ name: formatName, validate: (value: unknown, schema: unknown) => validate(value, (schema ?? {}) as FormatOptions), coerce: COERCIONS[formatName] });
+  convict.addFormat({ name: formatName, validate: (value: unknown, schema: unknown) => validate(value, schema ?? {}), coerce: COERCIONS[formatName] });
 }

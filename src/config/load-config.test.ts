@@ -35,7 +35,11 @@ describe('loadConfig', () => {
     ['SCIM_TOKEN', { SCIM_TOKEN: 'short-but-not-known' }, /SCIM_TOKEN\): must be at least 32 characters/],
     ['ADMIN_TOKEN', { ADMIN_TOKEN: 'change-me-admin' }, /ADMIN_TOKEN\): is a published example value/],
     ['ADMIN_TOKEN', { SCIM_TOKEN: long, ADMIN_TOKEN: long }, /ADMIN_TOKEN\): must differ from SCIM_TOKEN/],
-    ['SS_PASSWORD', { SS_BASE_URL: 'https://vault.example.com/SecretServer' }, /SS_PASSWORD\): must be set for a Secret Server that is not the local simulator/],
+    [
+      'SS_PASSWORD',
+      { SS_BASE_URL: 'https://vault.example.com/SecretServer' },
+      /SS_PASSWORD\): must be set for a Secret Server that is not the local simulator/,
+    ],
     ['TRUST_PROXY', { TRUST_PROXY: 'yes please' }, /TRUST_PROXY/],
     ['TRUST_PROXY', { TRUST_PROXY: '10.0.0.0/33' }, /TRUST_PROXY/],
     ['PUBLIC_BASE_URL', { PUBLIC_BASE_URL: 'scim.example.com' }, /PUBLIC_BASE_URL/],

@@ -20,9 +20,7 @@ export function loadConfig(overrides: DeepPartial<BridgeConfig> = {}, env: NodeJ
   let passwordInFile = false;
   try {
     config = convict<BridgeConfig>(configSchema as unknown as convict.Schema<BridgeConfig>, { env, args: [] });
-    const file = [path.resolve(__dirname, '../../config/default.json'), path.resolve(__dirname, '../../../config/default.json')].find((f) =>
-      fs.existsSync(f),
-    );
+    const file = [path.resolve(__dirname, '../../config/default.json'), path.resolve(__dirname, '../../../config/default.json')].find((f) => fs.existsSync(f));
     if (file) {
       config.loadFile(file);
       passwordInFile = /"password"\s*:/.test(fs.readFileSync(file, 'utf8'));
@@ -42,7 +40,8 @@ export function loadConfig(overrides: DeepPartial<BridgeConfig> = {}, env: NodeJ
   const loaded = config.getProperties();
   const tls = tlsProblem(loaded.http);
   if (tls) throw new ConfigError(`invalid configuration: ${tls}`);
-  const passwordIsSet = (env.SS_PASSWORD !== undefined || overrides.secretServer?.password !== undefined || passwordInFile) && loaded.secretServer.password !== '';
+  const passwordIsSet =
+    (env.SS_PASSWORD !== undefined || overrides.secretServer?.password !== undefined || passwordInFile) && loaded.secretServer.password !== '';
   const violation = secretRuleViolation(loaded, passwordIsSet);
   if (violation) throw new ConfigError(`invalid configuration: ${violation.path} (${violation.env}): ${violation.problem}`);
   return loaded;

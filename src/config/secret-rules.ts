@@ -34,7 +34,11 @@ export function secretRuleViolation(config: BridgeConfig, passwordIsSet: boolean
     return { path: 'auth.adminToken', env: 'ADMIN_TOKEN', problem: 'must differ from SCIM_TOKEN: whoever holds the SCIM token must not get /admin' };
   }
   if (!passwordIsSet && !isLoopbackUrl(config.secretServer.baseUrl)) {
-    return { path: 'secretServer.password', env: 'SS_PASSWORD', problem: `must be set for a Secret Server that is not the local simulator (${config.secretServer.baseUrl})` };
+    return {
+      path: 'secretServer.password',
+      env: 'SS_PASSWORD',
+      problem: `must be set for a Secret Server that is not the local simulator (${config.secretServer.baseUrl})`,
+    };
   }
   return undefined;
 }

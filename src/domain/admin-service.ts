@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import type { Logger } from '../logging/logger';
 import type { ProvisioningQueue } from '../queue/provisioning-queue';
+import type { SyncJobPayload } from '../queue/queue-registry';
 import type { ResourceStore } from '../store/resource-store';
 import type { ResourceKind } from './resource-types';
 
@@ -71,8 +72,14 @@ export class AdminService {
     const counts = { users: 0, groups: 0 };
     for (const kind of ['User', 'Group'] as const) {
       for await (const batch of this.store.scan(kind, 500)) {
-        await this.store.markDirty(kind, batch.map((r) => r.id));
-        await this.queue.enqueueResync(kind, batch.map((r) => ({ id: r.id, version: r.meta.version })));
+        await this.store.markDirty(
+          kind,
+          batch.map((r) => r.id),
+        );
+        await this.queue.enqueueResync(
+          kind,
+          batch.map((r) => ({ id: r.id, version: r.meta.version })),
+        );
         if (kind === 'User') counts.users += batch.length;
         else counts.groups += batch.length;
       }
@@ -90,7 +97,7 @@ export class AdminService {
   }
 }
 
-function toView(job: Job): FailedJobView {
+function toView(job: Job<SyncJobPayload>): FailedJobView {
   return {
     jobId: String(job.id),
     name: job.name,

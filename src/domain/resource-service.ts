@@ -220,7 +220,10 @@ export class ResourceService {
   private async leaveGroups(userId: string, requestId?: string): Promise<void> {
     for (const groupId of await this.store.groupsHolding(userId)) {
       try {
-        const written = await this.store.patchGroup(groupId, async (current) => ({ attributes: current.attributes, members: { mode: 'delta', remove: [userId], add: [] } }));
+        const written = await this.store.patchGroup(groupId, async (current) => ({
+          attributes: current.attributes,
+          members: { mode: 'delta', remove: [userId], add: [] },
+        }));
         await this.afterWrite(written, requestId, 'member removal');
       } catch (err) {
         // Deleted meanwhile: nothing left to leave.
@@ -277,7 +280,10 @@ export class ResourceService {
         }
       }
     }
-    const links = await this.store.getLinks(kind, page.map((r) => r.id));
+    const links = await this.store.getLinks(
+      kind,
+      page.map((r) => r.id),
+    );
     return { total, views: asViews(page.map((resource, i) => ({ resource, link: links[i] }))) };
   }
 
@@ -297,11 +303,7 @@ export class ResourceService {
    * version, so the view says "pending". The answer waits for the write to settle whatever the
    * link read does, so a client is never told a write failed that may still land.
    */
-  private async withLinkAlongside(
-    kind: ResourceKind,
-    id: string,
-    write: Promise<StoredResource>,
-  ): Promise<[StoredResource, SecretServerLink | undefined]> {
+  private async withLinkAlongside(kind: ResourceKind, id: string, write: Promise<StoredResource>): Promise<[StoredResource, SecretServerLink | undefined]> {
     const [written, link] = await Promise.allSettled([write, this.store.getLink(kind, id)]);
     if (written.status === 'rejected') throw written.reason;
     return [written.value, link.status === 'fulfilled' ? link.value : undefined];
@@ -338,12 +340,20 @@ function withNames(resource: StoredResource, familyNamePlaceholder: string): Sto
   const blank = (v: unknown) => typeof v !== 'string' || v.trim() === '';
   if (!blank(name.givenName) && !blank(name.familyName)) return resource;
   const email = primaryEmail(resource.attributes);
-  const filled = splitDisplayName(displayNameFor(resource.attributes, email), { email, userName: String(resource.attributes.userName ?? '') }, familyNamePlaceholder);
+  const filled = splitDisplayName(
+    displayNameFor(resource.attributes, email),
+    { email, userName: typeof resource.attributes.userName === 'string' ? resource.attributes.userName : '' },
+    familyNamePlaceholder,
+  );
   return {
     ...resource,
     attributes: {
       ...resource.attributes,
-      name: { ...name, givenName: blank(name.givenName) ? filled.givenName : name.givenName, familyName: blank(name.familyName) ? filled.familyName : name.familyName },
+      name: {
+        ...name,
+        givenName: blank(name.givenName) ? filled.givenName : name.givenName,
+        familyName: blank(name.familyName) ? filled.familyName : name.familyName,
+      },
     },
   };
 }

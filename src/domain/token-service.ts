@@ -212,6 +212,7 @@ function refuseStatic(id: string): void {
 
 function validName(name: string): string {
   const trimmed = name.trim();
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (!trimmed || trimmed.length > MAX_NAME_LENGTH || /[\x00-\x1f\x7f]/.test(trimmed)) {
     throw new BadRequestError(`invalid token name: use 1 to ${MAX_NAME_LENGTH} printable characters`);
   }

@@ -19,9 +19,7 @@ export function uniqueKeysOf(kind: ResourceKind, attributes: Record<string, unkn
       ['email', (primaryEmail(attributes) ?? '').toLowerCase()],
     ];
   }
-  return [
-    ['displayName', text(attributes.displayName).toLowerCase()],
-  ];
+  return [['displayName', text(attributes.displayName).toLowerCase()]];
 }
 
 export const UNIQUE_INDEX_LABELS: Record<UniqueIndex, string> = {

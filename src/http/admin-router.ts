@@ -14,13 +14,14 @@ export function adminRouter(admin: AdminService, queues: Queue[]): express.Route
   const board = new ExpressAdapter();
   board.setBasePath('/admin/queues');
   createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter: board });
-  router.use('/queues', board.getRouter());
+  router.use('/queues', board.getRouter() as express.Router);
 
   router.get('/failed', async (_req, res) => {
     res.json({ failed: await admin.listFailed() });
   });
   router.post('/failed/retry', async (req, res) => {
-    const jobId = typeof req.body?.jobId === 'string' ? req.body.jobId : undefined;
+    const body = req.body as { jobId?: unknown } | undefined;
+    const jobId = typeof body?.jobId === 'string' ? body.jobId : undefined;
     res.json({ retried: await admin.retryFailed(jobId) });
   });
   router.post('/resync', async (_req, res) => {

@@ -23,7 +23,14 @@ export function errorMiddleware(logger: Logger) {
     const known = err instanceof BridgeError ? err : isRedisUnavailable(err) ? new StoreUnavailableError(err) : undefined;
     if (known) {
       if (known.statusCode >= 500) {
-        logger.error('request failed', { category: 'http', requestId, method: req.method, status: known.statusCode, detail: known.message, err: known.cause ?? known });
+        logger.error('request failed', {
+          category: 'http',
+          requestId,
+          method: req.method,
+          status: known.statusCode,
+          detail: known.message,
+          err: known.cause ?? known,
+        });
       }
       if (res.headersSent) return;
       sendScim(res, known.statusCode, scimErrorBody(known.statusCode, known.message, known.scimType), known.headers);

@@ -49,7 +49,10 @@ export class ClaimableAccounts {
   async assertClaimable(account: AccountFacts): Promise<void> {
     const reason = await this.refusalFor(account);
     if (!reason) return;
-    throw new SecretServerAccountNotClaimableError(`Secret Server user ${account.id} (${account.userName}) is not the bridge's to claim: ${reason}`, account.id);
+    throw new SecretServerAccountNotClaimableError(
+      `Secret Server user ${account.id} (${account.userName}) is not the bridge's to claim: ${reason}`,
+      account.id,
+    );
   }
 
   private refusalGiven(account: AccountFacts, api: Pick<SecretServerUser, 'id' | 'userName'>): string | undefined {

@@ -33,7 +33,7 @@ export class DirtySweeper {
 
   start(intervalMs = 15_000): void {
     this.timer = setInterval(() => {
-      this.sweepOnce().catch((err) => this.logger.warn('sweep failed; will try again', { category: 'sweeper', err }));
+      this.sweepOnce().catch((err: unknown) => this.logger.warn('sweep failed; will try again', { category: 'sweeper', err }));
     }, intervalMs);
     this.timer.unref();
   }

@@ -160,7 +160,7 @@ async function lookUpUser(store: ResourceStore, { user, attributes }: UserPlan):
 
 function foundIds(lookups: UserLookups | GroupLookups): string[] {
   const ids: string[] = [];
-  for (const id of Object.values(lookups)) if (id !== null) ids.push(id);
+  for (const id of Object.values(lookups) as (string | null)[]) if (id !== null) ids.push(id);
   return ids;
 }
 
@@ -270,20 +270,27 @@ async function importGroup(
 ): Promise<MergeOutcome> {
   const { store } = ctx;
   const id = lookups.bySecretServerId ?? lookups.byDisplayName;
-  const [existing, memberships] = await Promise.all([
-    id ? store.get('Group', id) : null,
-    secretServerCall(() => ctx.secretServer.listGroupMembers(group.id)),
-  ]);
-  const scimIds = await Promise.all(memberships.map((m) => idMap.get(m.userId) ?? store.findIdBySecretServerId('User', m.userId)));
+  const [existing, memberships] = await Promise.all([id ? store.get('Group', id) : null, secretServerCall(() => ctx.secretServer.listGroupMembers(group.id))]);
+  const scimIds = await Promise.all(memberships.map(async (m) => idMap.get(m.userId) ?? store.findIdBySecretServerId('User', m.userId)));
   // A member whose SCIM user was deleted (only its tombstone is left) is no member in SCIM.
-  const live = await store.existingIds('User', scimIds.filter((scimId): scimId is string => scimId !== null));
+  const live = await store.existingIds(
+    'User',
+    scimIds.filter((scimId): scimId is string => scimId !== null),
+  );
   const members: GroupMember[] = [];
   memberships.forEach((m, i) => {
     const scimId = scimIds[i];
     if (scimId && live.has(scimId)) members.push({ value: scimId, display: m.userName });
   });
   try {
-    const merged = await merge(ctx, 'Group', existing, stableId('group', group.id), { displayName: group.name, members }, { secretServerId: group.id, secretServerName: group.name });
+    const merged = await merge(
+      ctx,
+      'Group',
+      existing,
+      stableId('group', group.id),
+      { displayName: group.name, members },
+      { secretServerId: group.id, secretServerName: group.name },
+    );
     return merged.outcome;
   } catch (err) {
     return skipped(ctx, err, { secretServerGroupId: group.id, group: group.name });

@@ -2,7 +2,13 @@ import { planWaves, runWave } from './import-waves';
 
 describe('import waves', () => {
   it('when no two objects share a key or a resource, then the slice is one wave', () => {
-    expect(planWaves([{ keys: ['a'], ids: [] }, { keys: ['b'], ids: ['R1'] }, { keys: ['c'], ids: [] }])).toEqual([[0, 1, 2]]);
+    expect(
+      planWaves([
+        { keys: ['a'], ids: [] },
+        { keys: ['b'], ids: ['R1'] },
+        { keys: ['c'], ids: [] },
+      ]),
+    ).toEqual([[0, 1, 2]]);
   });
 
   it('when objects share a key, then each comes after the earlier one, and the others do not wait', () => {
@@ -17,7 +23,12 @@ describe('import waves', () => {
   });
 
   it('when two objects reach the same SCIM resource through different keys, then they run in page order', () => {
-    expect(planWaves([{ keys: ['a'], ids: ['R'] }, { keys: ['b'], ids: ['R'] }])).toEqual([[0], [1]]);
+    expect(
+      planWaves([
+        { keys: ['a'], ids: ['R'] },
+        { keys: ['b'], ids: ['R'] },
+      ]),
+    ).toEqual([[0], [1]]);
   });
 
   it('when objects are chained by a key, then a resource one of them reaches orders the whole chain', () => {

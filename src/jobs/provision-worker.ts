@@ -120,7 +120,10 @@ export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
         const fields = { ...base, durationMs, outcome: last ? 'failed' : 'retry', endpoint: err.endpoint, status: err.status, reason: err.message };
         if (last) {
           await ctx.store.setLink(kind, id, { state: 'failed', lastError: err.message });
-          log.error(`${job.name} failed after ${job.attemptsMade + 1} attempts: check Secret Server is reachable, then run "npm run admin -- failed retry"`, fields);
+          log.error(
+            `${job.name} failed after ${job.attemptsMade + 1} attempts: check Secret Server is reachable, then run "npm run admin -- failed retry"`,
+            fields,
+          );
         } else {
           log.info(`${job.name} will retry`, fields);
         }
@@ -164,8 +167,10 @@ export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
 function adviceFor(err: { status?: number; errorCode?: string; name: string }): string {
   if (err.name === 'SecretServerPermissionError') return 'grant the API account View Users, Administer Users and Administer Groups, then retry the failed jobs';
   if (err.name === 'SecretServerAuthenticationError') return 'check SS_USERNAME / SS_PASSWORD / SS_DOMAIN, then retry the failed jobs';
-  if (err.name === 'SecretServerAccountNotClaimableError') return 'the account is never claimed; give the SCIM user another email or userName, or unassign them in Okta';
-  if (err.name === 'SecretServerRefusedError') return 'Secret Server refused the change and nothing changed; grant the API account what the reason names, or unassign the user in Okta, then retry the failed jobs';
+  if (err.name === 'SecretServerAccountNotClaimableError')
+    return 'the account is never claimed; give the SCIM user another email or userName, or unassign them in Okta';
+  if (err.name === 'SecretServerRefusedError')
+    return 'Secret Server refused the change and nothing changed; grant the API account what the reason names, or unassign the user in Okta, then retry the failed jobs';
   if (err.name === 'SecretServerVaultNotFoundError') return 'make one Secret Server vault of the Delinea Platform tenant the default and active one';
   if (err.status === 400) return 'Secret Server rejected the data; fix the user in Okta (or Secret Server), then retry the failed jobs';
   return 'inspect the error, fix the cause, then retry the failed jobs';

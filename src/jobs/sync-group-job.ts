@@ -54,7 +54,11 @@ export async function syncGroup(payload: SyncJobPayload, ctx: JobContext, { reso
   const currentIds = new Set(current.map((m) => m.userId));
   const toAdd = [...desired].filter((id) => !currentIds.has(id));
   // Members still pending are not in `desired` and not in Secret Server yet, so nothing is removed for them.
-  const toRemove = await removable(ctx, payload.id, current.filter((m) => !desired.has(m.userId)));
+  const toRemove = await removable(
+    ctx,
+    payload.id,
+    current.filter((m) => !desired.has(m.userId)),
+  );
   await changeMembers(ctx, group, toAdd, toRemove);
 
   if (pending > 0) {
@@ -139,10 +143,18 @@ async function removable(ctx: JobContext, scimId: string, candidates: Array<{ us
   for (const member of candidates) {
     let keep = await ctx.accounts.isProtectedMember(member);
     if (!keep && !(await ctx.store.findIdBySecretServerId('User', member.userId))) {
-      const user = await ctx.secretServer.getUser(member.userId).catch((err: unknown) => (isAbsentOrForbidden(err) ? null : Promise.reject(err)));
+      const user = await ctx.secretServer.getUser(member.userId).catch((err: unknown) => {
+        if (isAbsentOrForbidden(err)) return null;
+        throw err;
+      });
       keep = !!user && (await ctx.accounts.refusalFor(user)) !== undefined;
     }
-    if (keep) ctx.logger.warn('group member is an account the bridge never regroups; left in the group', { category: 'worker', id: scimId, secretServerId: member.userId });
+    if (keep)
+      ctx.logger.warn('group member is an account the bridge never regroups; left in the group', {
+        category: 'worker',
+        id: scimId,
+        secretServerId: member.userId,
+      });
     else ids.push(member.userId);
   }
   return ids;

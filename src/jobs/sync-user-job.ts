@@ -50,7 +50,7 @@ export async function syncUser(payload: SyncJobPayload, ctx: JobContext, { resou
     });
   }
   const desired: DesiredUser = { displayName: displayNameFor(attributes, email), emailAddress: email, enabled: attributes.active !== false };
-  const userName = secretServerUserName(ctx.usernameFormat, String(attributes.userName ?? email), email);
+  const userName = secretServerUserName(ctx.usernameFormat, typeof attributes.userName === 'string' ? attributes.userName : email, email);
 
   let result: SyncOutcome['result'] = 'updated';
   let ssUser: SecretServerUser | null = null;
@@ -148,7 +148,8 @@ async function readBack(ctx: JobContext, id: number): Promise<SecretServerUser |
 async function claimAndWrite(ctx: JobContext, user: SecretServerUser, desired: DesiredUser): Promise<SecretServerUser> {
   await ctx.accounts.assertClaimable(user);
   const written = await writeUser(ctx, user, desired);
-  if (!written) throw new SecretServerAccessDeniedError(`Secret Server user ${user.id} vanished while it was being linked`, { endpoint: 'PATCH /api/v1/users/{id}' });
+  if (!written)
+    throw new SecretServerAccessDeniedError(`Secret Server user ${user.id} vanished while it was being linked`, { endpoint: 'PATCH /api/v1/users/{id}' });
   return written;
 }
 

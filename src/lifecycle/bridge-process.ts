@@ -46,7 +46,11 @@ export interface RunningBridge {
  * Starts what BRIDGE_ROLE asks for on one container: `api` (SCIM front, ops, admin), `worker`
  * (provisioning and import consumers, sweeper, import schedule) or `all`.
  */
-export async function startBridge(config: BridgeConfig, logger: Logger, options: { sweepIntervalMs?: number; sweepGraceMs?: number } = {}): Promise<RunningBridge> {
+export async function startBridge(
+  config: BridgeConfig,
+  logger: Logger,
+  options: { sweepIntervalMs?: number; sweepGraceMs?: number } = {},
+): Promise<RunningBridge> {
   const container = createContainer(config, logger);
   const admin = new AdminService(container.store, container.queue, logger);
   const runsApi = config.role === 'all' || config.role === 'api';
@@ -140,7 +144,7 @@ export async function startBridge(config: BridgeConfig, logger: Logger, options:
     (stopping ??= (async () => {
       logger.info('shutting down', { category: 'lifecycle' });
       if (server) {
-        const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
+        const closing = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         await closing;
       }

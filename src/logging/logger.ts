@@ -41,7 +41,8 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): Logger {
   const pretty = winston.format.printf(({ level, message, timestamp, category, ...rest }) => {
     const extra = Object.keys(rest).length ? ' ' + JSON.stringify(rest) : '';
-    return `${timestamp} ${level.padEnd(5)} [${category ?? 'app'}] ${message}${extra}`;
+    const where = typeof category === 'string' ? category : 'app';
+    return `${String(timestamp)} ${level.padEnd(5)} [${where}] ${typeof message === 'string' ? message : JSON.stringify(message)}${extra}`;
   });
   const format =
     options.format === 'pretty'

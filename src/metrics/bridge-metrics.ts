@@ -112,5 +112,5 @@ function routeTemplate(req: Request): string {
   // spelling a client invents (/scim/v2/USERS) gets the documented one, never a label of its own.
   if (!req.route) return 'unmatched';
   const mount = req.baseUrl.toLowerCase();
-  return `${CANONICAL_MOUNTS.get(mount) ?? mount}${String(req.route.path)}`;
+  return `${CANONICAL_MOUNTS.get(mount) ?? mount}${String((req.route as { path: string }).path)}`;
 }

@@ -72,22 +72,30 @@ export class ProvisioningQueue implements SyncEnqueuer {
   }
 
   async enqueueImport(trigger: ImportJobPayload['trigger'], requestId?: string): Promise<string | undefined> {
-    const job = await this.import.add(JOBS.importFromSecretServer, { trigger, requestId }, {
-      attempts: 3,
-      backoff: { type: 'exponential', delay: this.retry.backoffMs },
-      removeOnComplete: { count: 50 },
-      removeOnFail: { count: 50 },
-    });
+    const job = await this.import.add(
+      JOBS.importFromSecretServer,
+      { trigger, requestId },
+      {
+        attempts: 3,
+        backoff: { type: 'exponential', delay: this.retry.backoffMs },
+        removeOnComplete: { count: 50 },
+        removeOnFail: { count: 50 },
+      },
+    );
     return job.id;
   }
 
   async scheduleImport(intervalSeconds: number): Promise<void> {
     if (intervalSeconds > 0) {
-      await this.import.upsertJobScheduler('scheduled-import', { every: intervalSeconds * 1000 }, {
-        name: JOBS.importFromSecretServer,
-        data: { trigger: 'schedule' },
-        opts: { removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } },
-      });
+      await this.import.upsertJobScheduler(
+        'scheduled-import',
+        { every: intervalSeconds * 1000 },
+        {
+          name: JOBS.importFromSecretServer,
+          data: { trigger: 'schedule' },
+          opts: { removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } },
+        },
+      );
     } else {
       await this.import.removeJobScheduler('scheduled-import');
     }

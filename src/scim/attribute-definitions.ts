@@ -3,22 +3,9 @@
  * GET /Schemas, and consulted by input parsing, PATCH and filters for canonical attribute names,
  * boolean and dateTime types, case-exactness and mutability.
  */
-import {
-  SCHEMA_ENTERPRISE_USER,
-  SCHEMA_GROUP,
-  SCHEMA_SECRET_SERVER_USER,
-  SCHEMA_USER,
-} from './scim-urns';
+import { SCHEMA_ENTERPRISE_USER, SCHEMA_GROUP, SCHEMA_SECRET_SERVER_USER, SCHEMA_USER } from './scim-urns';
 
-export type AttributeType =
-  | 'string'
-  | 'boolean'
-  | 'decimal'
-  | 'integer'
-  | 'dateTime'
-  | 'reference'
-  | 'binary'
-  | 'complex';
+export type AttributeType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'binary' | 'complex';
 
 export interface AttributeDefinition {
   name: string;
@@ -36,11 +23,7 @@ export interface AttributeDefinition {
 }
 
 /** RFC 7643 §2.2 defaults: a readWrite, optional, case-insensitive, singular string. */
-function attr(
-  name: string,
-  description: string,
-  overrides: Partial<AttributeDefinition> = {},
-): AttributeDefinition {
+function attr(name: string, description: string, overrides: Partial<AttributeDefinition> = {}): AttributeDefinition {
   return {
     name,
     type: 'string',
@@ -55,22 +38,12 @@ function attr(
   };
 }
 
-function complex(
-  name: string,
-  description: string,
-  subAttributes: AttributeDefinition[],
-  overrides: Partial<AttributeDefinition> = {},
-): AttributeDefinition {
+function complex(name: string, description: string, subAttributes: AttributeDefinition[], overrides: Partial<AttributeDefinition> = {}): AttributeDefinition {
   return attr(name, description, { type: 'complex', subAttributes, ...overrides });
 }
 
 /** The value/display/type/primary shape shared by the multi-valued attributes of RFC 7643 §2.4. */
-function multiValued(
-  name: string,
-  description: string,
-  types: string[],
-  valueType: AttributeType = 'string',
-): AttributeDefinition {
+function multiValued(name: string, description: string, types: string[], valueType: AttributeType = 'string'): AttributeDefinition {
   return complex(
     name,
     description,
@@ -245,23 +218,14 @@ function findIn(list: AttributeDefinition[] | undefined, name: string): Attribut
  * The definition of a top-level attribute: in a known extension when `schemaUrn` names one,
  * otherwise in the core schema of `kind` or the common attributes. Case-insensitive (RFC 7643 §2.1).
  */
-export function findAttribute(
-  kind: 'User' | 'Group',
-  name: string,
-  schemaUrn?: string,
-): AttributeDefinition | undefined {
+export function findAttribute(kind: 'User' | 'Group', name: string, schemaUrn?: string): AttributeDefinition | undefined {
   if (schemaUrn !== undefined) {
-    const key = Object.keys(ATTRIBUTES_BY_SCHEMA).find(
-      (urn) => urn.toLowerCase() === schemaUrn.toLowerCase(),
-    );
+    const key = Object.keys(ATTRIBUTES_BY_SCHEMA).find((urn) => urn.toLowerCase() === schemaUrn.toLowerCase());
     return key === undefined ? undefined : findIn(ATTRIBUTES_BY_SCHEMA[key], name);
   }
   return findIn(kind === 'User' ? USER_ATTRIBUTES : GROUP_ATTRIBUTES, name) ?? findIn(COMMON_ATTRIBUTES, name);
 }
 
-export function findSubAttribute(
-  parent: AttributeDefinition | undefined,
-  name: string,
-): AttributeDefinition | undefined {
+export function findSubAttribute(parent: AttributeDefinition | undefined, name: string): AttributeDefinition | undefined {
   return findIn(parent?.subAttributes, name);
 }

@@ -36,7 +36,7 @@ export function splitAttrPath(text: string): AttrPath | undefined {
   if (names.length > 2 || !names.every(isAttrName)) return undefined;
   if (colon < 0) return { names };
   const urn = text.slice(0, colon);
-  if (!/^urn:[^\s\[\]"]+$/i.test(urn)) return undefined;
+  if (!/^urn:[^\s[\]"]+$/i.test(urn)) return undefined;
   return isCore(urn) ? { names } : { urn: canonicalUrn(urn) ?? urn, names };
 }
 

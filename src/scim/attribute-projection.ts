@@ -28,7 +28,10 @@ function select(selection: Selection, names: string[]): void {
 
 function parseList(text: string, parameter: string): SelectionTree {
   const tree: SelectionTree = { core: new Map(), extensions: new Map() };
-  for (const entry of text.split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+  for (const entry of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '')) {
     const whole = wholeExtensionUrn(entry);
     if (whole !== undefined) {
       tree.extensions.set(whole.toLowerCase(), true);
@@ -45,7 +48,7 @@ function parseList(text: string, parameter: string): SelectionTree {
     const urn = path.urn.toLowerCase();
     const ext = tree.extensions.get(urn);
     if (ext === true) continue;
-    const selection: Selection = ext ?? new Map();
+    const selection: Selection = ext ?? new Map<string, true | Set<string>>();
     select(selection, path.names);
     tree.extensions.set(urn, selection);
   }
@@ -114,10 +117,7 @@ function project(resource: JsonObject, tree: SelectionTree, include: boolean): J
  * Returns a projected copy of a rendered resource. With both parameters, `attributes` selects
  * first and `excludedAttributes` then removes; excludedAttributes cannot remove id or schemas.
  */
-export function projectAttributes(
-  resource: Record<string, unknown>,
-  options: { attributes?: string; excludedAttributes?: string },
-): Record<string, unknown> {
+export function projectAttributes(resource: Record<string, unknown>, options: { attributes?: string; excludedAttributes?: string }): Record<string, unknown> {
   let out: JsonObject = resource;
   if (options.attributes !== undefined && options.attributes.trim() !== '') {
     out = project(out, parseList(options.attributes, 'attributes'), true);

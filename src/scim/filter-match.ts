@@ -49,14 +49,14 @@ function aliased(path: AttrPath, resource: JsonObject): AttrPath {
 }
 
 function flatten(values: unknown[]): unknown[] {
-  return values.flatMap((v) => (Array.isArray(v) ? v : [v]));
+  return values.flatMap((v): unknown[] => (Array.isArray(v) ? (v as unknown[]) : [v]));
 }
 
 /** Every value at a path; arrays (multi-valued attributes) fan out, so "any element" matches. */
 function collect(resource: JsonObject, path: AttrPath): unknown[] {
   if (path.urn === undefined && path.names.length === 1) {
     // The common case, without the intermediate arrays of the general walk below.
-    const v = getAttribute(resource, path.names[0] as string);
+    const v = getAttribute(resource, path.names[0]);
     return v === undefined ? [] : Array.isArray(v) ? v : [v];
   }
   let values: unknown[] = [resource];

@@ -24,7 +24,7 @@ export const MAX_FILTER_DEPTH = 16;
 const COMPARE_OPS = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'lt', 'ge', 'le']);
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
 const WORD_START = /[A-Za-z$]/;
-const WORD_CHAR = /[\w$.:\/%-]/;
+const WORD_CHAR = /[\w$.:/%-]/;
 
 function readString(text: string, start: number): number {
   let i = start + 1;
@@ -43,7 +43,7 @@ function scan(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
-    const c = text[i] as string;
+    const c = text[i];
     if (c === ' ' || c === '\t' || c === '\n' || c === '\r') {
       i += 1;
     } else if (c === '(' || c === ')' || c === '[') {
@@ -67,10 +67,10 @@ function scan(text: string): Token[] {
       NUMBER.lastIndex = i;
       const m = NUMBER.exec(text);
       const end = m ? i + m[0].length : i;
-      if (!m || (end < text.length && WORD_CHAR.test(text[end] as string))) {
+      if (!m || (end < text.length && WORD_CHAR.test(text[end]))) {
         // Most often an unquoted dateTime: RFC 7644 §3.4.2.2 compares dateTimes as JSON strings.
         let stop = i + 1;
-        while (stop < text.length && WORD_CHAR.test(text[stop] as string)) stop += 1;
+        while (stop < text.length && WORD_CHAR.test(text[stop])) stop += 1;
         throw new InvalidFilterError(
           `Invalid number '${text.slice(i, Math.min(stop, i + 64))}' at position ${i + 1} (quote strings and dateTimes, e.g. "2024-01-31T00:00:00Z")`,
         );
@@ -79,7 +79,7 @@ function scan(text: string): Token[] {
       i = end;
     } else if (WORD_START.test(c)) {
       let end = i + 1;
-      while (end < text.length && WORD_CHAR.test(text[end] as string)) end += 1;
+      while (end < text.length && WORD_CHAR.test(text[end])) end += 1;
       const word = text.slice(i, end);
       // JSON literals are lower case, but clients send "True" as they do "EQ"; be as lenient.
       const literal = /^(true|false|null)$/i.test(word) ? word.toLowerCase() : word;
@@ -104,7 +104,7 @@ function rewriteValuePaths(input: Token[]): Token[] {
   const open: { literal: '(' | '['; index: number }[] = [];
   let i = 0;
   while (i < input.length) {
-    const t = input[i] as Token;
+    const t = input[i];
     i += 1;
     if (t.type !== 'Bracket') {
       out.push(t);
@@ -138,18 +138,13 @@ function rewriteValuePaths(input: Token[]): Token[] {
     if (opName === 'pr') {
       tail = [sub, op];
     } else if (COMPARE_OPS.has(opName) && input[i + 2] !== undefined) {
-      tail = [sub, op, input[i + 2] as Token];
+      tail = [sub, op, input[i + 2]];
     } else {
       throw new InvalidFilterError(`Unknown operator '${op.literal}' after '${sub.literal}'`);
     }
     i += tail.length;
     out.splice(top.index + 1, 0, { type: 'Bracket', literal: '(' });
-    out.push(
-      { type: 'Bracket', literal: ')' },
-      { type: 'Word', literal: 'and' },
-      ...tail,
-      { type: 'Bracket', literal: ']' },
-    );
+    out.push({ type: 'Bracket', literal: ')' }, { type: 'Word', literal: 'and' }, ...tail, { type: 'Bracket', literal: ']' });
   }
   if (open.length > 0) {
     throw new InvalidFilterError(`Unbalanced '${open[open.length - 1]?.literal}' in filter`);

@@ -1,10 +1,5 @@
 import fc from 'fast-check';
-import {
-  arbitraryFilterTextArbitrary,
-  fuzzRuns,
-  grammarFilterArbitrary,
-  mutatedFilterArbitrary,
-} from '../../test/support/scim-arbitraries';
+import { arbitraryFilterTextArbitrary, fuzzRuns, grammarFilterArbitrary, mutatedFilterArbitrary } from '../../test/support/scim-arbitraries';
 import { BridgeError, InvalidFilterError } from '../errors/bridge-error';
 import { indexedLookup, matchesFilter, parseFilter, type Filter } from './filter';
 
@@ -26,7 +21,10 @@ const resources: Record<string, unknown>[] = [
     userName: 'ada@example.com',
     active: true,
     name: { givenName: 'Ada', familyName: 'Lovelace' },
-    emails: [{ value: 'ada@example.com', type: 'work', primary: true }, { value: 'a@home', type: 'home' }],
+    emails: [
+      { value: 'ada@example.com', type: 'work', primary: true },
+      { value: 'a@home', type: 'home' },
+    ],
     members: [{ value: 'u1' }],
     'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'R&D', manager: { value: 'm' } },
     meta: { created: '2024-01-01T00:00:00Z', lastModified: '2024-02-01T00:00:00Z', version: 'W/"1"' },

@@ -26,9 +26,7 @@ const ORDERING_OPS = new Set(['gt', 'lt', 'ge', 'le']);
 /** The definition behind a path, looked up in both resource types (a filter names no type). */
 function definitionOf(path: AttrPath, parent?: AttributeDefinition): AttributeDefinition | undefined {
   const [first, second] = path.names as [string, string | undefined];
-  const top = parent
-    ? findSubAttribute(parent, first)
-    : findAttribute('User', first, path.urn) ?? findAttribute('Group', first, path.urn);
+  const top = parent ? findSubAttribute(parent, first) : (findAttribute('User', first, path.urn) ?? findAttribute('Group', first, path.urn));
   return second === undefined ? top : findSubAttribute(top, second);
 }
 
@@ -174,7 +172,7 @@ function lookupOf(f: Filter, kind: 'User' | 'Group', indexes: readonly Attribute
   if (f.op !== 'eq' || typeof f.compValue !== 'string' || f.compValue === '') return null;
   const path = splitAttrPath(f.attrPath);
   if (path === undefined || path.urn !== undefined || path.names.length !== 1) return null;
-  const definition = findAttribute(kind, path.names[0] as string);
+  const definition = findAttribute(kind, path.names[0]);
   if (definition === undefined || definition.multiValued || definition.type !== 'string') return null;
   // Ids contain no ':'; a value with one could reach another key of the store (a group's members).
   if (definition.name === 'id') return f.compValue.includes(':') ? null : { attribute: 'id', value: f.compValue };

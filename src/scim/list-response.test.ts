@@ -27,21 +27,18 @@ describe('parsePaging (RFC 7644 §3.4.2.4)', () => {
     expect(parsePaging({ startIndex: 101, count: 100 })).toEqual({ startIndex: 101, count: 100 });
   });
 
-  it.each([['abc'], ['1.5'], ['1e3'], [' 2x'], [1.5], [['1', '2']], [{}], [true]])(
-    'when a value is %j, then 400 invalidValue',
-    (value) => {
-      for (const query of [{ startIndex: value }, { count: value }]) {
-        let caught: unknown;
-        try {
-          parsePaging(query);
-        } catch (error) {
-          caught = error;
-        }
-        expect(caught).toBeInstanceOf(BridgeError);
-        expect((caught as BridgeError).scimType).toBe('invalidValue');
+  it.each([['abc'], ['1.5'], ['1e3'], [' 2x'], [1.5], [['1', '2']], [{}], [true]])('when a value is %j, then 400 invalidValue', (value) => {
+    for (const query of [{ startIndex: value }, { count: value }]) {
+      let caught: unknown;
+      try {
+        parsePaging(query);
+      } catch (error) {
+        caught = error;
       }
-    },
-  );
+      expect(caught).toBeInstanceOf(BridgeError);
+      expect((caught as BridgeError).scimType).toBe('invalidValue');
+    }
+  });
 
   it('when the number is huge, then it is clamped rather than overflowing', () => {
     expect(parsePaging({ startIndex: '99999999999999999999999' }).startIndex).toBe(Number.MAX_SAFE_INTEGER);

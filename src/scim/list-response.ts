@@ -35,10 +35,7 @@ function readInteger(name: string, raw: unknown): number | undefined {
  * RFC 7644 §3.4.2.4: startIndex is 1-based and a value below 1 SHALL be treated as 1; a negative
  * count SHALL be treated as 0; the service provider may return fewer than `count` (our cap).
  */
-export function parsePaging(
-  query: { startIndex?: unknown; count?: unknown },
-  maxCount = 1000,
-): Paging {
+export function parsePaging(query: { startIndex?: unknown; count?: unknown }, maxCount = 1000): Paging {
   const start = readInteger('startIndex', query.startIndex) ?? 1;
   const count = readInteger('count', query.count) ?? Math.min(DEFAULT_COUNT, maxCount);
   return {

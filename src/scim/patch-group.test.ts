@@ -52,12 +52,12 @@ describe('applyPatch: Okta group forms (the Okta SCIM 2.0 protocol reference, th
   });
 
   it('when a member already present is added again (with or without display), then there is no duplicate', () => {
-    const result = applyPatch('Group', group(), patchBody({ op: 'add', path: 'members', value: [{ value: 'u-2' }, { value: 'u-3' }, { value: 'u-3', display: 'x' }] }));
-    expect((result.resource.members as unknown[]).map((m) => (m as { value: string }).value)).toEqual([
-      '89bb1940-b905-4575-9e7f-6f887cfb368e',
-      'u-2',
-      'u-3',
-    ]);
+    const result = applyPatch(
+      'Group',
+      group(),
+      patchBody({ op: 'add', path: 'members', value: [{ value: 'u-2' }, { value: 'u-3' }, { value: 'u-3', display: 'x' }] }),
+    );
+    expect((result.resource.members as unknown[]).map((m) => (m as { value: string }).value)).toEqual(['89bb1940-b905-4575-9e7f-6f887cfb368e', 'u-2', 'u-3']);
   });
 
   it('when a single member object is added, then it is accepted like a one-element array', () => {
@@ -132,7 +132,11 @@ describe('applyPatch: bounded work', () => {
   it('when 10,000 values are added to 10,000, then duplicates are found without pairwise comparison', () => {
     const phones = Array.from({ length: 10_000 }, (_, i) => ({ value: `555-${i}`, type: 'work' }));
     const started = Date.now();
-    const result = applyPatch('User', { userName: 'u', phoneNumbers: phones }, patchBody({ op: 'add', path: 'phoneNumbers', value: [...phones.slice(5000), { value: 'new' }] }));
+    const result = applyPatch(
+      'User',
+      { userName: 'u', phoneNumbers: phones },
+      patchBody({ op: 'add', path: 'phoneNumbers', value: [...phones.slice(5000), { value: 'new' }] }),
+    );
     expect((result.resource.phoneNumbers as unknown[]).length).toBe(10_001);
     expect(Date.now() - started).toBeLessThan(5000);
   });
@@ -151,7 +155,11 @@ describe('applyPatch: cost estimated before running', () => {
   it('when Okta removes 999 members one by one from a 100,000-member group, then it is accepted (members are indexed)', () => {
     const members = Array.from({ length: 100_000 }, (_, i) => ({ value: `user-${i}` }));
     const ops = Array.from({ length: 999 }, (_, i) => ({ op: 'remove', path: `members[value eq "USER-${i}"]` }));
-    const result = applyPatch('Group', { displayName: 'All', members }, patchBody(...ops, { op: 'add', path: 'members', value: [{ value: 'user-5' }, { value: 'new' }] }));
+    const result = applyPatch(
+      'Group',
+      { displayName: 'All', members },
+      patchBody(...ops, { op: 'add', path: 'members', value: [{ value: 'user-5' }, { value: 'new' }] }),
+    );
     const values = (result.resource.members as Array<{ value: string }>).map((m) => m.value);
     expect(values).toHaveLength(99_003);
     expect(values.slice(0, 2)).toEqual(['user-999', 'user-1000']);

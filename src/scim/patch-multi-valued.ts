@@ -70,14 +70,7 @@ export function valuePathCost(filter: Filter, op: PatchOpName, size: number): nu
 }
 
 /** Applies one operation whose path carries a value filter. */
-export function applyValuePathOp(
-  kind: 'User' | 'Group',
-  doc: JsonObject,
-  target: PatchTarget,
-  op: PatchOpName,
-  value: unknown,
-  budget: PatchBudget,
-): void {
+export function applyValuePathOp(kind: 'User' | 'Group', doc: JsonObject, target: PatchTarget, op: PatchOpName, value: unknown, budget: PatchBudget): void {
   const filter = target.filter as Filter;
   const container = containerOf(doc, target, op !== 'remove');
   if (container === undefined) return;

@@ -69,7 +69,7 @@ export function parsePatchPath(path: string): PatchTarget {
   if (valuePath.op !== '[]') throw invalidPath(path, 'not a value path');
   return {
     urn: parsed.urn,
-    attribute: parsed.names[0] as string,
+    attribute: parsed.names[0],
     subAttribute: tail === '' ? undefined : tail.slice(1),
     filter: valuePath.valFilter,
   };
@@ -77,9 +77,7 @@ export function parsePatchPath(path: string): PatchTarget {
 
 /** The definition of the targeted attribute, when we know it. */
 export function definitionOf(kind: 'User' | 'Group', target: PatchTarget): AttributeDefinition | undefined {
-  return target.urn === undefined && target.attribute.toLowerCase().startsWith('urn:')
-    ? undefined
-    : findAttribute(kind, target.attribute, target.urn);
+  return target.urn === undefined && target.attribute.toLowerCase().startsWith('urn:') ? undefined : findAttribute(kind, target.attribute, target.urn);
 }
 
 export function subDefinitionOf(kind: 'User' | 'Group', target: PatchTarget): AttributeDefinition | undefined {

@@ -76,7 +76,13 @@ describe('applyPatch: attribute paths (RFC 7644 §3.5.2)', () => {
   });
 
   it('when a filtered path makes another email primary, then only that one stays primary', () => {
-    const user = { ...oktaUser(), emails: [{ value: 'a@x.example', type: 'work', primary: true }, { value: 'b@x.example', type: 'home' }] };
+    const user = {
+      ...oktaUser(),
+      emails: [
+        { value: 'a@x.example', type: 'work', primary: true },
+        { value: 'b@x.example', type: 'home' },
+      ],
+    };
     const result = applyPatch('User', user, patchBody({ op: 'replace', path: 'emails[type eq "home"].primary', value: true }));
     expect(result.resource.emails).toEqual([
       { value: 'a@x.example', type: 'work', primary: false },
@@ -106,7 +112,11 @@ describe('applyPatch: attribute paths (RFC 7644 §3.5.2)', () => {
   });
 
   it('when the path is core-URN-prefixed, then the prefix is ignored', () => {
-    const result = applyPatch('User', oktaUser(), patchBody({ op: 'replace', path: 'urn:ietf:params:scim:schemas:core:2.0:User:name.familyName', value: 'Usher' }));
+    const result = applyPatch(
+      'User',
+      oktaUser(),
+      patchBody({ op: 'replace', path: 'urn:ietf:params:scim:schemas:core:2.0:User:name.familyName', value: 'Usher' }),
+    );
     expect(result.resource.name).toEqual({ givenName: 'Test', familyName: 'Usher' });
   });
 
@@ -158,23 +168,52 @@ describe('applyPatch: attribute paths (RFC 7644 §3.5.2)', () => {
   });
 
   it('when a single email object replaces emails, then emails becomes a one-element array (scim-patch would merge it into each)', () => {
-    const start = { ...oktaUser(), emails: [{ value: 'a@x', type: 'work' }, { value: 'b@x', type: 'home' }] };
+    const start = {
+      ...oktaUser(),
+      emails: [
+        { value: 'a@x', type: 'work' },
+        { value: 'b@x', type: 'home' },
+      ],
+    };
     const result = applyPatch('User', start, patchBody({ op: 'replace', path: 'emails', value: { value: 'c@x', type: 'work' } }));
     expect(result.resource.emails).toEqual([{ value: 'c@x', type: 'work' }]);
   });
 
   it('when phone numbers are added, then they are appended without exact duplicates', () => {
     const start = { ...oktaUser(), phoneNumbers: [{ value: '555-555-5555', type: 'work' }] };
-    const result = applyPatch('User', start, patchBody({ op: 'add', path: 'phoneNumbers', value: [{ value: '555-555-5555', type: 'work' }, { value: '1', type: 'mobile' }] }));
-    expect(result.resource.phoneNumbers).toEqual([{ value: '555-555-5555', type: 'work' }, { value: '1', type: 'mobile' }]);
+    const result = applyPatch(
+      'User',
+      start,
+      patchBody({
+        op: 'add',
+        path: 'phoneNumbers',
+        value: [
+          { value: '555-555-5555', type: 'work' },
+          { value: '1', type: 'mobile' },
+        ],
+      }),
+    );
+    expect(result.resource.phoneNumbers).toEqual([
+      { value: '555-555-5555', type: 'work' },
+      { value: '1', type: 'mobile' },
+    ]);
   });
 });
 
 describe('applyPatch: value paths (Entra, RFC 7644 §3.5.2)', () => {
   it('when Entra replaces emails[type eq "work"].value, then only the work email changes', () => {
-    const start = { ...oktaUser(), emails: [{ value: 'home@x', type: 'home' }, { value: 'old@x', type: 'Work', primary: true }] };
+    const start = {
+      ...oktaUser(),
+      emails: [
+        { value: 'home@x', type: 'home' },
+        { value: 'old@x', type: 'Work', primary: true },
+      ],
+    };
     const result = applyPatch('User', start, patchBody({ op: 'Replace', path: 'emails[type eq "work"].value', value: 'new@x' }));
-    expect(result.resource.emails).toEqual([{ value: 'home@x', type: 'home' }, { value: 'new@x', type: 'Work', primary: true }]);
+    expect(result.resource.emails).toEqual([
+      { value: 'home@x', type: 'home' },
+      { value: 'new@x', type: 'Work', primary: true },
+    ]);
   });
 
   it('when Entra adds emails[type eq "work"].value and there is no work email, then one is created', () => {
@@ -216,6 +255,8 @@ describe('applyPatch: value paths (Entra, RFC 7644 §3.5.2)', () => {
   });
 
   it('when a value path targets a single-valued attribute, then 400 invalidPath', () => {
-    expect(rejection(() => applyPatch('User', oktaUser(), patchBody({ op: 'replace', path: 'name[givenName eq "Test"].familyName', value: 'x' }))).scimType).toBe('invalidPath');
+    expect(
+      rejection(() => applyPatch('User', oktaUser(), patchBody({ op: 'replace', path: 'name[givenName eq "Test"].familyName', value: 'x' }))).scimType,
+    ).toBe('invalidPath');
   });
 });

@@ -55,10 +55,7 @@ describe('applyPatch: properties', () => {
   it('when well-formed Okta/Entra operations are applied, then they succeed or fail with a 400 BridgeError', () => {
     fc.assert(
       fc.property(
-        fc.oneof(
-          fc.tuple(fc.constant('User' as const), userAttributesArbitrary),
-          fc.tuple(fc.constant('Group' as const), groupAttributesArbitrary),
-        ),
+        fc.oneof(fc.tuple(fc.constant('User' as const), userAttributesArbitrary), fc.tuple(fc.constant('Group' as const), groupAttributesArbitrary)),
         wellFormedPatchBodyArbitrary,
         ([kind, resource], body) => applyOrBridgeError(kind, resource, body),
       ),

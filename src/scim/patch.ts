@@ -15,29 +15,11 @@ import { scimPatch, ScimError, type ScimPatchOperation, type ScimResource } from
 import { BadRequestError, BridgeError } from '../errors/bridge-error';
 import { findSubAttribute, type AttributeDefinition } from './attribute-definitions';
 import { assertWithinLimits } from './input-limits';
-import {
-  canonicalJson,
-  cloneJson,
-  findKey,
-  getAttribute,
-  isPlainObject,
-  jsonEqual,
-  setOwn,
-  toBoolean,
-  type JsonObject,
-} from './json-values';
+import { canonicalJson, cloneJson, findKey, getAttribute, isPlainObject, jsonEqual, setOwn, toBoolean, type JsonObject } from './json-values';
 import { COST, PatchBudget } from './patch-budget';
 import { MemberIndex, equalityValue } from './patch-members';
 import { applyValuePathOp, isMembers, valuePathCost, type PatchOpName } from './patch-multi-valued';
-import {
-  containerOf,
-  definitionOf,
-  keyOf,
-  parsePatchPath,
-  subDefinitionOf,
-  subKeyOf,
-  type PatchTarget,
-} from './patch-path';
+import { containerOf, definitionOf, keyOf, parsePatchPath, subDefinitionOf, subKeyOf, type PatchTarget } from './patch-path';
 import { MESSAGE_PATCH_OP, SCHEMA_SECRET_SERVER_USER, canonicalUrn, coreSchemaOf } from './scim-urns';
 
 export const MAX_PATCH_OPERATIONS = 1000;
@@ -125,20 +107,18 @@ function normaliseValue(def: AttributeDefinition | undefined, value: unknown): u
  * every pair with a deep equality, which takes seconds for two arrays of 10,000; canonical
  * keys in a Set give the same result (no exact duplicates added) in linear time.
  */
-function applyMultiValuedValues(
-  container: JsonObject,
-  key: string,
-  op: 'add' | 'remove',
-  value: unknown,
-  budget: PatchBudget,
-): void {
+function applyMultiValuedValues(container: JsonObject, key: string, op: 'add' | 'remove', value: unknown, budget: PatchBudget): void {
   const current = container[key];
-  const existing = Array.isArray(current) ? current : current === undefined || current === null ? [] : [current];
-  const given = Array.isArray(value) ? value : [value];
+  const existing: unknown[] = Array.isArray(current) ? current : current === undefined || current === null ? [] : [current];
+  const given: unknown[] = Array.isArray(value) ? value : [value];
   budget.spend((existing.length + given.length) * COST.canonical);
   if (op === 'remove') {
     const gone = new Set(given.map(canonicalJson));
-    setOwn(container, key, existing.filter((v) => !gone.has(canonicalJson(v))));
+    setOwn(
+      container,
+      key,
+      existing.filter((v) => !gone.has(canonicalJson(v))),
+    );
     return;
   }
   const seen = new Set(existing.map(canonicalJson));
@@ -176,7 +156,7 @@ function flushMembers(ctx: PatchContext): void {
 function applyPlainOp(ctx: PatchContext, target: PatchTarget, op: PatchOpName, value: unknown): void {
   const { kind, doc, budget } = ctx;
   const container = containerOf(doc, target, false);
-  const key = container ? keyOf(kind, container, target) : definitionOf(kind, target)?.name ?? target.attribute;
+  const key = container ? keyOf(kind, container, target) : (definitionOf(kind, target)?.name ?? target.attribute);
   const current = container?.[key];
   const def = definitionOf(kind, target);
   const multiValued = target.subAttribute === undefined && (def?.multiValued === true || Array.isArray(current));
@@ -196,7 +176,7 @@ function applyPlainOp(ctx: PatchContext, target: PatchTarget, op: PatchOpName, v
   }
   // scim-patch walks every element for a sub-attribute of a multi-valued attribute.
   budget.spend(Array.isArray(current) ? current.length * COST.plain : 1);
-  const urnKey = target.urn === undefined ? undefined : findKey(doc, target.urn) ?? target.urn;
+  const urnKey = target.urn === undefined ? undefined : (findKey(doc, target.urn) ?? target.urn);
   const attrPath = target.subAttribute === undefined ? key : `${key}.${subKeyOf(kind, current, target)}`;
   const path = urnKey === undefined ? attrPath : `${urnKey}:${attrPath}`;
   const operation = { op, path, ...(libValue === undefined ? {} : { value: libValue }) } as ScimPatchOperation;
@@ -338,7 +318,8 @@ function estimateCost(kind: 'User' | 'Group', resource: JsonObject, operations: 
     const key = container === undefined ? undefined : findKey(container, target.attribute);
     const current = key === undefined ? undefined : container?.[key];
     const size = Array.isArray(current) ? current.length : 0;
-    if (isMembers(kind, target)) units += COST.compare; // indexed: see patch-members.ts
+    if (isMembers(kind, target))
+      units += COST.compare; // indexed: see patch-members.ts
     else if (target.filter !== undefined) units += valuePathCost(target.filter, operation.op, size);
     else if (operation.op !== 'replace' && operation.value !== undefined && operation.value !== null && target.subAttribute === undefined) {
       // Adding or removing given values deduplicates both lists (applyMultiValuedValues).

@@ -1,9 +1,5 @@
 import fc from 'fast-check';
-import {
-  attributeListArbitrary,
-  fuzzRuns,
-  resourceBodyArbitrary,
-} from '../../test/support/scim-arbitraries';
+import { attributeListArbitrary, fuzzRuns, resourceBodyArbitrary } from '../../test/support/scim-arbitraries';
 import { BridgeError } from '../errors/bridge-error';
 import { parsePaging } from './list-response';
 import { parseGroupInput, parseUserInput, primaryEmail } from './resource-input';

@@ -81,7 +81,7 @@ function canonicalComplex(def: AttributeDefinition | undefined, value: JsonObjec
 function managerAsComplex(extension: JsonObject): JsonObject {
   const key = Object.keys(extension).find((k) => k.toLowerCase() === 'manager');
   if (key === undefined || typeof extension[key] !== 'string') return extension;
-  const manager = extension[key] as string;
+  const manager = extension[key];
   const out: JsonObject = { ...extension };
   delete out[key];
   if (manager !== '') setOwn(out, 'manager', { value: manager });
@@ -129,13 +129,13 @@ function canonicalTopLevel(kind: 'User' | 'Group', body: JsonObject, dropped: Se
       );
     }
     const def = urn === undefined ? findAttribute(kind, key) : undefined;
-    const name = declared ? (urn as string) : def?.name ?? key;
+    const name = declared ? urn : (def?.name ?? key);
     if (dropped.has(name.toLowerCase())) continue;
     if (Object.prototype.hasOwnProperty.call(out, name)) throw invalid(`Attribute ${name} is given more than once`);
     let v = value;
     if (urn === SCHEMA_ENTERPRISE_USER && isPlainObject(value)) v = canonicalExtension(urn, managerAsComplex(value));
     if (def?.type === 'complex' && def.multiValued && Array.isArray(value)) {
-      v = value.map((item, i) => (isPlainObject(item) ? canonicalComplex(def, item, `${name}[${i}]`) : item));
+      v = (value as unknown[]).map((item, i) => (isPlainObject(item) ? canonicalComplex(def, item, `${name}[${i}]`) : item));
     } else if (def?.type === 'complex' && isPlainObject(value)) {
       v = canonicalComplex(def, value, name);
     }

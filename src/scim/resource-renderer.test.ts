@@ -59,7 +59,9 @@ describe('renderResource', () => {
   });
 
   it('when stored attributes hold id, meta, schemas or password, then the stored ones never leak', () => {
-    const out = renderResource(storedUser({ id: 'evil', meta: { x: 1 }, schemas: ['x'], password: 'p', [SECRET_SERVER]: { syncState: 'forged' } }), { baseUrl: BASE });
+    const out = renderResource(storedUser({ id: 'evil', meta: { x: 1 }, schemas: ['x'], password: 'p', [SECRET_SERVER]: { syncState: 'forged' } }), {
+      baseUrl: BASE,
+    });
     expect(out.id).toBe('u-1');
     expect(out.schemas).toEqual(['urn:ietf:params:scim:schemas:core:2.0:User']);
     expect(out).not.toHaveProperty('password');
@@ -76,10 +78,9 @@ describe('renderResource', () => {
   });
 
   it('when a group has members, then each gets a $ref to its resource (RFC 7643 §4.2)', () => {
-    const out = renderResource(
-      storedGroup({ displayName: 'Eng', members: [{ value: 'u 1', display: 'a' }, { value: 'g-2', type: 'Group' }, 'junk'] }),
-      { baseUrl: `${BASE}/` },
-    );
+    const out = renderResource(storedGroup({ displayName: 'Eng', members: [{ value: 'u 1', display: 'a' }, { value: 'g-2', type: 'Group' }, 'junk'] }), {
+      baseUrl: `${BASE}/`,
+    });
     expect(out.members).toEqual([
       { value: 'u 1', display: 'a', $ref: `${BASE}/Users/u%201` },
       { value: 'g-2', type: 'Group', $ref: `${BASE}/Groups/g-2` },
@@ -105,7 +106,10 @@ describe('renderResource', () => {
 describe('projectAttributes (RFC 7644 §3.4.2.5)', () => {
   const full = renderResource(
     storedUser({
-      emails: [{ value: 'a@x', type: 'work' }, { value: 'b@x', type: 'home' }],
+      emails: [
+        { value: 'a@x', type: 'work' },
+        { value: 'b@x', type: 'home' },
+      ],
       [ENTERPRISE]: { department: 'R&D', costCenter: '7' },
     }),
     { baseUrl: BASE },

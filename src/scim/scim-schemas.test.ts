@@ -12,7 +12,17 @@ import {
 
 const BASE = 'https://bridge.example.com/scim/v2';
 
-type Attr = { name: string; type: string; multiValued: boolean; required: boolean; caseExact: boolean; mutability: string; returned: string; uniqueness: string; subAttributes?: Attr[] };
+type Attr = {
+  name: string;
+  type: string;
+  multiValued: boolean;
+  required: boolean;
+  caseExact: boolean;
+  mutability: string;
+  returned: string;
+  uniqueness: string;
+  subAttributes?: Attr[];
+};
 
 describe('discovery bodies (RFC 7643 §5-7, RFC 7644 §4)', () => {
   it('when /ServiceProviderConfig is read, then every field the Okta SPEC suite asserts is there', () => {

@@ -3,10 +3,7 @@
  * whose bodies follow RFC 7643 §5, §6 and §7. Okta's older SPEC suite reads every field asserted
  * here (Okta's SCIM 2.0 SPEC test), so none of them may be empty.
  */
-import {
-  ATTRIBUTES_BY_SCHEMA,
-  type AttributeDefinition,
-} from './attribute-definitions';
+import { ATTRIBUTES_BY_SCHEMA, type AttributeDefinition } from './attribute-definitions';
 import { listResponse, type ListResponse } from './list-response';
 import {
   SCHEMA_ENTERPRISE_USER,
@@ -35,12 +32,7 @@ export {
 } from './scim-urns';
 
 /** Attributes of our Secret Server extension; all read-only (see attribute-definitions.ts). */
-export const SECRET_SERVER_EXTENSION_ATTRIBUTES = [
-  'secretServerUserId',
-  'syncState',
-  'lastError',
-  'lastSyncedAt',
-] as const;
+export const SECRET_SERVER_EXTENSION_ATTRIBUTES = ['secretServerUserId', 'syncState', 'lastError', 'lastSyncedAt'] as const;
 
 export const DEFAULT_FILTER_MAX_RESULTS = 1000;
 
@@ -52,10 +44,7 @@ function trimBase(baseUrl: string): string {
  * RFC 7643 §5. Bulk is off (maxOperations and maxPayloadSize 0); sort is off; ETags are weak
  * versions (RFC 7644 §3.14); passwords are never stored, so changePassword is false.
  */
-export function serviceProviderConfig(
-  baseUrl: string,
-  filterMaxResults: number = DEFAULT_FILTER_MAX_RESULTS,
-): Record<string, unknown> {
+export function serviceProviderConfig(baseUrl: string, filterMaxResults: number = DEFAULT_FILTER_MAX_RESULTS): Record<string, unknown> {
   return {
     schemas: [SCHEMA_SERVICE_PROVIDER_CONFIG],
     documentationUri: 'https://datatracker.ietf.org/doc/html/rfc7644',

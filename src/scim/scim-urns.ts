@@ -10,11 +10,9 @@ export const SCHEMA_ENTERPRISE_USER = 'urn:ietf:params:scim:schemas:extension:en
  * Our own read-only extension: where the user stands in Secret Server. The namespace is ours, not
  * the IETF's, as RFC 7643 §3.3 asks of extensions defined outside the RFC.
  */
-export const SCHEMA_SECRET_SERVER_USER =
-  'urn:scim-bridge:params:scim:schemas:extension:secretserver:2.0:User';
+export const SCHEMA_SECRET_SERVER_USER = 'urn:scim-bridge:params:scim:schemas:extension:secretserver:2.0:User';
 
-export const SCHEMA_SERVICE_PROVIDER_CONFIG =
-  'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
+export const SCHEMA_SERVICE_PROVIDER_CONFIG = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig';
 export const SCHEMA_RESOURCE_TYPE = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
 export const SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
 

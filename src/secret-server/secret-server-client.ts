@@ -363,7 +363,7 @@ export class SecretServerClient {
         this.bulkMembership = false;
         this.logger.info('this Secret Server has no bulk membership PATCH; changing members one call each', {
           endpoint: `PATCH ${GROUP_USERS}`,
-          status: (err as SecretServerPermanentError).status,
+          status: err.status,
         });
         return;
       }
@@ -428,10 +428,30 @@ export class SecretServerClient {
   }
 
   private dryRunUserStub(id: number): SecretServerUser {
-    return { id, userName: '', displayName: '', emailAddress: null, enabled: true, isLockedOut: false, isApplicationAccount: false, domainId: LOCAL_DOMAIN_ID, domainName: null, created: null };
+    return {
+      id,
+      userName: '',
+      displayName: '',
+      emailAddress: null,
+      enabled: true,
+      isLockedOut: false,
+      isApplicationAccount: false,
+      domainId: LOCAL_DOMAIN_ID,
+      domainName: null,
+      created: null,
+    };
   }
 
   private dryRunGroupStub(id: number, name: string): SecretServerGroup {
-    return { id, name, enabled: true, domainId: LOCAL_DOMAIN_ID, domainName: null, synchronized: false, canEditMembers: true, created: new Date().toISOString() };
+    return {
+      id,
+      name,
+      enabled: true,
+      domainId: LOCAL_DOMAIN_ID,
+      domainName: null,
+      synchronized: false,
+      canEditMembers: true,
+      created: new Date().toISOString(),
+    };
   }
 }

@@ -289,7 +289,10 @@ export class SecretServerTransport {
         const delayMs = this.refusedGrant ? Math.min(this.refusedGrant.delayMs * 2, GRANT_BACKOFF_MAX_MS) : GRANT_BACKOFF_FIRST_MS;
         this.refusedGrant = { error: err, retryAt: this.now() + delayMs, delayMs };
         this.deps.onGrantBackoff?.(delayMs / 1000);
-        this.logger.error(`${err.message}; no new grant for ${delayMs / 1000} s: check SS_USERNAME / SS_PASSWORD / SS_DOMAIN`, { endpoint: err.endpoint, status: err.status });
+        this.logger.error(`${err.message}; no new grant for ${delayMs / 1000} s: check SS_USERNAME / SS_PASSWORD / SS_DOMAIN`, {
+          endpoint: err.endpoint,
+          status: err.status,
+        });
       }
       throw err;
     }
@@ -373,9 +376,12 @@ export class SecretServerTransport {
     if (await this.probeHealthy(HEALTHCHECK_ENDPOINT, `${this.baseUrl}/api/v1/healthcheck`)) return (this.kind = 'secret-server');
     if (await this.probeHealthy(PLATFORM_HEALTH_ENDPOINT, `${this.baseUrl}/health`)) return (this.kind = 'platform');
     // Neither says healthy: an older Secret Server without the health check, or a wrong URL, which the grant will name.
-    this.logger.warn('neither {base}/api/v1/healthcheck nor {base}/health answered healthy; treating SS_BASE_URL as a Secret Server (set SS_PLATFORM to decide)', {
-      baseUrl: this.baseUrl,
-    });
+    this.logger.warn(
+      'neither {base}/api/v1/healthcheck nor {base}/health answered healthy; treating SS_BASE_URL as a Secret Server (set SS_PLATFORM to decide)',
+      {
+        baseUrl: this.baseUrl,
+      },
+    );
     return (this.kind = 'secret-server');
   }
 
@@ -394,7 +400,10 @@ export class SecretServerTransport {
     const body = this.interpret<unknown>(VAULTS_ENDPOINT, res);
     const url = defaultVaultUrl(body);
     if (!url) {
-      throw new SecretServerVaultNotFoundError('the Delinea Platform tenant lists no default, active Secret Server vault', { endpoint: VAULTS_ENDPOINT, status: res.status });
+      throw new SecretServerVaultNotFoundError('the Delinea Platform tenant lists no default, active Secret Server vault', {
+        endpoint: VAULTS_ENDPOINT,
+        status: res.status,
+      });
     }
     return normaliseBaseUrl(url);
   }
@@ -430,7 +439,7 @@ export class SecretServerTransport {
       // winston formats a line (redaction, timestamp, JSON) before its transports drop it by level:
       // asking first keeps two needless formats per job off the worker at the usual info level.
       if (this.logger.isDebugEnabled()) this.logger.debug('Secret Server call', { endpoint, status: res.status, durationMs });
-      return { status: res.status, headers: res.headers as Record<string, unknown>, text: typeof res.data === 'string' ? res.data : '' };
+      return { status: res.status, headers: res.headers, text: typeof res.data === 'string' ? res.data : '' };
     } catch (err) {
       const durationMs = this.now() - startedAt;
       this.deps.onCall?.(endpoint, 'error', durationMs);
@@ -460,7 +469,8 @@ export class SecretServerTransport {
   private parseSuccessBody<T>(endpoint: string, res: RawResponse): T | undefined {
     const text = res.text.trim();
     if (text === '') return undefined;
-    const contentType = String(res.headers['content-type'] ?? '');
+    const contentTypeHeader = res.headers['content-type'];
+    const contentType = typeof contentTypeHeader === 'string' ? contentTypeHeader : '';
     if (text.startsWith('<') || (contentType !== '' && !/json/i.test(contentType))) {
       throw new SecretServerRetryableError(`Secret Server ${endpoint} answered ${res.status} with a non-JSON (HTML) body`, {
         endpoint,

@@ -29,10 +29,13 @@ export class ResourceLock {
     const token = crypto.randomUUID();
     const ok = await this.redis.set(key, token, 'PX', this.leaseMs, 'NX');
     if (ok !== 'OK') return null;
-    const renewal = setInterval(() => {
-      // A missed renewal (Redis briefly away) is retried at the next tick; the lease has two more.
-      this.redis.eval(RENEW_LUA, 1, key, token, String(this.leaseMs)).catch(() => undefined);
-    }, Math.max(1, Math.floor(this.leaseMs / 3)));
+    const renewal = setInterval(
+      () => {
+        // A missed renewal (Redis briefly away) is retried at the next tick; the lease has two more.
+        this.redis.eval(RENEW_LUA, 1, key, token, String(this.leaseMs)).catch(() => undefined);
+      },
+      Math.max(1, Math.floor(this.leaseMs / 3)),
+    );
     renewal.unref();
     return async () => {
       clearInterval(renewal);

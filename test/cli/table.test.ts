@@ -2,11 +2,15 @@ import { formatTable, shortTime } from '../../scripts/cli/table';
 
 describe('formatTable', () => {
   it('when rows are wider than the titles, then every column is as wide as its widest cell and the last one is not padded', () => {
-    expect(formatTable(['ID', 'NAME', 'NOTE'], [['a1', 'okta', 'x'], ['b', 'entra-id', 'longer note']])).toEqual([
-      'ID  NAME      NOTE',
-      'a1  okta      x',
-      'b   entra-id  longer note',
-    ]);
+    expect(
+      formatTable(
+        ['ID', 'NAME', 'NOTE'],
+        [
+          ['a1', 'okta', 'x'],
+          ['b', 'entra-id', 'longer note'],
+        ],
+      ),
+    ).toEqual(['ID  NAME      NOTE', 'a1  okta      x', 'b   entra-id  longer note']);
   });
 
   it('when a cell holds line breaks, then it is kept on one line so the columns hold', () => {

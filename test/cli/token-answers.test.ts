@@ -58,14 +58,13 @@ describe('token CLI answers', () => {
     expect(await service.verify(lastLine(rotated.stdout))).not.toBeNull();
   });
 
-  it.each([
-    [['token', 'revoke', 'nosuchtoken']],
-    [['token', 'rotate', 'nosuchtoken']],
-    [['token', 'rotate', 'nosuchtoken', '--grace', '24h']],
-  ])('when %j names no token, then one stderr line names the id and the list command, and the exit code is 1', async (args) => {
-    const result = await cli(...args);
-    expect(result).toEqual({ code: 1, stdout: '', stderr: 'error: no token "nosuchtoken"; npm run token -- list shows the tokens\n' });
-  });
+  it.each([[['token', 'revoke', 'nosuchtoken']], [['token', 'rotate', 'nosuchtoken']], [['token', 'rotate', 'nosuchtoken', '--grace', '24h']]])(
+    'when %j names no token, then one stderr line names the id and the list command, and the exit code is 1',
+    async (args) => {
+      const result = await cli(...args);
+      expect(result).toEqual({ code: 1, stdout: '', stderr: 'error: no token "nosuchtoken"; npm run token -- list shows the tokens\n' });
+    },
+  );
 
   it('when "token revoke" runs twice, then the first revokes and the second says it was already revoked, with the date, both exit 0', async () => {
     const { id, token } = await service.create('okta');

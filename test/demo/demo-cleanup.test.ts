@@ -45,8 +45,8 @@ function startDemo(env: Record<string, string>): Demo {
     text += chunk.toString('utf8');
     for (const wake of waiters.splice(0)) wake();
   };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );

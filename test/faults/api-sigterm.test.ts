@@ -37,52 +37,61 @@ describe('the api sent SIGTERM during a burst', () => {
     redis.disconnect();
   });
 
-  it(`when SIGTERM arrives a third into a ${BURST}-request burst, then every 2xx is kept and provisioned`, async () => {
-    const startedAt = Date.now();
-    api = await spawnBridge({ role: 'api', redisUrl: TEST_REDIS_URL, prefix, secretServerUrl: simulatorUrl, env: { SHUTDOWN_TIMEOUT_MS: '15000' } });
-    const scimUrl = api.scimUrl!;
-    const accepted: string[] = [];
-    const outcomes: Record<string, number> = {};
-    let answered = 0;
-    let signalled = false;
+  it(
+    `when SIGTERM arrives a third into a ${BURST}-request burst, then every 2xx is kept and provisioned`,
+    async () => {
+      const startedAt = Date.now();
+      api = await spawnBridge({ role: 'api', redisUrl: TEST_REDIS_URL, prefix, secretServerUrl: simulatorUrl, env: { SHUTDOWN_TIMEOUT_MS: '15000' } });
+      const scimUrl = api.scimUrl!;
+      const accepted: string[] = [];
+      const outcomes: Record<string, number> = {};
+      let answered = 0;
+      let signalled = false;
 
-    await pool(
-      Array.from({ length: BURST }, (_, i) => uniqueEmail(`sigterm${i}`)),
-      24,
-      async (email) => {
-        let outcome: string;
-        try {
-          const res = await fetch(`${scimUrl}/Users`, {
-            method: 'POST',
-            headers: { Authorization: `Bearer ${TEST_SCIM_TOKEN}`, 'Content-Type': 'application/scim+json' },
-            body: JSON.stringify(oktaUser(email)),
-          });
-          const body = (await res.json().catch(() => ({}))) as { id?: string };
-          outcome = String(res.status);
-          if (res.status >= 200 && res.status < 300 && body.id) accepted.push(body.id);
-        } catch {
-          outcome = 'no answer'; // refused or cut: Okta retries these
-        }
-        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-        if (++answered === Math.floor(BURST / 3) && !signalled) {
-          signalled = true;
-          api!.signal('SIGTERM');
-        }
-      },
-    );
-    const exit = await api.exited;
+      await pool(
+        Array.from({ length: BURST }, (_, i) => uniqueEmail(`sigterm${i}`)),
+        24,
+        async (email) => {
+          let outcome: string;
+          try {
+            const res = await fetch(`${scimUrl}/Users`, {
+              method: 'POST',
+              headers: { Authorization: `Bearer ${TEST_SCIM_TOKEN}`, 'Content-Type': 'application/scim+json' },
+              body: JSON.stringify(oktaUser(email)),
+            });
+            const body = (await res.json().catch(() => ({}))) as { id?: string };
+            outcome = String(res.status);
+            if (res.status >= 200 && res.status < 300 && body.id) accepted.push(body.id);
+          } catch {
+            outcome = 'no answer'; // refused or cut: Okta retries these
+          }
+          outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+          if (++answered === Math.floor(BURST / 3) && !signalled) {
+            signalled = true;
+            api!.signal('SIGTERM');
+          }
+        },
+      );
+      const exit = await api.exited;
 
-    expect(exit).toEqual({ code: 0, signal: null });
-    expect(api.output.some((l) => l.includes('"message":"stopped"'))).toBe(true);
-    expect(accepted.length).toBeGreaterThanOrEqual(Math.floor(BURST / 3));
-    // Nothing but 201 and "no answer": a request is either taken whole or refused.
-    expect(Object.keys(outcomes).filter((o) => o !== '201' && o !== 'no answer')).toEqual([]);
+      expect(exit).toEqual({ code: 0, signal: null });
+      expect(api.output.some((l) => l.includes('"message":"stopped"'))).toBe(true);
+      expect(accepted.length).toBeGreaterThanOrEqual(Math.floor(BURST / 3));
+      // Nothing but 201 and "no answer": a request is either taken whole or refused.
+      expect(Object.keys(outcomes).filter((o) => o !== '201' && o !== 'no answer')).toEqual([]);
 
-    worker = await startWorkerInProcess({ redisUrl: TEST_REDIS_URL, prefix, simulatorUrl });
-    const stored = await worker.container.store.getMany('User', accepted);
-    expect(accepted.filter((id, i) => stored[i] === null)).toEqual([]);
+      worker = await startWorkerInProcess({ redisUrl: TEST_REDIS_URL, prefix, simulatorUrl });
+      const stored = await worker.container.store.getMany('User', accepted);
+      expect(accepted.filter((id, i) => stored[i] === null)).toEqual([]);
 
-    const report = await expectConverged(systemOfWorker(worker, simulator), { name: `api SIGTERM during ${BURST} requests`, changes: accepted.length, startedAt, timeoutMs: 60_000 });
-    expect(report.users).toBeGreaterThanOrEqual(accepted.length);
-  }, sized(180_000, 90_000));
+      const report = await expectConverged(systemOfWorker(worker, simulator), {
+        name: `api SIGTERM during ${BURST} requests`,
+        changes: accepted.length,
+        startedAt,
+        timeoutMs: 60_000,
+      });
+      expect(report.users).toBeGreaterThanOrEqual(accepted.length);
+    },
+    sized(180_000, 90_000),
+  );
 });

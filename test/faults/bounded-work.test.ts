@@ -184,7 +184,11 @@ describe('bounded work, string policy, declared schema only', () => {
       expect(res.status).toBe(201);
       expect(res.body[enterprise]).toEqual({ department: 'R&D' });
       expect(res.body.customThing).toEqual({ note: 'kept', nested: {} });
-      const patched = await h.scim('PATCH', `/Users/${res.body.id}`, patchOp({ op: 'replace', value: { password: secret, [enterprise]: { accessToken: secret } } }));
+      const patched = await h.scim(
+        'PATCH',
+        `/Users/${res.body.id}`,
+        patchOp({ op: 'replace', value: { password: secret, [enterprise]: { accessToken: secret } } }),
+      );
       expect(patched.status).toBe(200);
       await h.waitForSync();
       const redis = connectRedis();

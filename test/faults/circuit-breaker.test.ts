@@ -34,57 +34,66 @@ describe('the Secret Server circuit breaker', () => {
     await h.stop();
   });
 
-  it(`when Secret Server is down with ${JOBS} jobs queued, then calls pause, /metrics and /readyz say so, and it all resumes by itself`, async () => {
-    const startedAt = Date.now();
-    expect((await readiness(h)).status).toBe(200);
-    expect(await circuitGauge(h)).toBe(0);
+  it(
+    `when Secret Server is down with ${JOBS} jobs queued, then calls pause, /metrics and /readyz say so, and it all resumes by itself`,
+    async () => {
+      const startedAt = Date.now();
+      expect((await readiness(h)).status).toBe(200);
+      expect(await circuitGauge(h)).toBe(0);
 
-    h.simulator.setKnobs({ outage: true });
-    // Idle, with a token cached from the check above: readiness must still see the outage, from its
-    // background refresh (a probe never calls Secret Server itself), within a few seconds.
-    let idle = await readiness(h);
-    for (let i = 0; i < 80 && idle.status !== 503; i++) {
-      await sleep(100);
-      idle = await readiness(h);
-    }
-    expect(idle).toMatchObject({ status: 503, secretServer: { ok: false } });
-    const outageSeenAt = Date.now();
-    const callsBefore = h.simulator.stats.total;
-    let changes = 0;
-    await pool(
-      Array.from({ length: JOBS }, (_, i) => uniqueEmail(`breaker${i}`)),
-      16,
-      async (email) => {
-        if ((await h.scim('POST', '/Users', oktaUser(email))).status === 201) changes++;
-      },
-    );
+      h.simulator.setKnobs({ outage: true });
+      // Idle, with a token cached from the check above: readiness must still see the outage, from its
+      // background refresh (a probe never calls Secret Server itself), within a few seconds.
+      let idle = await readiness(h);
+      for (let i = 0; i < 80 && idle.status !== 503; i++) {
+        await sleep(100);
+        idle = await readiness(h);
+      }
+      expect(idle).toMatchObject({ status: 503, secretServer: { ok: false } });
+      const outageSeenAt = Date.now();
+      const callsBefore = h.simulator.stats.total;
+      let changes = 0;
+      await pool(
+        Array.from({ length: JOBS }, (_, i) => uniqueEmail(`breaker${i}`)),
+        16,
+        async (email) => {
+          if ((await h.scim('POST', '/Users', oktaUser(email))).status === 201) changes++;
+        },
+      );
 
-    // Sample the ops surfaces through the outage, once the breaker has had time to trip.
-    await sleep(1000);
-    const samples: Array<{ gauge: number; ready: number; ssOk: boolean; detail?: string }> = [];
-    while (Date.now() - outageSeenAt < OUTAGE_MS) {
-      const [gauge, ready] = await Promise.all([circuitGauge(h), readiness(h)]);
-      samples.push({ gauge, ready: ready.status, ssOk: ready.secretServer.ok, detail: ready.secretServer.detail });
-      await sleep(250);
-    }
-    const callsDuringOutage = h.simulator.stats.total - callsBefore;
-    h.simulator.setKnobs({ outage: false });
+      // Sample the ops surfaces through the outage, once the breaker has had time to trip.
+      await sleep(1000);
+      const samples: Array<{ gauge: number; ready: number; ssOk: boolean; detail?: string }> = [];
+      while (Date.now() - outageSeenAt < OUTAGE_MS) {
+        const [gauge, ready] = await Promise.all([circuitGauge(h), readiness(h)]);
+        samples.push({ gauge, ready: ready.status, ssOk: ready.secretServer.ok, detail: ready.secretServer.detail });
+        await sleep(250);
+      }
+      const callsDuringOutage = h.simulator.stats.total - callsBefore;
+      h.simulator.setKnobs({ outage: false });
 
-    expect(changes).toBe(JOBS);
-    expect(samples.length).toBeGreaterThan(5);
-    // Not ready for as long as Secret Server is down; the gauge says open (1) or probing (0.5).
-    expect(samples.filter((s) => s.ready !== 503 || s.ssOk)).toEqual([]);
-    expect(samples.filter((s) => s.gauge === 0)).toEqual([]);
-    expect(samples.some((s) => s.gauge === 1 && /circuit open/.test(s.detail ?? ''))).toBe(true);
-    // A probe per open period, not a call per job and attempt.
-    const probesAllowed = Math.ceil(OUTAGE_MS / 1000) * 3 + 10;
-    expect(callsDuringOutage).toBeLessThanOrEqual(probesAllowed);
-    expect(callsDuringOutage).toBeLessThan((JOBS * ATTEMPTS) / 20);
+      expect(changes).toBe(JOBS);
+      expect(samples.length).toBeGreaterThan(5);
+      // Not ready for as long as Secret Server is down; the gauge says open (1) or probing (0.5).
+      expect(samples.filter((s) => s.ready !== 503 || s.ssOk)).toEqual([]);
+      expect(samples.filter((s) => s.gauge === 0)).toEqual([]);
+      expect(samples.some((s) => s.gauge === 1 && /circuit open/.test(s.detail ?? ''))).toBe(true);
+      // A probe per open period, not a call per job and attempt.
+      const probesAllowed = Math.ceil(OUTAGE_MS / 1000) * 3 + 10;
+      expect(callsDuringOutage).toBeLessThanOrEqual(probesAllowed);
+      expect(callsDuringOutage).toBeLessThan((JOBS * ATTEMPTS) / 20);
 
-    // Back with no admin action: the next probe closes the circuit and the queue drains.
-    await expectConverged(systemOf(h), { name: `circuit breaker, ${OUTAGE_MS / 1000} s outage, ${JOBS} jobs, ${callsDuringOutage} Secret Server calls while down`, changes, startedAt, timeoutMs: 60_000 });
-    expect(await circuitGauge(h)).toBe(0);
-    expect((await readiness(h)).status).toBe(200);
-    expect(await h.bridge.admin.listFailed()).toHaveLength(0);
-  }, sized(180_000, 90_000));
+      // Back with no admin action: the next probe closes the circuit and the queue drains.
+      await expectConverged(systemOf(h), {
+        name: `circuit breaker, ${OUTAGE_MS / 1000} s outage, ${JOBS} jobs, ${callsDuringOutage} Secret Server calls while down`,
+        changes,
+        startedAt,
+        timeoutMs: 60_000,
+      });
+      expect(await circuitGauge(h)).toBe(0);
+      expect((await readiness(h)).status).toBe(200);
+      expect(await h.bridge.admin.listFailed()).toHaveLength(0);
+    },
+    sized(180_000, 90_000),
+  );
 });

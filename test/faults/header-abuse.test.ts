@@ -16,7 +16,6 @@ import { oktaUser, uniqueEmail } from '../support/fault-mode';
 import { rawExchange, rawRequest } from '../support/raw-http';
 import { ERROR_SCHEMA, expectScimAnswer } from '../support/scim-answer';
 
-
 interface HeaderRow {
   label: string;
   method: 'GET' | 'POST';
@@ -49,15 +48,61 @@ function rows(): HeaderRow[] {
     // server keeps them all, bounded by the 16 KB head.
     { label: '1,000 extra headers', method: 'GET', headers: { Authorization: bearer, ...pad(1000) }, status: 200 },
     { label: 'X-HTTP-Method-Override: DELETE', method: 'GET', headers: { Authorization: bearer, 'X-HTTP-Method-Override': 'DELETE' }, status: 200 },
-    { label: 'an XML body', method: 'POST', headers: { Authorization: bearer, 'Content-Type': 'application/xml' }, body: '<User><userName>x</userName></User>', status: 400, scimType: 'invalidSyntax' },
-    { label: 'a form body', method: 'POST', headers: { Authorization: bearer, 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'userName=x%40example.com', status: 400, scimType: 'invalidSyntax' },
-    { label: 'a multipart body', method: 'POST', headers: { Authorization: bearer, 'Content-Type': 'multipart/form-data; boundary=b' }, body: '--b\r\nContent-Disposition: form-data; name="u"\r\n\r\nx\r\n--b--', status: 400, scimType: 'invalidSyntax' },
+    {
+      label: 'an XML body',
+      method: 'POST',
+      headers: { Authorization: bearer, 'Content-Type': 'application/xml' },
+      body: '<User><userName>x</userName></User>',
+      status: 400,
+      scimType: 'invalidSyntax',
+    },
+    {
+      label: 'a form body',
+      method: 'POST',
+      headers: { Authorization: bearer, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'userName=x%40example.com',
+      status: 400,
+      scimType: 'invalidSyntax',
+    },
+    {
+      label: 'a multipart body',
+      method: 'POST',
+      headers: { Authorization: bearer, 'Content-Type': 'multipart/form-data; boundary=b' },
+      body: '--b\r\nContent-Disposition: form-data; name="u"\r\n\r\nx\r\n--b--',
+      status: 400,
+      scimType: 'invalidSyntax',
+    },
     { label: 'charset=latin1', method: 'POST', headers: { Authorization: bearer, 'Content-Type': `${json}; charset=latin1` }, body: validUser(), status: 415 },
     { label: 'charset=ebcdic', method: 'POST', headers: { Authorization: bearer, 'Content-Type': `${json}; charset=ebcdic` }, body: validUser(), status: 415 },
-    { label: 'charset=utf-16 on UTF-8 bytes', method: 'POST', headers: { Authorization: bearer, 'Content-Type': `${json}; charset=utf-16` }, body: validUser(), status: 400, scimType: 'invalidSyntax' },
-    { label: 'Content-Encoding: gzip on plain bytes', method: 'POST', headers: { Authorization: bearer, 'Content-Type': json, 'Content-Encoding': 'gzip' }, body: validUser(), status: 400 },
-    { label: 'Content-Encoding: deflate on plain bytes', method: 'POST', headers: { Authorization: bearer, 'Content-Type': json, 'Content-Encoding': 'deflate' }, body: validUser(), status: 400 },
-    { label: 'Content-Encoding: compress', method: 'POST', headers: { Authorization: bearer, 'Content-Type': json, 'Content-Encoding': 'compress' }, body: validUser(), status: 415 },
+    {
+      label: 'charset=utf-16 on UTF-8 bytes',
+      method: 'POST',
+      headers: { Authorization: bearer, 'Content-Type': `${json}; charset=utf-16` },
+      body: validUser(),
+      status: 400,
+      scimType: 'invalidSyntax',
+    },
+    {
+      label: 'Content-Encoding: gzip on plain bytes',
+      method: 'POST',
+      headers: { Authorization: bearer, 'Content-Type': json, 'Content-Encoding': 'gzip' },
+      body: validUser(),
+      status: 400,
+    },
+    {
+      label: 'Content-Encoding: deflate on plain bytes',
+      method: 'POST',
+      headers: { Authorization: bearer, 'Content-Type': json, 'Content-Encoding': 'deflate' },
+      body: validUser(),
+      status: 400,
+    },
+    {
+      label: 'Content-Encoding: compress',
+      method: 'POST',
+      headers: { Authorization: bearer, 'Content-Type': json, 'Content-Encoding': 'compress' },
+      body: validUser(),
+      status: 415,
+    },
     {
       label: 'a gzip bomb (50 MB of zeros in 50 KB)',
       method: 'POST',
@@ -104,9 +149,21 @@ describe('header abuse', () => {
     ['an unknown method', 'BREW /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', 400],
     ['a space inside a header name', get('Bad Header: 1\r\n\r\n'), 400],
     ['a NUL byte in a header value', get('X-Nul: a\u0000b\r\n\r\n'), 400],
-    ['a Content-Length that is not a number', `POST /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${bearer}\r\nContent-Length: ten\r\n\r\n`, 400],
-    ['both Content-Length and Transfer-Encoding (smuggling)', `POST /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${bearer}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 400],
-    ['a broken chunk size', `POST /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${bearer}\r\nContent-Type: ${json}\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`, 400],
+    [
+      'a Content-Length that is not a number',
+      `POST /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${bearer}\r\nContent-Length: ten\r\n\r\n`,
+      400,
+    ],
+    [
+      'both Content-Length and Transfer-Encoding (smuggling)',
+      `POST /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${bearer}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+      400,
+    ],
+    [
+      'a broken chunk size',
+      `POST /scim/v2/Users HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${bearer}\r\nContent-Type: ${json}\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
+      400,
+    ],
     ['a 20 KB header', get(`X-Big: ${'b'.repeat(20_000)}\r\n\r\n`), 431],
     ['an HTTP/1.1 request without Host', `GET /scim/v2/Users HTTP/1.1\r\nAuthorization: ${bearer}\r\n\r\n`, 400],
     ['an HTTP/1.0 request without Host', `GET /scim/v2/Users HTTP/1.0\r\nAuthorization: ${bearer}\r\n\r\n`, 200],

@@ -35,8 +35,15 @@ export function hostileRows(): HostileRow[] {
     ['a misspelt literal', '{"userName": "x@example.com", "active": tru}'],
     ['a lone brace', '{'],
     ['binary garbage', '\u0000\u0001\u0002\u00ff'],
-  ]) add(`malformed JSON: ${label}`, 'POST', '/Users', text, 400, 'invalidSyntax');
-  for (const [label, text] of [['null', 'null'], ['an array', '[]'], ['a string', '"x"'], ['a number', '1e999'], ['true', 'true']]) {
+  ])
+    add(`malformed JSON: ${label}`, 'POST', '/Users', text, 400, 'invalidSyntax');
+  for (const [label, text] of [
+    ['null', 'null'],
+    ['an array', '[]'],
+    ['a string', '"x"'],
+    ['a number', '1e999'],
+    ['true', 'true'],
+  ]) {
     add(`a JSON ${label} as the body`, 'POST', '/Users', text, 400);
   }
   add('malformed JSON in a PATCH', 'PATCH', '/Users/{id}', '{"Operations": [', 400, 'invalidSyntax');
@@ -45,7 +52,14 @@ export function hostileRows(): HostileRow[] {
   // Deeply nested and huge.
   add('10,000 levels of arrays', 'POST', '/Users', `{"userName": "deep@example.com", "title": ${nestedArrays(10_000)}}`, 400, 'invalidValue');
   add('10,000 levels of objects', 'POST', '/Users', `{"userName": "deep@example.com", "name": ${nestedObjects(10_000)}}`, 400, 'invalidValue');
-  add('10,000 levels in a PATCH value', 'PATCH', '/Users/{id}', patch([{ op: 'replace', path: 'title', value: 0 }]).replace('"value":0', `"value":${nestedArrays(10_000)}`), 400, 'invalidValue');
+  add(
+    '10,000 levels in a PATCH value',
+    'PATCH',
+    '/Users/{id}',
+    patch([{ op: 'replace', path: 'title', value: 0 }]).replace('"value":0', `"value":${nestedArrays(10_000)}`),
+    400,
+    'invalidValue',
+  );
   add('10,000 levels in group members', 'POST', '/Groups', `{"displayName": "deep", "members": [${nestedObjects(10_000)}]}`, 400, 'invalidValue');
   add('a 2 MB body', 'POST', '/Users', user({ title: 'x'.repeat(2_000_000) }), 413);
   add('a 100 KB userName', 'POST', '/Users', user({ userName: `${'a'.repeat(100_000)}@example.com` }), 400, 'invalidValue');
@@ -57,7 +71,13 @@ export function hostileRows(): HostileRow[] {
   add('5,000 nested parentheses in a filter', 'GET', `/Users?filter=${'('.repeat(5000)}userName%20pr${')'.repeat(5000)}`, undefined, 400, 'invalidFilter');
 
   // Wrong types.
-  for (const [label, value] of [['a number', 42], ['an array', ['a@x.io']], ['an object', { v: 1 }], ['true', true], ['empty', '']] as const) {
+  for (const [label, value] of [
+    ['a number', 42],
+    ['an array', ['a@x.io']],
+    ['an object', { v: 1 }],
+    ['true', true],
+    ['empty', ''],
+  ] as const) {
     add(`userName ${label}`, 'POST', '/Users', JSON.stringify({ userName: value }), 400, 'invalidValue');
   }
   add('active "yes"', 'POST', '/Users', user({ active: 'yes' }), 400, 'invalidValue');
@@ -77,10 +97,20 @@ export function hostileRows(): HostileRow[] {
 
   // Injection strings and traversal in ids: an id is only ever an exact key.
   const ids: Array<[string, string]> = [
-    ['a Redis glob *', '*'], ['an encoded glob %2A', '%2A'], ['a key pattern user:*', 'user:*'], ['a glob class [a-z]*', '%5Ba-z%5D*'],
-    ['SQL', "'%20OR%201=1--"], ['braces {}', '%7B%7D'], ['raw braces', '{}'], ['a Lua call', 'redis.call(%27FLUSHALL%27)'],
-    ['CR LF and a header', '%0D%0ASet-Cookie:%20x=1%0D%0AX-Injected:%201'], ['NUL', '%00'], ['an emoji', '%F0%9F%98%80'],
-    ['encoded traversal', '..%2F..%2F..%2Fetc%2Fpasswd'], ['double-encoded traversal', '%252e%252e%252fadmin'], ['a 4,000-character id', 'a'.repeat(4000)],
+    ['a Redis glob *', '*'],
+    ['an encoded glob %2A', '%2A'],
+    ['a key pattern user:*', 'user:*'],
+    ['a glob class [a-z]*', '%5Ba-z%5D*'],
+    ['SQL', "'%20OR%201=1--"],
+    ['braces {}', '%7B%7D'],
+    ['raw braces', '{}'],
+    ['a Lua call', 'redis.call(%27FLUSHALL%27)'],
+    ['CR LF and a header', '%0D%0ASet-Cookie:%20x=1%0D%0AX-Injected:%201'],
+    ['NUL', '%00'],
+    ['an emoji', '%F0%9F%98%80'],
+    ['encoded traversal', '..%2F..%2F..%2Fetc%2Fpasswd'],
+    ['double-encoded traversal', '%252e%252e%252fadmin'],
+    ['a 4,000-character id', 'a'.repeat(4000)],
   ];
   for (const [label, id] of ids) {
     add(`GET of an id with ${label}`, 'GET', `/Users/${id}`, undefined, 404);
@@ -96,12 +126,23 @@ export function hostileRows(): HostileRow[] {
 
   // Injection strings in filters: data, never code or patterns.
   for (const [label, filter] of [
-    ['SQL', `userName eq "' OR '1'='1"`], ['SQL with a comment', 'userName eq "x\\" OR 1=1 --"'], ['a Redis glob', 'userName eq "*"'],
-    ['a glob in co', 'userName co "*"'], ['a glob in sw', 'userName sw "*"'], ['a glob on id', 'id eq "*"'], ['a glob on externalId', 'externalId eq "*"'],
-    ['a regex', 'userName co ".*"'], ['SQL wildcards', 'userName co "%_"'], ['a Lua call', `userName eq "\\") redis.call('FLUSHALL') --"`],
-    ['braces', 'displayName eq "{}"'], ['a Redis key', 'id eq "scimbridge:user:*"'], ['a traversal', 'id eq "../../etc/passwd"'],
-    ['a glob in emails', 'emails.value co "*"'], ['a glob in a value filter', 'emails[value co "*"]'],
-  ]) add(`a filter with ${label}`, 'GET', q(filter), undefined, 200);
+    ['SQL', `userName eq "' OR '1'='1"`],
+    ['SQL with a comment', 'userName eq "x\\" OR 1=1 --"'],
+    ['a Redis glob', 'userName eq "*"'],
+    ['a glob in co', 'userName co "*"'],
+    ['a glob in sw', 'userName sw "*"'],
+    ['a glob on id', 'id eq "*"'],
+    ['a glob on externalId', 'externalId eq "*"'],
+    ['a regex', 'userName co ".*"'],
+    ['SQL wildcards', 'userName co "%_"'],
+    ['a Lua call', `userName eq "\\") redis.call('FLUSHALL') --"`],
+    ['braces', 'displayName eq "{}"'],
+    ['a Redis key', 'id eq "scimbridge:user:*"'],
+    ['a traversal', 'id eq "../../etc/passwd"'],
+    ['a glob in emails', 'emails.value co "*"'],
+    ['a glob in a value filter', 'emails[value co "*"]'],
+  ])
+    add(`a filter with ${label}`, 'GET', q(filter), undefined, 200);
   add('a filter with CR LF', 'GET', q('userName eq "a\r\nX-Injected: 1"'), undefined, 400, 'invalidFilter');
   add('a filter with NUL', 'GET', q('userName eq "a\u0000"'), undefined, 400, 'invalidFilter');
   add('a filter escaping its quotes', 'GET', q('userName eq "x") or (id pr'), undefined, 400, 'invalidFilter');
@@ -113,7 +154,15 @@ export function hostileRows(): HostileRow[] {
   reject('a lone low surrogate in an email', '{"userName": "lone@example.com", "emails": [{"value": "l\\udc00@example.com"}]}', 'stored');
   reject('NUL in userName', '{"userName": "nul\\u0000@example.com"}', 'stored');
   reject('CR LF in userName', '{"userName": "crlf\\r\\nX-Injected: 1@example.com"}', 'stored');
-  reject('a right-to-left override in an email', '{"userName": "rtl@example.com", "emails": [{"value": "moc.elpmaxe\\u202e@evil.io"}]}', 'stored: spoofs another address');
-  reject('a zero-width space in an email', '{"userName": "zw@example.com", "emails": [{"value": "ad\\u200bmin@example.com"}]}', 'stored: looks like admin@example.com');
+  reject(
+    'a right-to-left override in an email',
+    '{"userName": "rtl@example.com", "emails": [{"value": "moc.elpmaxe\\u202e@evil.io"}]}',
+    'stored: spoofs another address',
+  );
+  reject(
+    'a zero-width space in an email',
+    '{"userName": "zw@example.com", "emails": [{"value": "ad\\u200bmin@example.com"}]}',
+    'stored: looks like admin@example.com',
+  );
   return rows;
 }

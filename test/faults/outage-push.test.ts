@@ -22,26 +22,30 @@ describe('a Secret Server outage in the middle of a push', () => {
     await h.stop();
   });
 
-  it(`when Secret Server is down for ${OUTAGE_MS / 1000} s during a ${USERS}-user push, then every change lands once and Okta never waited`, async () => {
-    const startedAt = Date.now();
-    // The outage starts a quarter into the push and ends while the push (or its sync) goes on.
-    const outage = (async () => {
-      await sleep((USERS * 0.25 * 1000) / PUSH_PER_SECOND);
-      h.simulator.setKnobs({ outage: true });
-      await sleep(OUTAGE_MS);
-      h.simulator.setKnobs({ outage: false });
-    })();
-    const push = await pushWorkload(h, { users: USERS, perSecond: PUSH_PER_SECOND, label: 'outage' });
-    await outage;
+  it(
+    `when Secret Server is down for ${OUTAGE_MS / 1000} s during a ${USERS}-user push, then every change lands once and Okta never waited`,
+    async () => {
+      const startedAt = Date.now();
+      // The outage starts a quarter into the push and ends while the push (or its sync) goes on.
+      const outage = (async () => {
+        await sleep((USERS * 0.25 * 1000) / PUSH_PER_SECOND);
+        h.simulator.setKnobs({ outage: true });
+        await sleep(OUTAGE_MS);
+        h.simulator.setKnobs({ outage: false });
+      })();
+      const push = await pushWorkload(h, { users: USERS, perSecond: PUSH_PER_SECOND, label: 'outage' });
+      await outage;
 
-    expect(push.statuses).toEqual({ 200: expect.any(Number), 201: USERS + 1 });
-    expect(push.slowestMs).toBeLessThan(2000);
-    expect(h.simulator.stats.byStatus['503']).toBeGreaterThan(0);
-    await expectConverged(systemOf(h), {
-      name: `outage ${OUTAGE_MS / 1000} s during ${USERS} users`,
-      changes: push.changes,
-      startedAt,
-      timeoutMs: sized(180_000, 60_000),
-    });
-  }, sized(420_000, 120_000));
+      expect(push.statuses).toEqual({ 200: expect.any(Number), 201: USERS + 1 });
+      expect(push.slowestMs).toBeLessThan(2000);
+      expect(h.simulator.stats.byStatus['503']).toBeGreaterThan(0);
+      await expectConverged(systemOf(h), {
+        name: `outage ${OUTAGE_MS / 1000} s during ${USERS} users`,
+        changes: push.changes,
+        startedAt,
+        timeoutMs: sized(180_000, 60_000),
+      });
+    },
+    sized(420_000, 120_000),
+  );
 });

@@ -60,18 +60,21 @@ describe('Redis down', () => {
     if (redis) fs.rmSync(redis.dir, { recursive: true, force: true });
   }, 60_000);
 
-  it.each(cases)('when Redis is down and Okta sends %s to %s, failing in %s, then 503 with a SCIM error and Retry-After, logged once', (method, what, stage) => {
-    const requestId = requestIdOf(method, what, stage);
-    const res = answers.get(requestId)!;
-    expect(res.status).toBe(503);
-    expect(res.headers.get('content-type')).toMatch(/^application\/scim\+json/);
-    expect(res.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
-    // Exactly these keys: the cause (ioredis' message, a stack) stays in the log.
-    expect(res.body).toEqual({ schemas: [ERROR_SCHEMA], status: '503', detail: "The bridge's store is unavailable; retry later" });
-    const lines = h.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.requestId === requestId);
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 'error', requestId, status: 503, err: { name: expect.any(String), message: expect.any(String) } });
-  });
+  it.each(cases)(
+    'when Redis is down and Okta sends %s to %s, failing in %s, then 503 with a SCIM error and Retry-After, logged once',
+    (method, what, stage) => {
+      const requestId = requestIdOf(method, what, stage);
+      const res = answers.get(requestId)!;
+      expect(res.status).toBe(503);
+      expect(res.headers.get('content-type')).toMatch(/^application\/scim\+json/);
+      expect(res.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
+      // Exactly these keys: the cause (ioredis' message, a stack) stays in the log.
+      expect(res.body).toEqual({ schemas: [ERROR_SCHEMA], status: '503', detail: "The bridge's store is unavailable; retry later" });
+      const lines = h.logs.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.requestId === requestId);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ level: 'error', requestId, status: 503, err: { name: expect.any(String), message: expect.any(String) } });
+    },
+  );
 
   it('when Redis is back, then nothing refused was half-applied and the refused changes can be made', async () => {
     await redis.start();

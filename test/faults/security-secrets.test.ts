@@ -19,10 +19,7 @@ describe('no secret at rest or in logs', () => {
   const tally = new AnswerTally();
 
   beforeAll(async () => {
-    h = await startHarness(
-      { log: { level: 'debug' }, secretServer: { password: SS_PASSWORD } },
-      { password: SS_PASSWORD, tokenTtlSeconds: 2 },
-    );
+    h = await startHarness({ log: { level: 'debug' }, secretServer: { password: SS_PASSWORD } }, { password: SS_PASSWORD, tokenTtlSeconds: 2 });
     // Remember every bearer token the simulated Secret Server hands out.
     const issue = h.simulator.state.issueToken.bind(h.simulator.state);
     h.simulator.state.issueToken = (...args: Parameters<typeof issue>) => {

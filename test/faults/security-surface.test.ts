@@ -22,7 +22,11 @@ describe('the security surface', () => {
 
   beforeAll(async () => {
     // The test's requests come from loopback, which stands in for the proxy: its X-Forwarded-For names the clients.
-    h = await startHarness({ log: { level: 'error' }, auth: { failLimit: FAIL_LIMIT, failWindowS: 60 }, http: { bodyLimitBytes: BODY_LIMIT, trustProxy: 'loopback' } });
+    h = await startHarness({
+      log: { level: 'error' },
+      auth: { failLimit: FAIL_LIMIT, failWindowS: 60 },
+      http: { bodyLimitBytes: BODY_LIMIT, trustProxy: 'loopback' },
+    });
   });
   afterAll(async () => {
     tally.flush('security: surface');
@@ -101,7 +105,9 @@ if (!hasOpenssl) console.warn('openssl not found: the TLS test is skipped (insta
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scim-bridge-tls-'));
     const [cert, key] = [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')];
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', key, '-out', cert], { encoding: 'utf8' });
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', key, '-out', cert], {
+      encoding: 'utf8',
+    });
     if (made.status !== 0) throw new Error(`openssl could not make a certificate: ${made.stderr}`);
     h = await startHarness({ log: { level: 'error' }, http: { tlsCert: cert, tlsKey: key } });
   });
@@ -113,7 +119,13 @@ if (!hasOpenssl) console.warn('openssl not found: the TLS test is skipped (insta
   it('when TLS_CERT and TLS_KEY are set, then SCIM is served over HTTPS and not over plain HTTP', async () => {
     expect(h.bridge.url).toMatch(/^https:\/\//);
     const headers = { Authorization: `Bearer ${TEST_SCIM_TOKEN}`, 'Content-Type': 'application/scim+json' };
-    const created = await rawRequest(h.bridge.url!, { method: 'POST', path: '/scim/v2/Users', headers, body: JSON.stringify(oktaUser(uniqueEmail('tls'))), rejectUnauthorized: false });
+    const created = await rawRequest(h.bridge.url!, {
+      method: 'POST',
+      path: '/scim/v2/Users',
+      headers,
+      body: JSON.stringify(oktaUser(uniqueEmail('tls'))),
+      rejectUnauthorized: false,
+    });
     expect(created.status).toBe(201);
     const listed = await rawRequest(h.bridge.url!, { method: 'GET', path: '/scim/v2/Users', headers, rejectUnauthorized: false });
     expect(listed.status).toBe(200);

@@ -10,7 +10,8 @@ const FAIL_LIMIT = 20;
 
 describe('throttling and probes', () => {
   let h: Harness;
-  const users = (token: string, headers: Record<string, string> = {}) => fetch(`${h.scimUrl}/Users?count=1`, { headers: { Authorization: `Bearer ${token}`, ...headers } });
+  const users = (token: string, headers: Record<string, string> = {}) =>
+    fetch(`${h.scimUrl}/Users?count=1`, { headers: { Authorization: `Bearer ${token}`, ...headers } });
 
   beforeAll(async () => {
     h = await startHarness({ log: { level: 'error' }, auth: { failLimit: FAIL_LIMIT, failWindowS: 60 } });
@@ -19,7 +20,7 @@ describe('throttling and probes', () => {
     await h.stop();
   });
 
-  it('when 25 bad tokens come from Okta\'s address, then its valid token still gets 200', async () => {
+  it("when 25 bad tokens come from Okta's address, then its valid token still gets 200", async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 25; i++) statuses.push((await users(`bad-${i}`)).status);
     expect(statuses.slice(0, FAIL_LIMIT).every((s) => s === 401)).toBe(true);
@@ -29,7 +30,9 @@ describe('throttling and probes', () => {
 
   it('when an untrusted peer sends a new X-Forwarded-For with every bad token, then they all count against the peer', async () => {
     // The previous test already spent this peer's window: every further bad token is 429, whatever it claims to be.
-    const statuses = await Promise.all(Array.from({ length: 10 }, (_, i) => users(`spoof-${i}`, { 'X-Forwarded-For': `198.51.100.${i}` }).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => users(`spoof-${i}`, { 'X-Forwarded-For': `198.51.100.${i}` }).then((r) => r.status)),
+    );
     expect(statuses).toEqual(Array(10).fill(429));
   });
 

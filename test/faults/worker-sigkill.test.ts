@@ -70,43 +70,52 @@ describe('the worker killed with SIGKILL during a burst', () => {
     expect(caughtMidJob).toBeGreaterThan(0);
     // Recovery waits for BullMQ's stalled-job check: the killed job's lock (30 s) must run out
     // and two checks (every 30 s) must see it; the per-resource lease (30 s) runs out meanwhile.
-    await expectConverged(systemOf(h), { name: `worker SIGKILL x${KILLS} (${caughtMidJob} jobs cut mid-flight), ${USERS} users`, changes: pushed.changes, startedAt, timeoutMs: 240_000 });
+    await expectConverged(systemOf(h), {
+      name: `worker SIGKILL x${KILLS} (${caughtMidJob} jobs cut mid-flight), ${USERS} users`,
+      changes: pushed.changes,
+      startedAt,
+      timeoutMs: 240_000,
+    });
     expect(worker!.output.filter((l) => /"level":"error"/.test(l))).toEqual([]);
   }, 420_000);
 
   // Two stalled-job recoveries take BullMQ at least a minute each, so only `npm run test:faults` runs this.
-  (FAULTS_FULL ? it : it.skip)('when the worker crash-loops, killed again while it re-runs the jobs cut last time, then they still land once', async () => {
-    const startedAt = Date.now();
-    const queue = h.bridge.container.queue.provision;
-    // Slow calls keep every job in flight for seconds, so each kill cuts some, again and again.
-    h.simulator.setKnobs({ latencyMs: 1000, latencyJitterMs: 0 });
-    await worker?.stop();
-    await startWorker();
-    let changes = 0;
-    await pool(
-      Array.from({ length: 40 }, (_, i) => uniqueEmail(`crashloop${i}`)),
-      16,
-      async (email) => {
-        if ((await h.scim('POST', '/Users', oktaUser(email))).status === 201) changes++;
-      },
-    );
-    let kills = 0;
-    let callsAtStart = h.simulator.stats.total;
-    while (Date.now() - startedAt < 150_000) {
-      if (h.simulator.stats.total > callsAtStart) {
-        worker!.signal('SIGKILL');
-        exits.push(await worker!.exited);
-        kills++;
-        await startWorker();
-        callsAtStart = h.simulator.stats.total;
+  (FAULTS_FULL ? it : it.skip)(
+    'when the worker crash-loops, killed again while it re-runs the jobs cut last time, then they still land once',
+    async () => {
+      const startedAt = Date.now();
+      const queue = h.bridge.container.queue.provision;
+      // Slow calls keep every job in flight for seconds, so each kill cuts some, again and again.
+      h.simulator.setKnobs({ latencyMs: 1000, latencyJitterMs: 0 });
+      await worker?.stop();
+      await startWorker();
+      let changes = 0;
+      await pool(
+        Array.from({ length: 40 }, (_, i) => uniqueEmail(`crashloop${i}`)),
+        16,
+        async (email) => {
+          if ((await h.scim('POST', '/Users', oktaUser(email))).status === 201) changes++;
+        },
+      );
+      let kills = 0;
+      let callsAtStart = h.simulator.stats.total;
+      while (Date.now() - startedAt < 150_000) {
+        if (h.simulator.stats.total > callsAtStart) {
+          worker!.signal('SIGKILL');
+          exits.push(await worker!.exited);
+          kills++;
+          await startWorker();
+          callsAtStart = h.simulator.stats.total;
+        }
+        await sleep(250);
       }
-      await sleep(250);
-    }
-    h.simulator.setKnobs({ latencyMs: 15, latencyJitterMs: 30 });
+      h.simulator.setKnobs({ latencyMs: 15, latencyJitterMs: 30 });
 
-    await expectConverged(systemOf(h), { name: `worker crash loop, ${kills} kills, 40 users`, changes, startedAt, timeoutMs: 240_000 });
-    // The point of the scenario: some job lost its worker more than once (BullMQ's default allows one).
-    const completed = await queue.getCompleted(0, 999);
-    expect(Math.max(...completed.map((j) => j.stalledCounter ?? 0))).toBeGreaterThanOrEqual(2);
-  }, 480_000);
+      await expectConverged(systemOf(h), { name: `worker crash loop, ${kills} kills, 40 users`, changes, startedAt, timeoutMs: 240_000 });
+      // The point of the scenario: some job lost its worker more than once (BullMQ's default allows one).
+      const completed = await queue.getCompleted(0, 999);
+      expect(Math.max(...completed.map((j) => j.stalledCounter ?? 0))).toBeGreaterThanOrEqual(2);
+    },
+    480_000,
+  );
 });

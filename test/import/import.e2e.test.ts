@@ -168,7 +168,13 @@ describe('import order within and across pages', () => {
     // An Okta-managed SCIM user that gina and hank both match by email; not synced yet (no link).
     await h.bridge.container.store.create(
       'User',
-      { userName: 'okta@example.com', displayName: 'Okta Owned', name: { givenName: 'Okta', familyName: 'Owned' }, emails: [{ value: 'okta@example.com', primary: true }], active: true },
+      {
+        userName: 'okta@example.com',
+        displayName: 'Okta Owned',
+        name: { givenName: 'Okta', familyName: 'Owned' },
+        emails: [{ value: 'okta@example.com', primary: true }],
+        active: true,
+      },
       { origin: 'okta', markDirty: false },
     );
   });
@@ -269,7 +275,11 @@ describe('deletes stay deleted (RFC 7644 §3.6)', () => {
     expect(created.status).toBe(201);
     await h.waitForSync();
     const account = [...h.simulator.state.users.values()].find((u) => u.emailAddress === 'leaver@example.com')!;
-    const group = await h.scim('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Leavers', members: [{ value: created.body.id }] });
+    const group = await h.scim('POST', '/Groups', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'],
+      displayName: 'Leavers',
+      members: [{ value: created.body.id }],
+    });
     expect(group.status).toBe(201);
     await h.waitForSync();
 

@@ -78,7 +78,12 @@ describe('operations', () => {
   });
 
   it('when an admin triggers a resync and a retry, then the endpoints answer and nothing is duplicated', async () => {
-    const post = (p: string) => fetch(`${h.bridge.url}${p}`, { method: 'POST', headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'Content-Type': 'application/json' }, body: '{}' });
+    const post = (p: string) =>
+      fetch(`${h.bridge.url}${p}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+        body: '{}',
+      });
     const resync = await post('/admin/resync');
     expect(resync.status).toBe(202);
     expect((await post('/admin/failed/retry')).status).toBe(200);
@@ -151,4 +156,3 @@ describe('the demo', () => {
     redis.disconnect();
   }, 60_000);
 });
-

@@ -131,6 +131,8 @@ describe('redisLocation', () => {
   });
 
   it('when Sentinels are set, then the location names them and the primary', () => {
-    expect(redisLocation({ url: 'redis://:pw@x', prefix: 'p', sentinels: '10.0.0.1:26379', sentinelName: 'mymaster' })).toBe('Sentinels 10.0.0.1:26379 (primary mymaster)');
+    expect(redisLocation({ url: 'redis://:pw@x', prefix: 'p', sentinels: '10.0.0.1:26379', sentinelName: 'mymaster' })).toBe(
+      'Sentinels 10.0.0.1:26379 (primary mymaster)',
+    );
   });
 });

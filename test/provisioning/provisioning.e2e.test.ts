@@ -58,7 +58,11 @@ describe('provisioning into Secret Server', () => {
     await h.waitForSync();
     const [before] = ssUsersByEmail(email);
     const newEmail = unique('updated');
-    await h.scim('PUT', `/Users/${created.id}`, { ...created, name: { givenName: 'After', familyName: 'Name' }, emails: [{ value: newEmail, primary: true, type: 'work' }] });
+    await h.scim('PUT', `/Users/${created.id}`, {
+      ...created,
+      name: { givenName: 'After', familyName: 'Name' },
+      emails: [{ value: newEmail, primary: true, type: 'work' }],
+    });
     await h.waitForSync();
     const after = h.simulator.state.users.get(before.id)!;
     expect(after.displayName).toBe('After Name');
@@ -102,7 +106,10 @@ describe('provisioning into Secret Server', () => {
     const ssId = (email: string) => ssUsersByEmail(email)[0].id;
     expect([...ssGroup.memberIds].sort()).toEqual([ssId(emails[0]), ssId(emails[1])].sort());
 
-    await h.scim('PATCH', `/Groups/${group.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', value: { id: group.id, displayName: `${name} renamed` } }] });
+    await h.scim('PATCH', `/Groups/${group.id}`, {
+      schemas: [PATCH],
+      Operations: [{ op: 'replace', value: { id: group.id, displayName: `${name} renamed` } }],
+    });
     await h.scim('PATCH', `/Groups/${group.id}`, {
       schemas: [PATCH],
       Operations: [

@@ -176,7 +176,10 @@ describe('refusals from Secret Server', () => {
 describe('accounts the bridge may claim', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ secretServer: { usernameFormat: 'email-local-part', protectedUsers: 'breakglass, admin.ops@corp.example' }, worker: { attempts: 2 } });
+    h = await startHarness({
+      secretServer: { usernameFormat: 'email-local-part', protectedUsers: 'breakglass, admin.ops@corp.example' },
+      worker: { attempts: 2 },
+    });
   });
   afterAll(async () => {
     await h.stop();
@@ -232,7 +235,8 @@ describe('accounts the bridge may claim', () => {
     {
       label: 'an application account, by email',
       reason: /an application account/,
-      account: (h) => h.simulator.state.addUser({ userName: 'svc-report', displayName: 'Reports', emailAddress: 'reports@corp.example', isApplicationAccount: true }).id,
+      account: (h) =>
+        h.simulator.state.addUser({ userName: 'svc-report', displayName: 'Reports', emailAddress: 'reports@corp.example', isApplicationAccount: true }).id,
       push: 'reports@corp.example',
     },
     {

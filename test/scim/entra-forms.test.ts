@@ -200,7 +200,18 @@ describe('Entra ID request forms', () => {
   it('when Entra adds and removes members by value with capitalised ops, then membership follows', async () => {
     const [a, b] = [await created(), await created()];
     const group = (await h.scim('POST', '/Groups', { schemas: [GROUP], displayName: unique('Members'), externalId: unique('g') })).body;
-    const added = await h.scim('PATCH', `/Groups/${group.id}`, patch({ op: 'Add', path: 'members', value: [{ $ref: null, value: a.id }, { $ref: null, value: b.id }] }));
+    const added = await h.scim(
+      'PATCH',
+      `/Groups/${group.id}`,
+      patch({
+        op: 'Add',
+        path: 'members',
+        value: [
+          { $ref: null, value: a.id },
+          { $ref: null, value: b.id },
+        ],
+      }),
+    );
     expect(added.status).toBe(200);
     expect(added.body.members.map((m: { value: string }) => m.value).sort()).toEqual([a.id, b.id].sort());
     const removed = await h.scim('PATCH', `/Groups/${group.id}`, patch({ op: 'Remove', path: 'members', value: [{ $ref: null, value: a.id }] }));

@@ -21,10 +21,9 @@ const CORE_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 /** Few distinct values, in several cases, so that equal-but-for-case values meet often. */
 const words = fc.constantFrom('ada@example.com', 'Ada@Example.COM', 'bob', 'BOB', 'Bob', 'carol jones', 'Carol Jones', ' bob', 'x');
 const externalIds = fc.constantFrom('e1', 'E1', 'e2', 'shared', 'Shared', '');
-const emails = fc.array(
-  fc.record({ value: words, type: fc.constantFrom('work', 'home'), primary: fc.boolean() }, { requiredKeys: ['value'] }),
-  { maxLength: 3 },
-);
+const emails = fc.array(fc.record({ value: words, type: fc.constantFrom('work', 'home'), primary: fc.boolean() }, { requiredKeys: ['value'] }), {
+  maxLength: 3,
+});
 
 const userBody = fc.record(
   { userName: words, displayName: words, externalId: externalIds, emails, title: words, active: fc.boolean() },
@@ -41,8 +40,18 @@ const casing = fc.constantFrom<(s: string) => string>(
 );
 
 const indexedPaths = fc.constantFrom(
-  'userName', 'USERNAME', `${CORE_USER}:userName`, 'displayName', 'DisplayName', 'externalId', 'externalid',
-  'emails.value', 'emails', 'email', 'emails[type eq "work"].value', 'id',
+  'userName',
+  'USERNAME',
+  `${CORE_USER}:userName`,
+  'displayName',
+  'DisplayName',
+  'externalId',
+  'externalid',
+  'emails.value',
+  'emails',
+  'email',
+  'emails[type eq "work"].value',
+  'id',
 );
 const otherPaths = fc.constantFrom('title', 'name.givenName', 'emails.type', 'meta.resourceType');
 const operators = fc.constantFrom('eq', 'EQ', 'ne', 'co', 'sw', 'ew', 'gt', 'le');
@@ -65,7 +74,7 @@ type Shape = { leaf: Leaf } | { join: 'and' | 'or'; left: Shape; right: Shape } 
 const shape: fc.Arbitrary<Shape> = fc.letrec<{ s: Shape }>((tie) => ({
   s: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    leaf.map((l) => ({ leaf: l as Leaf })),
+    leaf.map((l) => ({ leaf: l })),
     fc.tuple(fc.constantFrom<'and' | 'or'>('and', 'or'), tie('s'), tie('s')).map(([join, left, right]) => ({ join, left, right })),
     tie('s').map((s) => ({ not: s })),
   ),
@@ -77,7 +86,7 @@ function filterText(s: Shape, ids: string[]): string {
     if (v === undefined) return `${p} ${o}`;
     if (typeof v === 'boolean') return `${p} ${o} ${v}`;
     const id = /^\{id:(\d+)\}$/.exec(v);
-    const value = id ? ids[Number(id[1]) % Math.max(ids.length, 1)] ?? 'none' : v;
+    const value = id ? (ids[Number(id[1]) % Math.max(ids.length, 1)] ?? 'none') : v;
     return `${p} ${o} ${JSON.stringify(value)}`;
   }
   if ('not' in s) return `not (${filterText(s.not, ids)})`;

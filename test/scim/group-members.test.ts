@@ -62,7 +62,13 @@ describe('group members', () => {
     afterAllDisconnect.push(() => redis.disconnect());
     const id = `legacy-${Date.now()}`;
     const now = new Date().toISOString();
-    const legacy = { id, kind: 'Group', origin: 'okta', attributes: { displayName: `Legacy ${id}`, members: [{ value: users[0] }, { value: users[1] }] }, meta: { created: now, lastModified: now, version: 1 } };
+    const legacy = {
+      id,
+      kind: 'Group',
+      origin: 'okta',
+      attributes: { displayName: `Legacy ${id}`, members: [{ value: users[0] }, { value: users[1] }] },
+      meta: { created: now, lastModified: now, version: 1 },
+    };
     await redis.set(store.keys.resource('Group', id), JSON.stringify(legacy));
     await redis.zadd(store.keys.order('Group'), Date.now(), id);
     expect((await h.scim('GET', `/Groups/${id}`)).body.members.map((m: { value: string }) => m.value)).toEqual([users[0], users[1]]);

@@ -103,7 +103,10 @@ describe('CircuitBreaker', () => {
     scope.done();
 
     clock += 6000;
-    nock(ORIGIN).get(`${BASE_PATH}/api/v1/users/7`).query(true).reply(200, { id: 7, userName: 'ada', displayName: 'Ada', emailAddress: null, enabled: true, domainId: -1 });
+    nock(ORIGIN)
+      .get(`${BASE_PATH}/api/v1/users/7`)
+      .query(true)
+      .reply(200, { id: 7, userName: 'ada', displayName: 'Ada', emailAddress: null, enabled: true, domainId: -1 });
     await expect(client.getUser(7)).resolves.toMatchObject({ id: 7 });
     expect(breaker.state()).toBe('closed');
   });

@@ -96,11 +96,7 @@ describe('SecretServerClient authentication', () => {
       .query(true)
       .matchHeader('authorization', 'Bearer old')
       .reply(403, { message: EXPIRED_TOKEN_MESSAGE });
-    expectGrant(scope, { token: 'new' })
-      .get(`${BASE_PATH}/api/v1/users/7`)
-      .query(true)
-      .matchHeader('authorization', 'Bearer new')
-      .reply(200, USER);
+    expectGrant(scope, { token: 'new' }).get(`${BASE_PATH}/api/v1/users/7`).query(true).matchHeader('authorization', 'Bearer new').reply(200, USER);
     const { client, calls } = makeClient();
 
     await expect(client.getUser(7)).resolves.toMatchObject({ id: 7 });
@@ -116,9 +112,7 @@ describe('SecretServerClient authentication', () => {
   });
 
   it('when a POST gets 401, then the client re-grants once and replays it', async () => {
-    const scope = expectGrant(nock(ORIGIN), { token: 'old' })
-      .post(`${BASE_PATH}/api/v1/groups`)
-      .reply(401, { message: 'Unauthorized' });
+    const scope = expectGrant(nock(ORIGIN), { token: 'old' }).post(`${BASE_PATH}/api/v1/groups`).reply(401, { message: 'Unauthorized' });
     expectGrant(scope, { token: 'new' })
       .post(`${BASE_PATH}/api/v1/groups`, { name: 'Finance', enabled: true })
       .matchHeader('authorization', 'Bearer new')
@@ -187,7 +181,10 @@ describe('SecretServerClient authentication', () => {
       .get(`${BASE_PATH}/api/v1/users/7`)
       .query(true)
       .reply(403, { message: EXPIRED_TOKEN_MESSAGE });
-    expectGrant(scope, { token: 'tok-new-9a2c' }).get(`${BASE_PATH}/api/v1/users/7`).query(true).replyWithError(connectionError('ECONNRESET', 'socket hang up'));
+    expectGrant(scope, { token: 'tok-new-9a2c' })
+      .get(`${BASE_PATH}/api/v1/users/7`)
+      .query(true)
+      .replyWithError(connectionError('ECONNRESET', 'socket hang up'));
     const { client } = makeClient({}, { logger });
 
     await client.getUser(7).catch(() => undefined);

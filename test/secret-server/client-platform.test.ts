@@ -49,7 +49,11 @@ describe('SecretServerClient kind detection and Delinea Platform tenants', () =>
       .get('/vaultbroker/api/vaults')
       .matchHeader('authorization', 'Bearer platform-token')
       .reply(200, vaults(`${VAULT}/`));
-    const vault = nock('https://vault.example.test').get('/SecretServer/api/v1/users/7').query(true).matchHeader('authorization', 'Bearer platform-token').reply(200, USER);
+    const vault = nock('https://vault.example.test')
+      .get('/SecretServer/api/v1/users/7')
+      .query(true)
+      .matchHeader('authorization', 'Bearer platform-token')
+      .reply(200, USER);
     const { client, calls } = makeClient({ baseUrl: TENANT, platform: 'auto' });
 
     await expect(client.getUser(7)).resolves.toMatchObject({ id: 7 });
@@ -100,7 +104,9 @@ describe('SecretServerClient kind detection and Delinea Platform tenants', () =>
 
   it('when the Platform refuses the service user, or lists no default active vault, then the errors are permanent and say which', async () => {
     nock(TENANT).post('/identity/api/oauth2/token/xpmplatform').reply(400, { error: 'invalid_client' });
-    const refused = await makeClient({ baseUrl: TENANT, platform: 'true' }).client.connect().catch((e: unknown) => e);
+    const refused = await makeClient({ baseUrl: TENANT, platform: 'true' })
+      .client.connect()
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(SecretServerAuthenticationError);
     expect((refused as Error).message).toContain('the Platform service user: invalid_client');
 

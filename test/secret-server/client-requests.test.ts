@@ -85,7 +85,15 @@ describe('SecretServerClient paging', () => {
   });
 
   it('when a group has members over two pages, then listGroupMembers returns all of them, disabled ones included', async () => {
-    const member = (userId: number, enabled = true) => ({ groupId: 4, groupName: 'Finance', userId, userName: `u${userId}`, displayName: null, enabled, userDomainId: -1 });
+    const member = (userId: number, enabled = true) => ({
+      groupId: 4,
+      groupName: 'Finance',
+      userId,
+      userName: `u${userId}`,
+      displayName: null,
+      enabled,
+      userDomainId: -1,
+    });
     const scope = expectGrant(nock(ORIGIN))
       .get(`${BASE_PATH}/api/v1/groups/4/users`)
       .query({ 'filter.includeInactiveUsersForGroup': 'true', 'sortBy[0].name': 'userName', 'sortBy[0].direction': 'asc', skip: '0', take: '2' })
@@ -171,9 +179,22 @@ describe('SecretServerClient lookups and writes', () => {
       .reply(200, USER_MODEL);
     const { client, calls } = makeClient();
 
-    const user = await client.createUser({ userName: 'ada@example.com', displayName: 'Ada Lovelace', emailAddress: 'ada@example.com', enabled: true, password: 'Pw-1234567890abc' });
+    const user = await client.createUser({
+      userName: 'ada@example.com',
+      displayName: 'Ada Lovelace',
+      emailAddress: 'ada@example.com',
+      enabled: true,
+      password: 'Pw-1234567890abc',
+    });
 
-    expect(body).toMatchObject({ userName: 'ada@example.com', displayName: 'Ada Lovelace', emailAddress: 'ada@example.com', enabled: true, password: 'Pw-1234567890abc', domainId: -1 });
+    expect(body).toMatchObject({
+      userName: 'ada@example.com',
+      displayName: 'Ada Lovelace',
+      emailAddress: 'ada@example.com',
+      enabled: true,
+      password: 'Pw-1234567890abc',
+      domainId: -1,
+    });
     expect(user).toMatchObject({ id: 7, displayName: 'Ada Lovelace' });
     expect(calls.map((c) => c.endpoint)).toEqual(['POST /oauth2/token', 'POST /api/v1/users']);
   });
@@ -274,8 +295,21 @@ describe('SecretServerClient lookups and writes', () => {
   it('when several groups contain the name, then findGroupByName returns the exact case-insensitive match', async () => {
     expectGrant(nock(ORIGIN))
       .get(`${BASE_PATH}/api/v1/groups`)
-      .query({ 'filter.searchText': 'finance', 'filter.includeInactive': 'true', 'sortBy[0].name': 'name', 'sortBy[0].direction': 'asc', skip: '0', take: '500' })
-      .reply(200, searchReply([{ id: 3, name: 'Finance Admins', enabled: true, domainId: -1 }, { id: 4, name: 'Finance', enabled: true, domainId: -1 }]));
+      .query({
+        'filter.searchText': 'finance',
+        'filter.includeInactive': 'true',
+        'sortBy[0].name': 'name',
+        'sortBy[0].direction': 'asc',
+        skip: '0',
+        take: '500',
+      })
+      .reply(
+        200,
+        searchReply([
+          { id: 3, name: 'Finance Admins', enabled: true, domainId: -1 },
+          { id: 4, name: 'Finance', enabled: true, domainId: -1 },
+        ]),
+      );
     const { client } = makeClient();
 
     await expect(client.findGroupByName('finance')).resolves.toMatchObject({ id: 4, name: 'Finance' });
@@ -297,7 +331,13 @@ describe('SecretServerClient dry run', () => {
     const scope = expectGrant(nock(ORIGIN)).get(`${BASE_PATH}/api/v1/users/7`).query(true).times(2).reply(200, USER_MODEL);
     const { client, calls } = makeClient({ dryRun: true }, { logger });
 
-    const created = await client.createUser({ userName: 'bob@example.com', displayName: 'Bob', emailAddress: 'bob@example.com', enabled: true, password: 'Secret-Pw-123456' });
+    const created = await client.createUser({
+      userName: 'bob@example.com',
+      displayName: 'Bob',
+      emailAddress: 'bob@example.com',
+      enabled: true,
+      password: 'Secret-Pw-123456',
+    });
     const updated = await client.updateUser(7, { enabled: false });
     const group = await client.createGroup('Finance');
     await client.updateGroupMembers(group.id, [created.id], []);

@@ -70,7 +70,11 @@ describe('RedisRateLimiter', () => {
   });
 
   it('when maxRps is 0, then acquire never touches Redis', async () => {
-    const unusable = { multi: () => { throw new Error('must not be called'); } } as unknown as Redis;
+    const unusable = {
+      multi: () => {
+        throw new Error('must not be called');
+      },
+    } as unknown as Redis;
     const limiter = new RedisRateLimiter({ redis: unusable, prefix: prefix(), maxRps: 0 });
 
     await expect(limiter.acquire()).resolves.toBeUndefined();

@@ -53,7 +53,13 @@ describe('simulator indexes', () => {
   });
 
   it('when PATCH changes an email, then the new one is found and the old one no longer is', async () => {
-    const created = await api('POST', '/api/v1/users', { userName: 'mover', displayName: 'Mover', password: GOOD_PASSWORD, emailAddress: 'old.address@corp.example', enabled: true });
+    const created = await api('POST', '/api/v1/users', {
+      userName: 'mover',
+      displayName: 'Mover',
+      password: GOOD_PASSWORD,
+      emailAddress: 'old.address@corp.example',
+      enabled: true,
+    });
     expect(await search('old.address')).toEqual(['mover']);
 
     await api('PATCH', `/api/v1/users/${created.data.id}`, { id: created.data.id, emailAddress: { dirty: true, value: 'new.address@corp.example' } });

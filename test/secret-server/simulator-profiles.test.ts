@@ -29,7 +29,11 @@ function running(options: SimulatorOptions): Running {
 }
 
 async function passwordToken(http: AxiosInstance): Promise<string> {
-  const res = await http.post('/oauth2/token', new URLSearchParams({ grant_type: 'password', username: 'scim-bridge', password: 'simulator-password' }).toString(), FORM);
+  const res = await http.post(
+    '/oauth2/token',
+    new URLSearchParams({ grant_type: 'password', username: 'scim-bridge', password: 'simulator-password' }).toString(),
+    FORM,
+  );
   expect(res.status).toBe(200);
   return (res.data as { access_token: string }).access_token;
 }
@@ -154,7 +158,11 @@ describe('simulator platform profile', () => {
     const headers = { Authorization: `Bearer ${await platformToken()}` };
 
     const current = await r.http.get(`${r.server.vaultUrl}/api/v1/users/current`, { headers });
-    const created = await r.http.post(`${r.server.vaultUrl}/api/v1/users`, { userName: 'p@example.com', displayName: 'P', password: GOOD_PASSWORD, enabled: true }, { headers });
+    const created = await r.http.post(
+      `${r.server.vaultUrl}/api/v1/users`,
+      { userName: 'p@example.com', displayName: 'P', password: GOOD_PASSWORD, enabled: true },
+      { headers },
+    );
     const vaultGrant = await r.http.post(
       `${r.server.vaultUrl}/oauth2/token`,
       new URLSearchParams({ grant_type: 'password', username: 'scim-bridge', password: 'simulator-password' }).toString(),
@@ -242,7 +250,11 @@ describe('simulator restored backup', () => {
   it('when restored from a backup, then an id handed out before belongs to stranger0 and tokens, knobs and stats stay', async () => {
     const token = await passwordToken(r.http);
     const headers = { Authorization: `Bearer ${token}` };
-    const created = await r.http.post('/api/v1/users', { userName: 'ours@example.com', displayName: 'Ours', password: GOOD_PASSWORD, enabled: true }, { headers });
+    const created = await r.http.post(
+      '/api/v1/users',
+      { userName: 'ours@example.com', displayName: 'Ours', password: GOOD_PASSWORD, enabled: true },
+      { headers },
+    );
     r.sim.setKnobs({ refuseDisable: ['someone'] });
     const callsBefore = r.sim.stats.total;
 
@@ -302,7 +314,8 @@ describe('simulator users and groups as real servers answer them', () => {
     const desc = await api(r, 'GET', `${url}?sortBy[0].name=userName&sortBy[0].direction=desc&take=10`);
     const byId = await api(r, 'GET', `${url}?sortBy[0].name=userId&sortBy[0].direction=asc&take=10`);
     const pages = [];
-    for (let skip = 0; skip < 3; skip += 2) pages.push(...names(await api(r, 'GET', `${url}?sortBy[0].name=displayName&sortBy[0].direction=asc&skip=${skip}&take=2`)));
+    for (let skip = 0; skip < 3; skip += 2)
+      pages.push(...names(await api(r, 'GET', `${url}?sortBy[0].name=displayName&sortBy[0].direction=asc&skip=${skip}&take=2`)));
 
     expect(names(asc)).toEqual(['alice', 'bob', 'carol']);
     expect(names(desc)).toEqual(['carol', 'bob', 'alice']);

@@ -11,9 +11,13 @@ let http: AxiosInstance;
 const GOOD_PASSWORD = 'Str0ng!Passw0rd';
 
 async function token(): Promise<string> {
-  const res = await http.post('/oauth2/token', new URLSearchParams({ grant_type: 'password', username: 'scim-bridge', password: 'simulator-password' }).toString(), {
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-  });
+  const res = await http.post(
+    '/oauth2/token',
+    new URLSearchParams({ grant_type: 'password', username: 'scim-bridge', password: 'simulator-password' }).toString(),
+    {
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    },
+  );
   expect(res.status).toBe(200);
   return (res.data as { access_token: string }).access_token;
 }
@@ -133,7 +137,20 @@ describe('simulator users', () => {
     const all = await api('GET', '/api/v1/users?filter.includeInactive=true&take=100');
     const defaultTake = await api('GET', '/api/v1/users');
 
-    expect(page.data).toMatchObject({ total: 24, skip: 10, take: 10, hasNext: true, hasPrev: true, nextSkip: 20, prevSkip: 0, pageCount: 3, currentPage: 2, batchCount: 3, success: true, severity: 'None' });
+    expect(page.data).toMatchObject({
+      total: 24,
+      skip: 10,
+      take: 10,
+      hasNext: true,
+      hasPrev: true,
+      nextSkip: 20,
+      prevSkip: 0,
+      pageCount: 3,
+      currentPage: 2,
+      batchCount: 3,
+      success: true,
+      severity: 'None',
+    });
     expect(page.data.records).toHaveLength(10);
     expect(all.data.total).toBe(25);
     expect(defaultTake.data.records).toHaveLength(10);
@@ -176,7 +193,13 @@ describe('simulator users', () => {
   });
 
   it('when PATCH sends fields, then only dirty ones are applied', async () => {
-    const created = await api('POST', '/api/v1/users', { userName: 'p@example.com', displayName: 'P', emailAddress: 'p@example.com', password: GOOD_PASSWORD, enabled: true });
+    const created = await api('POST', '/api/v1/users', {
+      userName: 'p@example.com',
+      displayName: 'P',
+      emailAddress: 'p@example.com',
+      password: GOOD_PASSWORD,
+      enabled: true,
+    });
 
     const res = await api('PATCH', `/api/v1/users/${created.data.id}`, {
       displayName: { dirty: true, value: 'Patched' },

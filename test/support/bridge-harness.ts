@@ -30,10 +30,7 @@ export interface Harness {
  * The whole product in one test process: the Secret Server simulator over HTTP on port 0, and the
  * bridge (api + workers) on port 0 against the real Redis, under a unique prefix.
  */
-export async function startHarness(
-  overrides: DeepPartial<BridgeConfig> = {},
-  simulatorOptions: Parameters<typeof createSimulator>[0] = {},
-): Promise<Harness> {
+export async function startHarness(overrides: DeepPartial<BridgeConfig> = {}, simulatorOptions: Parameters<typeof createSimulator>[0] = {}): Promise<Harness> {
   const simulator = createSimulator(simulatorOptions);
   const listening = await simulator.listen(0);
   const prefix = uniquePrefix('e2e');
@@ -52,7 +49,7 @@ export async function startHarness(
         import: { intervalS: 0, refreshAgeS: 0 },
       },
       overrides,
-    ) as DeepPartial<BridgeConfig>,
+    ),
     {},
   );
   const logs: string[] = [];

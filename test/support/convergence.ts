@@ -62,7 +62,10 @@ export async function compareWithSecretServer(system: SyncedSystem): Promise<Con
 
   const ssIdOfScimUser = new Map<string, number>();
   for await (const batch of store.scan('User')) {
-    const links = await store.getLinks('User', batch.map((u) => u.id));
+    const links = await store.getLinks(
+      'User',
+      batch.map((u) => u.id),
+    );
     batch.forEach((user, i) => {
       report.users += 1;
       const email = primaryEmail(user.attributes) ?? '';
@@ -72,7 +75,9 @@ export async function compareWithSecretServer(system: SyncedSystem): Promise<Con
       if (!ssUser) return void report.lost.push(`user ${email} is not in Secret Server`);
       ssIdOfScimUser.set(user.id, ssUser.id);
       if (ssUser.displayName !== want.displayName || ssUser.enabled !== want.enabled || ssUser.emailAddress !== email) {
-        report.lost.push(`user ${email}: Secret Server has ${JSON.stringify([ssUser.displayName, ssUser.enabled, ssUser.emailAddress])}, SCIM wants ${JSON.stringify(want)}`);
+        report.lost.push(
+          `user ${email}: Secret Server has ${JSON.stringify([ssUser.displayName, ssUser.enabled, ssUser.emailAddress])}, SCIM wants ${JSON.stringify(want)}`,
+        );
       } else if (link?.secretServerId !== ssUser.id || link.state !== 'synced' || link.syncedVersion !== user.meta.version) {
         report.lost.push(`user ${email}: link ${JSON.stringify(link)} does not record version ${user.meta.version} of Secret Server user ${ssUser.id}`);
       }
@@ -94,7 +99,9 @@ export async function compareWithSecretServer(system: SyncedSystem): Promise<Con
       const want = [...new Set(members)].sort((a, b) => a - b);
       const have = [...matches[0].memberIds].sort((a, b) => a - b);
       if (JSON.stringify(want) !== JSON.stringify(have)) {
-        report.lost.push(`group ${name}: Secret Server has ${have.length} members, SCIM wants ${want.length} (${want.filter((m) => !have.includes(m)).length} missing, ${have.filter((m) => !want.includes(m)).length} extra)`);
+        report.lost.push(
+          `group ${name}: Secret Server has ${have.length} members, SCIM wants ${want.length} (${want.filter((m) => !have.includes(m)).length} missing, ${have.filter((m) => !want.includes(m)).length} extra)`,
+        );
       }
     }
   }
@@ -105,12 +112,15 @@ export async function compareWithSecretServer(system: SyncedSystem): Promise<Con
  * Waits for the sync, compares, writes the scenario to the ledger and asserts the promise of the
  * suite: nothing lost, nothing duplicated, no job left failed.
  */
-export async function expectConverged(system: SyncedSystem, scenario: { name: string; changes: number; startedAt: number; timeoutMs?: number }): Promise<ConvergenceReport> {
-  let notQuiet: unknown;
+export async function expectConverged(
+  system: SyncedSystem,
+  scenario: { name: string; changes: number; startedAt: number; timeoutMs?: number },
+): Promise<ConvergenceReport> {
+  let notQuiet: Error | undefined;
   try {
     await waitForQuiet(system, scenario.timeoutMs ?? 120_000);
   } catch (err) {
-    notQuiet = err; // still compare and record what was lost, then fail
+    notQuiet = err instanceof Error ? err : new Error(String(err)); // still compare and record what was lost, then fail
   }
   const report = await compareWithSecretServer(system);
   record({

@@ -16,11 +16,30 @@ export function fuzzRuns(defaultRuns = 2000): number {
 // ---------------------------------------------------------------- filters (RFC 7644 §3.4.2.2)
 
 const attrPaths = fc.constantFrom(
-  'userName', 'UsErNaMe', 'name.givenName', 'name.familyName', 'displayName', 'externalId', 'id',
-  'active', 'title', 'emails', 'emails.value', 'emails.type', 'email', 'phoneNumbers.value',
-  'members', 'members.value', 'meta.created', 'meta.lastModified', 'meta.version',
+  'userName',
+  'UsErNaMe',
+  'name.givenName',
+  'name.familyName',
+  'displayName',
+  'externalId',
+  'id',
+  'active',
+  'title',
+  'emails',
+  'emails.value',
+  'emails.type',
+  'email',
+  'phoneNumbers.value',
+  'members',
+  'members.value',
+  'meta.created',
+  'meta.lastModified',
+  'meta.version',
   'urn:ietf:params:scim:schemas:core:2.0:User:userName',
-  `${ENTERPRISE}:department`, `${ENTERPRISE}:manager.value`, 'unknownAttr', 'x.y',
+  `${ENTERPRISE}:department`,
+  `${ENTERPRISE}:manager.value`,
+  'unknownAttr',
+  'x.y',
 );
 const multiValued = fc.constantFrom('emails', 'members', 'phoneNumbers', 'addresses', 'groups');
 const subAttrs = fc.constantFrom('value', 'type', 'primary', 'display', '$ref', 'Value');
@@ -53,16 +72,12 @@ export const grammarFilterArbitrary: fc.Arbitrary<string> = fc.letrec<{ filter: 
     fc.tuple(attrPaths, compareOps, compValues).map(([a, o, v]) => `${a} ${o} ${v}`),
     attrPaths.map((a) => `${a} pr`),
     fc.tuple(multiValued, valueFilterText).map(([a, f]) => `${a}[${f}]`),
-    fc
-      .tuple(multiValued, valueFilterText, subAttrs, compareOps, compValues)
-      .map(([a, f, s, o, v]) => `${a}[${f}].${s} ${o} ${v}`),
+    fc.tuple(multiValued, valueFilterText, subAttrs, compareOps, compValues).map(([a, f, s, o, v]) => `${a}[${f}].${s} ${o} ${v}`),
   ),
   filter: fc.oneof(
     { depthSize: 'small' },
     tie('leaf'),
-    fc
-      .tuple(tie('filter'), fc.constantFrom('and', 'or', 'AND', 'Or'), tie('filter'))
-      .map(([l, o, r]) => `${l} ${o} ${r}`),
+    fc.tuple(tie('filter'), fc.constantFrom('and', 'or', 'AND', 'Or'), tie('filter')).map(([l, o, r]) => `${l} ${o} ${r}`),
     tie('filter').map((f) => `(${f})`),
     tie('filter').map((f) => `not (${f})`),
   ),
@@ -95,18 +110,53 @@ export const arbitraryFilterTextArbitrary: fc.Arbitrary<string> = fc.oneof(
 // ---------------------------------------------------------------- PATCH (RFC 7644 §3.5.2)
 
 const patchPaths: fc.Arbitrary<string> = fc.oneof(
-  { weight: 6, arbitrary: fc.constantFrom(
-    'active', 'userName', 'displayName', 'name', 'name.givenName', 'emails', 'members', 'title',
-    'externalId', 'id', 'meta', 'meta.version', 'schemas', 'password', 'groups', 'Active', 'DISPLAYNAME',
-    'members[value eq "u1"]', 'members[value eq "u2"].display', 'members[value eq "a:b"]',
-    'emails[type eq "work"].value', 'emails[type eq "work"]', 'emails[primary eq true].value',
-    'emails[type eq "work" and primary eq true].primary', 'phoneNumbers[type eq "mobile"].value',
-    'name[givenName eq "x"]', 'emails[value co "@"]', `${ENTERPRISE}:department`, ENTERPRISE,
-    `${ENTERPRISE}:manager.value`, 'urn:ietf:params:scim:schemas:core:2.0:User:name.familyName',
-    'urn:scim-bridge:params:scim:schemas:extension:secretserver:2.0:User:syncState',
-    '__proto__.polluted', 'constructor.polluted', 'prototype.polluted', 'emails[type eq "work"',
-    'emails[', ']', '', ' ', 'a.b.c', 'emails[type eq "work"].value.x',
-  ) },
+  {
+    weight: 6,
+    arbitrary: fc.constantFrom(
+      'active',
+      'userName',
+      'displayName',
+      'name',
+      'name.givenName',
+      'emails',
+      'members',
+      'title',
+      'externalId',
+      'id',
+      'meta',
+      'meta.version',
+      'schemas',
+      'password',
+      'groups',
+      'Active',
+      'DISPLAYNAME',
+      'members[value eq "u1"]',
+      'members[value eq "u2"].display',
+      'members[value eq "a:b"]',
+      'emails[type eq "work"].value',
+      'emails[type eq "work"]',
+      'emails[primary eq true].value',
+      'emails[type eq "work" and primary eq true].primary',
+      'phoneNumbers[type eq "mobile"].value',
+      'name[givenName eq "x"]',
+      'emails[value co "@"]',
+      `${ENTERPRISE}:department`,
+      ENTERPRISE,
+      `${ENTERPRISE}:manager.value`,
+      'urn:ietf:params:scim:schemas:core:2.0:User:name.familyName',
+      'urn:scim-bridge:params:scim:schemas:extension:secretserver:2.0:User:syncState',
+      '__proto__.polluted',
+      'constructor.polluted',
+      'prototype.polluted',
+      'emails[type eq "work"',
+      'emails[',
+      ']',
+      '',
+      ' ',
+      'a.b.c',
+      'emails[type eq "work"].value.x',
+    ),
+  },
   {
     weight: 3,
     arbitrary: fc
@@ -116,13 +166,9 @@ const patchPaths: fc.Arbitrary<string> = fc.oneof(
   { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
 );
 
-const memberLists = fc.array(
-  fc.record(
-    { value: fc.constantFrom('u1', 'u2', 'u3', 'U1'), display: fc.string({ maxLength: 8 }) },
-    { requiredKeys: ['value'] },
-  ),
-  { maxLength: 5 },
-);
+const memberLists = fc.array(fc.record({ value: fc.constantFrom('u1', 'u2', 'u3', 'U1'), display: fc.string({ maxLength: 8 }) }, { requiredKeys: ['value'] }), {
+  maxLength: 5,
+});
 
 const patchValues: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 20, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
@@ -144,10 +190,10 @@ const patchValues: fc.Arbitrary<unknown> = fc.oneof(
   // Rare, since one refused operation refuses the whole body.
   {
     weight: 1,
-    arbitrary: fc.constantFrom(
-      JSON.parse('{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}}'),
-      { '__proto__.polluted': 'yes', 'constructor.prototype.polluted': 'yes' },
-    ),
+    arbitrary: fc.constantFrom(JSON.parse('{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}}'), {
+      '__proto__.polluted': 'yes',
+      'constructor.prototype.polluted': 'yes',
+    }),
   },
 );
 
@@ -189,10 +235,7 @@ export const patchBodyArbitrary: fc.Arbitrary<unknown> = fc.oneof(
   },
   {
     weight: 1,
-    arbitrary: fc.record(
-      { schemas: fc.anything(), Operations: fc.oneof(fc.anything(), fc.array(fc.anything(), { maxLength: 4 })) },
-      { requiredKeys: [] },
-    ),
+    arbitrary: fc.record({ schemas: fc.anything(), Operations: fc.oneof(fc.anything(), fc.array(fc.anything(), { maxLength: 4 })) }, { requiredKeys: [] }),
   },
   { weight: 1, arbitrary: fc.anything() },
 );

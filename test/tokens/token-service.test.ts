@@ -256,7 +256,12 @@ describe('RedisTokenStore', () => {
     await store.create(record);
     const expiry = new Date(Date.now() + 60_000);
     await store.setExpiry('abc', expiry, 'def');
-    await store.recordLastUsed(new Map([['abc', '2024-02-01T00:00:00.000Z'], ['gone', '2024-02-01T00:00:00.000Z']]));
+    await store.recordLastUsed(
+      new Map([
+        ['abc', '2024-02-01T00:00:00.000Z'],
+        ['gone', '2024-02-01T00:00:00.000Z'],
+      ]),
+    );
     await store.recordLastUsed(new Map([['abc', '2024-01-15T00:00:00.000Z']]));
     expect(await store.get('abc')).toEqual({ ...record, expiresAt: expiry.toISOString(), replacedBy: 'def', lastUsedAt: '2024-02-01T00:00:00.000Z' });
     expect(await store.get('gone')).toBeUndefined();
