@@ -30,7 +30,7 @@ export default tseslint.config(
   },
   {
     // Tests, bench drivers and the demo's replay read SCIM answers as parsed JSON (supertest's body is `any`); checking them is their job.
-    files: ['test/**/*.ts', 'src/**/*.test.ts', 'scripts/bench/**/*.ts', 'scripts/demo.ts'],
+    files: ['test/**/*.ts', 'src/**/*.test.ts', 'simulator/**/*.test.ts', 'bench/**/*.ts', 'scripts/demo.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',

@@ -21,7 +21,7 @@ import { createLogger, Logger } from '../src/logging/logger';
 import { createRedis } from '../src/store/redis-connection';
 import { redisLocation } from '../src/store/redis-reachability';
 import { deleteKeysUnder, demoPrefix, manualCleanupHint, prefixBannerLine } from './demo-keys';
-import { createSimulator, SimulatorServer } from './ss-sim/simulator-app';
+import { createSimulator, SimulatorServer } from '../simulator/simulator-app';
 
 /** How long the key removal may take before the demo gives up and says how to do it by hand. */
 const CLEANUP_TIMEOUT_MS = 15_000;

@@ -3,7 +3,7 @@
  * convict schema appears in it, commented out with its default and a comment line above, and in
  * README.md; above its tools section it names nothing the schema lacks. The tools section lists
  * what the demo, simulator, benchmarks and tests read: each of those is read somewhere in
- * scripts/ or test/ and documented in the README too.
+ * scripts/, simulator/, bench/ or test/support/ and documented in the README too.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -85,7 +85,7 @@ describe('.env.example', () => {
 
   it('when the tools section names a variable, then it is no bridge setting, a script or test reads it, and each is listed once', () => {
     const inSchema = new Set(schema.map((s) => s.env));
-    const sources = [...sourcesUnder('scripts'), ...sourcesUnder('test/support')].join('\n');
+    const sources = [...sourcesUnder('scripts'), ...sourcesUnder('simulator'), ...sourcesUnder('bench'), ...sourcesUnder('test/support')].join('\n');
     const names = toolsSection.map((a) => a.name);
     expect(names.length).toBeGreaterThan(10);
     expect(names.filter((name) => inSchema.has(name))).toEqual([]);

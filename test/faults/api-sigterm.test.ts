@@ -4,7 +4,7 @@
  * is in Redis afterwards and, once a worker runs, in Secret Server.
  */
 import type { RunningBridge } from '../../src/lifecycle/bridge-process';
-import { createSimulator } from '../../scripts/ss-sim/simulator-app';
+import { createSimulator } from '../../simulator/simulator-app';
 import { TEST_SCIM_TOKEN, type Simulator } from '../support/bridge-harness';
 import { BridgeChild, spawnBridge } from '../support/bridge-child';
 import { expectConverged } from '../support/convergence';

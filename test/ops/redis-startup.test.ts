@@ -6,7 +6,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { createSimulator, SimulatorServer } from '../../scripts/ss-sim/simulator-app';
+import { createSimulator, SimulatorServer } from '../../simulator/simulator-app';
 import { redisLocation } from '../../src/store/redis-reachability';
 import { createPrivateRedis, PrivateRedis } from '../support/private-redis';
 

@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { createSimulator, Simulator, SimulatorServer } from '../../scripts/ss-sim/simulator-app';
+import { createSimulator, Simulator, SimulatorServer } from '../../simulator/simulator-app';
 import { createSilentLogger } from '../../src/logging/logger';
 import { CircuitBreaker } from '../../src/secret-server/circuit-breaker';
 import { generateLocalUserPassword } from '../../src/secret-server/password-generator';

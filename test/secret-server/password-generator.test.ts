@@ -1,5 +1,5 @@
 import { generateLocalUserPassword } from '../../src/secret-server/password-generator';
-import { meetsPasswordPolicy } from '../../scripts/ss-sim/users-routes';
+import { meetsPasswordPolicy } from '../../simulator/users-routes';
 
 describe('generateLocalUserPassword', () => {
   it('when generated many times, then every password has 32 characters with upper, lower, digit and symbol', () => {

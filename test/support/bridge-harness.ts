@@ -3,7 +3,7 @@ import { loadConfig, DeepPartial } from '../../src/config/load-config';
 import type { BridgeConfig } from '../../src/config/config-schema';
 import { startBridge, RunningBridge } from '../../src/lifecycle/bridge-process';
 import { createLogger } from '../../src/logging/logger';
-import { createSimulator } from '../../scripts/ss-sim/simulator-app';
+import { createSimulator } from '../../simulator/simulator-app';
 import { connectRedis, deletePrefix, TEST_REDIS_URL, uniquePrefix } from './redis';
 
 export const TEST_SCIM_TOKEN = 'test-scim-token-0123456789abcdef0123456789';

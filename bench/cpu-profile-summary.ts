@@ -2,7 +2,7 @@
  * Summarises a V8 .cpuprofile (node --cpu-prof, or BENCH_CPU_PROF=1 npm run bench): self time by
  * function and by component (a package in node_modules, a folder of src/, Node internals, GC), so
  * "where does the time go" has an answer without a profiler UI.
- *   npx tsx scripts/bench/cpu-profile-summary.ts bench-results/profiles/front-api.cpuprofile [top]
+ *   npx tsx bench/cpu-profile-summary.ts bench-results/profiles/front-api.cpuprofile [top]
  */
 import fs from 'node:fs';
 
@@ -26,13 +26,15 @@ export interface ProfileShare {
   percent: number;
 }
 
-/** Who owns a frame: `express`, `src/store`, `node:internal`, `(garbage collector)`, ... */
+/** Who owns a frame: `express`, `src/store`, `bench`, `node:internal`, `(garbage collector)`, ... */
 export function componentOf(url: string, functionName: string): string {
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1];
   const own = /\/(src|scripts)\/([^/]+)\//.exec(url);
   if (own) return `${own[1]}/${own[2]}`;
+  const tool = /\/(bench|simulator)\/[^/]+$/.exec(url);
+  if (tool) return tool[1];
   if (url.startsWith('node:')) return url.startsWith('node:internal') ? 'node:internal' : url;
   return url;
 }
@@ -50,7 +52,7 @@ export function summariseProfile(profile: CpuProfile, top = 25): { totalMs: numb
       idleUs += functionName === '(idle)' ? us : 0;
       if (functionName === '(idle)') continue;
     }
-    const shortUrl = url.replace(/^.*?\/(node_modules|src|scripts)\//, '$1/');
+    const shortUrl = url.replace(/^.*?\/(node_modules|src|scripts|bench|simulator)\//, '$1/');
     const fn = `${functionName || '(anonymous)'} ${shortUrl}${url ? `:${lineNumber + 1}` : ''}`;
     functions.set(fn, (functions.get(fn) ?? 0) + us);
     const component = componentOf(url, functionName);
@@ -68,7 +70,7 @@ export function summariseProfile(profile: CpuProfile, top = 25): { totalMs: numb
 function main(): void {
   const [file, topArg] = process.argv.slice(2);
   if (!file) {
-    process.stderr.write('usage: tsx scripts/bench/cpu-profile-summary.ts <file.cpuprofile> [top]\n');
+    process.stderr.write('usage: tsx bench/cpu-profile-summary.ts <file.cpuprofile> [top]\n');
     process.exit(2);
   }
   const summary = summariseProfile(JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile, Number(topArg ?? 25));

@@ -1,6 +1,6 @@
 import axios, { AxiosInstance, AxiosResponse } from 'axios';
-import { createSimulator, Simulator, SimulatorOptions, SimulatorServer } from '../../scripts/ss-sim/simulator-app';
-import { DUPLICATE_USER_NAME_MESSAGE } from '../../scripts/ss-sim/users-routes';
+import { createSimulator, Simulator, SimulatorOptions, SimulatorServer } from './simulator-app';
+import { DUPLICATE_USER_NAME_MESSAGE } from './users-routes';
 
 const GOOD_PASSWORD = 'Str0ng!Passw0rd';
 const FORM = { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } };

@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { TokenService } from '../../src/domain/token-service';
-import { redisKeys } from '../../src/store/redis-keys';
-import { RedisTokenStore } from '../../src/store/token-store';
+import { TokenService } from '../src/domain/token-service';
+import { redisKeys } from '../src/store/redis-keys';
+import { RedisTokenStore } from '../src/store/token-store';
 import { BenchChild, RESULTS_DIR, startChild } from './bench-processes';
 
 function intFromEnv(name: string, fallback: number): number {

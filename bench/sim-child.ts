@@ -6,9 +6,9 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SIMULATOR_PROFILES, SimulatorProfile, createSimulator } from '../ss-sim/simulator-app';
-import { prng } from '../ss-sim/simulator-seed';
-import { LOCAL_DOMAIN_ID } from '../ss-sim/simulator-state';
+import { SIMULATOR_PROFILES, SimulatorProfile, createSimulator } from '../simulator/simulator-app';
+import { prng } from '../simulator/simulator-seed';
+import { LOCAL_DOMAIN_ID } from '../simulator/simulator-state';
 import { serveRpc } from './child-rpc';
 
 const FIRST = ['Ada', 'Grace', 'Alan', 'Edsger', 'Barbara', 'Donald', 'Margaret', 'Ken', 'Radia', 'Linus', 'Hedy', 'Élodie', 'Zoë', 'Seán'];

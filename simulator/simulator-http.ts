@@ -1,7 +1,7 @@
 /** HTTP helpers shared by the simulator's routers: error bodies, query reading, paging. */
 import type { NextFunction, Request, Response } from 'express';
-import { ACCESS_DENIED_ERROR_CODE, EXPIRED_TOKEN_MESSAGE } from '../../src/secret-server/secret-server-errors';
-import type { BadRequestResponse, InternalServerErrorResponse } from '../../src/secret-server/secret-server-types';
+import { ACCESS_DENIED_ERROR_CODE, EXPIRED_TOKEN_MESSAGE } from '../src/secret-server/secret-server-errors';
+import type { BadRequestResponse, InternalServerErrorResponse } from '../src/secret-server/secret-server-types';
 
 export class SimHttpError extends Error {
   constructor(

@@ -3,7 +3,7 @@
  * (the 11.x swagger's UserModel, UserSummary and GroupModel, as Delinea's clients read them).
  */
 import crypto from 'node:crypto';
-import type { GroupModel, GroupSummary, GroupUserSummary, Paging, UserModel, UserSummary } from '../../src/secret-server/secret-server-types';
+import type { GroupModel, GroupSummary, GroupUserSummary, Paging, UserModel, UserSummary } from '../src/secret-server/secret-server-types';
 import { TrigramIndex } from './trigram-index';
 
 export const NEVER = '0001-01-01T00:00:00';

@@ -108,7 +108,7 @@ function sequence(target: MixTarget): autocannon.Request[] {
 }
 
 /**
- * Redis round trips per step, read off the server's own counter (scripts/bench/redis-round-trips.ts)
+ * Redis round trips per step, read off the server's own counter (bench/redis-round-trips.ts)
  * around single requests sent one at a time: what the bridge and the baseline must match.
  */
 export async function roundTripsPerStep(target: MixTarget, readCounter: () => Promise<number>, lifecycles: number): Promise<Record<MixStep, number>> {

@@ -6,9 +6,9 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { loadConfig } from '../../src/config/load-config';
-import { startBridge } from '../../src/lifecycle/bridge-process';
-import { createLogger } from '../../src/logging/logger';
+import { loadConfig } from '../src/config/load-config';
+import { startBridge } from '../src/lifecycle/bridge-process';
+import { createLogger } from '../src/logging/logger';
 import { serveRpc } from './child-rpc';
 import { countRedisRoundTrips, redisRoundTrips } from './redis-round-trips';
 

@@ -1,7 +1,7 @@
 import axios, { AxiosInstance, AxiosResponse } from 'axios';
-import { createSimulator, Simulator, SimulatorServer } from '../../scripts/ss-sim/simulator-app';
-import { DUPLICATE_USER_NAME_MESSAGE, PASSWORD_POLICY_MESSAGE } from '../../scripts/ss-sim/users-routes';
-import { EXPIRED_TOKEN_MESSAGE } from '../../src/secret-server/secret-server-errors';
+import { createSimulator, Simulator, SimulatorServer } from './simulator-app';
+import { DUPLICATE_USER_NAME_MESSAGE, PASSWORD_POLICY_MESSAGE } from './users-routes';
+import { EXPIRED_TOKEN_MESSAGE } from '../src/secret-server/secret-server-errors';
 
 let clock = Date.parse('2025-05-01T12:00:00Z');
 let sim: Simulator;

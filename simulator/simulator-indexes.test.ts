@@ -1,5 +1,5 @@
 import axios, { AxiosInstance } from 'axios';
-import { createSimulator, Simulator, SimulatorServer } from '../../scripts/ss-sim/simulator-app';
+import { createSimulator, Simulator, SimulatorServer } from './simulator-app';
 
 /**
  * The simulator answers searchText, userName uniqueness and group names from indexes; these

@@ -7,7 +7,7 @@ import { ChildProcess, fork, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../../..' : '../..');
+const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
 export const RESULTS_DIR = path.join(ROOT, 'bench-results');
 const READY_TIMEOUT_MS = 30_000;
 const CALL_TIMEOUT_MS = 600_000;
@@ -21,9 +21,9 @@ export async function stopAllChildren(): Promise<void> {
 }
 
 /**
- * Compiles src and scripts as `npm start` does (tsconfig.build.json into dist/), so the children run
- * the production JavaScript: no TypeScript hook in their CPU profile or their RSS. If the build
- * fails, children run under tsx and the results say so.
+ * Compiles src, scripts, simulator and bench as `npm start` does (tsconfig.build.json into dist/),
+ * so the children run the production JavaScript: no TypeScript hook in their CPU profile or their
+ * RSS. If the build fails, children run under tsx and the results say so.
  */
 export function buildForBench(): 'dist' | 'tsx' {
   const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(ROOT, 'tsconfig.build.json')], {
@@ -58,18 +58,14 @@ export interface StartChildOptions {
 }
 
 /**
- * Forks scripts/bench/<entry> from dist/ when buildForBench succeeded, else the .ts under tsx;
+ * Forks bench/<entry> from dist/ when buildForBench succeeded, else the .ts under tsx;
  * stdout and stderr go to bench-results/<name>.log.
  */
 export async function startChild(name: string, entry: string, options: StartChildOptions = {}): Promise<BenchChild> {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const log = fs.openSync(path.join(RESULTS_DIR, `${name}.log`), 'w');
   // An absolute path runs as given (A/B experiments against another tree).
-  const script = path.isAbsolute(entry)
-    ? entry
-    : compiled
-      ? path.join(ROOT, 'dist/scripts/bench', `${entry}.js`)
-      : path.join(ROOT, 'scripts/bench', `${entry}.ts`);
+  const script = path.isAbsolute(entry) ? entry : compiled ? path.join(ROOT, 'dist/bench', `${entry}.js`) : path.join(ROOT, 'bench', `${entry}.ts`);
   // Under tsx, its CommonJS hook only: no ESM loader thread, so the process and its profile are just the service.
   const execArgv = script.endsWith('.ts') ? ['--require', 'tsx/cjs'] : [];
   if (options.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${name}.cpuprofile`);
