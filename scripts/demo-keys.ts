@@ -2,7 +2,7 @@
  * The Redis namespace of one `npm run demo` run, and its removal. Used by scripts/demo.ts only.
  *
  * Every key the bridge writes is `<prefix>:...` (src/store/redis-keys.ts) and BullMQ's are
- * `<prefix>:bull:<queue>:...` (src/queue/provisioning-queue.ts), so `<prefix>:*` is all of a run.
+ * `<prefix>:bull:<queue>:...` (`bullPrefix` in src/queue/queue-registry.ts), so `<prefix>:*` is all of a run.
  */
 import crypto from 'node:crypto';
 import type Redis from 'ioredis';

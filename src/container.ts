@@ -4,7 +4,7 @@ import type { BridgeConfig } from './config/config-schema';
 import { ResourceService } from './domain/resource-service';
 import { StaticTokenVerifier } from './domain/static-token-verifier';
 import { TokenService } from './domain/token-service';
-import { JobContext } from './jobs/job-context';
+import type { JobContext } from './jobs/sync-job';
 import type { Logger } from './logging/logger';
 import { BridgeMetrics } from './metrics/bridge-metrics';
 import { DirtyBackedEnqueuer } from './queue/dirty-backed-enqueuer';

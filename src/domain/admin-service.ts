@@ -1,7 +1,5 @@
-import type { Job } from 'bullmq';
 import type { Logger } from '../logging/logger';
-import type { ProvisioningQueue } from '../queue/provisioning-queue';
-import type { SyncJobPayload } from '../queue/queue-registry';
+import type { ProvisionJob, ProvisionJobState, ProvisioningQueue } from '../queue/provisioning-queue';
 import type { ResourceStore } from '../store/resource-store';
 import type { ResourceKind } from './resource-types';
 
@@ -20,7 +18,7 @@ export interface FailedJobView {
 export interface RetryOneResult {
   retried: boolean;
   /** `missing` when no job has the id, else the job's state when it was looked at. */
-  state: 'missing' | Awaited<ReturnType<Job['getState']>>;
+  state: 'missing' | ProvisionJobState;
 }
 
 /** Operator actions, shared by the CLI (`npm run admin -- ...`) and the /admin endpoints. */
@@ -33,7 +31,7 @@ export class AdminService {
 
   async listFailed(limit = 100): Promise<FailedJobView[]> {
     const jobs = await this.queue.provision.getFailed(0, limit - 1);
-    return jobs.filter((j): j is Job => Boolean(j)).map(toView);
+    return jobs.filter((j): j is ProvisionJob => Boolean(j)).map(toView);
   }
 
   /**
@@ -97,7 +95,7 @@ export class AdminService {
   }
 }
 
-function toView(job: Job<SyncJobPayload>): FailedJobView {
+function toView(job: ProvisionJob): FailedJobView {
   return {
     jobId: String(job.id),
     name: job.name,

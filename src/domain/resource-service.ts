@@ -1,6 +1,6 @@
 import { BadRequestError, NotFoundError } from '../errors/bridge-error';
 import type { Logger } from '../logging/logger';
-import { DELETED_VERSION, SyncEnqueuer } from '../queue/provisioning-queue';
+import { DELETED_VERSION, SyncEnqueuer } from '../queue/sync-enqueuer';
 import {
   FILTER_SCAN_LIMIT,
   FILTER_SCAN_SLICE,

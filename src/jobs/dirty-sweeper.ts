@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger';
-import { DELETED_VERSION, SyncEnqueuer } from '../queue/provisioning-queue';
+import { DELETED_VERSION, SyncEnqueuer } from '../queue/sync-enqueuer';
 import type { ResourceStore } from '../store/resource-store';
 
 /**

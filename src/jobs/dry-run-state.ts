@@ -1,5 +1,5 @@
 import type { SecretServerLink } from '../domain/resource-types';
-import type { JobContext } from './job-context';
+import type { JobContext } from './sync-job';
 
 /**
  * The link state a converged job records: under SS_DRY_RUN nothing reached Secret Server, so the

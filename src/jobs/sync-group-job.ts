@@ -1,9 +1,34 @@
 import type { GroupMember, SecretServerLink } from '../domain/resource-types';
-import type { SyncJobPayload } from '../queue/queue-registry';
+import { QUEUES } from '../queue/queue-registry';
 import { SecretServerError, SecretServerRefusedError, isAbsentOrForbidden } from '../secret-server/secret-server-errors';
 import type { SecretServerGroup } from '../secret-server/secret-server-client';
-import { JobContext, SyncOutcome, SyncStart, WaitingForMembersError } from './job-context';
 import { dryRunState } from './dry-run-state';
+import {
+  WaitingForMembersError,
+  syncJobOptions,
+  type JobContext,
+  type SyncJobDefinition,
+  type SyncJobPayload,
+  type SyncOutcome,
+  type SyncStart,
+} from './sync-job';
+
+/** Ids and a version only (sync-job.ts): the job re-reads the group and its members' links itself. */
+export type SyncGroupPayload = SyncJobPayload;
+
+/**
+ * Converges one SCIM group into Secret Server. Enqueued by the SCIM front, the sweeper and a full
+ * resync through ProvisioningQueue, with syncJobOptions and the ids syncJobId / resyncJobId
+ * give; run by job-runner.ts, whose failure handling (members not there yet included) is
+ * job-decision.ts.
+ */
+export const syncGroupJob: SyncJobDefinition = {
+  name: 'sync-group',
+  queue: QUEUES.provision,
+  kind: 'Group',
+  options: syncJobOptions,
+  exec: syncGroup,
+};
 
 const sameText = (a: string | null | undefined, b: string | null | undefined) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
 
@@ -14,9 +39,9 @@ const sameText = (a: string | null | undefined, b: string | null | undefined) =>
  * (WaitingForMembersError) after the rest is applied. Directory-synchronised groups are never
  * touched, nor the membership of accounts the bridge may not claim. A linked group is confirmed to
  * carry the name last written before anything is written to it. `start` is read while holding the
- * resource's lock (provision-worker.ts).
+ * resource's lock (job-runner.ts).
  */
-export async function syncGroup(payload: SyncJobPayload, ctx: JobContext, { resource, link }: SyncStart): Promise<SyncOutcome> {
+export async function syncGroup(payload: SyncGroupPayload, ctx: JobContext, { resource, link }: SyncStart): Promise<SyncOutcome> {
   const { store, secretServer, logger } = ctx;
 
   if (!resource) return deleteGroup(payload, ctx, link);
@@ -69,7 +94,7 @@ export async function syncGroup(payload: SyncJobPayload, ctx: JobContext, { reso
   return { result, secretServerId: group.id, detail: `+${toAdd.length} -${toRemove.length} members` };
 }
 
-async function deleteGroup(payload: SyncJobPayload, ctx: JobContext, link: SecretServerLink | undefined): Promise<SyncOutcome> {
+async function deleteGroup(payload: SyncGroupPayload, ctx: JobContext, link: SecretServerLink | undefined): Promise<SyncOutcome> {
   const group = link?.secretServerId ? await confirmLinkedGroup(ctx, payload.id, link, undefined) : null;
   if (group?.enabled) {
     try {

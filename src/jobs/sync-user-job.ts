@@ -11,9 +11,25 @@ import {
 } from '../secret-server/secret-server-errors';
 import { generateLocalUserPassword } from '../secret-server/password-generator';
 import type { SecretServerUser } from '../secret-server/secret-server-client';
-import type { SyncJobPayload } from '../queue/queue-registry';
-import type { JobContext, SyncOutcome, SyncStart } from './job-context';
+import { QUEUES } from '../queue/queue-registry';
 import { dryRunState } from './dry-run-state';
+import { syncJobOptions, type JobContext, type SyncJobDefinition, type SyncJobPayload, type SyncOutcome, type SyncStart } from './sync-job';
+
+/** Ids and a version only (sync-job.ts): the job re-reads the user itself, under its lock. */
+export type SyncUserPayload = SyncJobPayload;
+
+/**
+ * Converges one SCIM user into Secret Server. Enqueued by the SCIM front, the sweeper and a full
+ * resync through ProvisioningQueue, with syncJobOptions and the ids syncJobId / resyncJobId
+ * give; run by job-runner.ts, whose failure handling is job-decision.ts.
+ */
+export const syncUserJob: SyncJobDefinition = {
+  name: 'sync-user',
+  queue: QUEUES.provision,
+  kind: 'User',
+  options: syncJobOptions,
+  exec: syncUser,
+};
 
 interface DesiredUser {
   displayName: string;
@@ -31,9 +47,9 @@ const sameText = (a: string | null | undefined, b: string | null | undefined) =>
  * Before any write the account is confirmed to be the one linked (its userName, which Secret
  * Server never changes) and one the bridge may claim (claimable-accounts.ts); a refused write is
  * read back and, when nothing changed, a permanent failure. `start` is read while holding the
- * resource's lock (provision-worker.ts).
+ * resource's lock (job-runner.ts).
  */
-export async function syncUser(payload: SyncJobPayload, ctx: JobContext, { resource, link }: SyncStart): Promise<SyncOutcome> {
+export async function syncUser(payload: SyncUserPayload, ctx: JobContext, { resource, link }: SyncStart): Promise<SyncOutcome> {
   const { store, secretServer } = ctx;
   if (!resource) return disableDeletedUser(payload, ctx, link);
 
@@ -95,7 +111,7 @@ export async function syncUser(payload: SyncJobPayload, ctx: JobContext, { resou
 }
 
 /** A SCIM DELETE disables (never deletes) the linked user, once it is confirmed to be ours. */
-async function disableDeletedUser(payload: SyncJobPayload, ctx: JobContext, link: SecretServerLink | undefined): Promise<SyncOutcome> {
+async function disableDeletedUser(payload: SyncUserPayload, ctx: JobContext, link: SecretServerLink | undefined): Promise<SyncOutcome> {
   const { store } = ctx;
   const linked = link?.secretServerId ? await confirmLinkedUser(ctx, payload.id, link, undefined) : null;
   if (!linked) {

@@ -12,8 +12,7 @@ import { adminRouter } from '../http/admin-router';
 import { clientErrorHandler } from '../http/client-error-handler';
 import { opsRouter } from '../http/ops-router';
 import { DirtySweeper } from '../jobs/dirty-sweeper';
-import { createImportWorker } from '../jobs/import-worker';
-import { createProvisionWorker } from '../jobs/provision-worker';
+import { createJobWorkers } from '../jobs/job-runner';
 import type { Logger } from '../logging/logger';
 import { isLoopbackUrl } from '../config/secret-rules';
 import { SecretServerReadiness } from './secret-server-readiness';
@@ -84,17 +83,7 @@ export async function startBridge(
       logger.warn(`Secret Server not reachable at start-up: ${(err as Error).message}`, { category: 'lifecycle', baseUrl: config.secretServer.baseUrl });
     });
     if (!runsWorker) return;
-    const provision = createProvisionWorker({
-      connection: container.bullRedis,
-      prefix: config.redis.prefix,
-      concurrency: config.worker.concurrency,
-      ctx: container.jobContext,
-      lock: container.lock,
-      logger,
-      observer: { onOutcome: (job, result, ms) => container.metrics.recordJob(job, result, ms) },
-    });
-    const importer = createImportWorker({ container, logger });
-    workers.push(provision, importer);
+    workers.push(...createJobWorkers(container, logger));
     for (const w of workers) void w.run();
     sweeper = new DirtySweeper(container.store, container.queue, logger, options.sweepGraceMs);
     sweeper.start(options.sweepIntervalMs);

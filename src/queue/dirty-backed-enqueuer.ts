@@ -1,6 +1,6 @@
 import type { ResourceKind } from '../domain/resource-types';
 import type { Logger } from '../logging/logger';
-import type { SyncEnqueuer } from './provisioning-queue';
+import type { SyncEnqueuer } from './sync-enqueuer';
 
 /** Past this, the client gets its answer and the enqueue finishes (or not) on its own. */
 export const ENQUEUE_WAIT_MS = 2000;

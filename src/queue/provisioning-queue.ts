@@ -1,31 +1,28 @@
-import { Queue, QueueOptions } from 'bullmq';
-import { isRedisUnavailable } from '../errors/redis-unavailable';
+import { Queue, QueueOptions, type Job } from 'bullmq';
 import type Redis from 'ioredis';
 import type { ResourceKind } from '../domain/resource-types';
+import { isRedisUnavailable } from '../errors/redis-unavailable';
+import type { ImportJobPayload } from '../jobs/import-from-secret-server-job';
+import type { RetryPolicy } from '../jobs/job-definition';
+import { importJob, syncJobFor, type RegisteredJob } from '../jobs/job-registry';
+import { resyncJobId, syncJobId, type SyncJobPayload, type SyncJobResult } from '../jobs/sync-job';
 import type { Logger } from '../logging/logger';
-import { ImportJobPayload, JOBS, QUEUES, SyncJobPayload } from './queue-registry';
+import { bullPrefix, QUEUES, type QueueName } from './queue-registry';
+import type { SyncEnqueuer } from './sync-enqueuer';
 
-/** The version a delete's job carries: there is no resource left to have a version. */
-export const DELETED_VERSION = 0;
-
-export interface RetryPolicy {
-  attempts: number;
-  backoffMs: number;
-}
-
-/** What the SCIM front and the sweeper need from the queue: nothing else of BullMQ leaks out. */
-export interface SyncEnqueuer {
-  enqueueSync(kind: ResourceKind, id: string, version: number, requestId?: string): Promise<void>;
-}
+/** A job of the provision queue as the admin operations see it (list, retry). */
+export type ProvisionJob = Job<SyncJobPayload, SyncJobResult>;
+export type ProvisionJobState = Awaited<ReturnType<Job['getState']>>;
 
 /**
- * The producer. Job ids are `<kind>-<id>-<version>`, so enqueueing the same change twice (the API
- * and the sweeper racing) stores one job; a newer version is a new job, and the worker skips
- * versions it has already passed.
+ * The producer: the only place jobs are added, each with the name, payload and options its
+ * definition (jobs/job-registry.ts) gives. Sync job ids are per version (jobs/sync-job.ts), so
+ * enqueueing the same change twice stores one job; the job skips versions it has already passed.
  */
 export class ProvisioningQueue implements SyncEnqueuer {
   readonly provision: Queue;
   readonly import: Queue;
+  private readonly queues: Record<QueueName, Queue>;
 
   constructor(
     connection: Redis,
@@ -33,10 +30,11 @@ export class ProvisioningQueue implements SyncEnqueuer {
     private readonly retry: RetryPolicy,
     logger: Logger,
   ) {
-    const options: QueueOptions = { connection, prefix: `${prefix}:bull` };
+    const options: QueueOptions = { connection, prefix: bullPrefix(prefix) };
     this.provision = new Queue(QUEUES.provision, options);
     this.import = new Queue(QUEUES.import, options);
-    for (const queue of [this.provision, this.import]) {
+    this.queues = { [QUEUES.provision]: this.provision, [QUEUES.import]: this.import };
+    for (const queue of Object.values(this.queues)) {
       queue.on('error', (err) => {
         // An unreachable Redis is reported once per retry interval by RedisReachability (container.ts).
         if (!isRedisUnavailable(err)) logger.error('queue error', { category: 'queue', queue: queue.name, err });
@@ -44,68 +42,54 @@ export class ProvisioningQueue implements SyncEnqueuer {
     }
   }
 
-  async enqueueSync(kind: ResourceKind, id: string, version: number, requestId?: string): Promise<void> {
-    const payload: SyncJobPayload = { kind, id, version, requestId };
-    await this.provision.add(jobNameFor(kind), payload, this.syncJobOptions(`${kind}-${id}-${version === DELETED_VERSION ? 'deleted' : version}`));
+  private queueOf(job: RegisteredJob): Queue {
+    return this.queues[job.queue];
   }
 
-  /** Forced syncs for a full resync: a fresh job id each time, so earlier completed jobs cannot swallow them. */
+  async enqueueSync(kind: ResourceKind, id: string, version: number, requestId?: string): Promise<void> {
+    const job = syncJobFor(kind);
+    const payload: SyncJobPayload = { kind, id, version, requestId };
+    await this.queueOf(job).add(job.name, payload, job.options(this.retry, syncJobId(kind, id, version)));
+  }
+
+  /** Forced syncs for a full resync: converged even where this version was synced before. */
   async enqueueResync(kind: ResourceKind, resources: Array<{ id: string; version: number }>): Promise<void> {
+    const job = syncJobFor(kind);
     const stamp = Date.now();
-    await this.provision.addBulk(
+    await this.queueOf(job).addBulk(
       resources.map(({ id, version }) => ({
-        name: jobNameFor(kind),
+        name: job.name,
         data: { kind, id, version, requestId: 'resync', force: true } satisfies SyncJobPayload,
-        opts: this.syncJobOptions(`${kind}-${id}-resync-${stamp}`),
+        opts: job.options(this.retry, resyncJobId(kind, id, stamp)),
       })),
     );
   }
 
-  private syncJobOptions(jobId: string) {
-    return {
-      jobId,
-      attempts: this.retry.attempts,
-      backoff: { type: 'exponential', delay: this.retry.backoffMs },
-      removeOnComplete: { count: 1000, age: 3600 },
-      removeOnFail: false,
-    };
-  }
-
   async enqueueImport(trigger: ImportJobPayload['trigger'], requestId?: string): Promise<string | undefined> {
-    const job = await this.import.add(
-      JOBS.importFromSecretServer,
-      { trigger, requestId },
-      {
-        attempts: 3,
-        backoff: { type: 'exponential', delay: this.retry.backoffMs },
-        removeOnComplete: { count: 50 },
-        removeOnFail: { count: 50 },
-      },
-    );
-    return job.id;
+    const job = importJob();
+    const added = await this.queueOf(job).add(job.name, { trigger, requestId } satisfies ImportJobPayload, job.options(this.retry));
+    return added.id;
   }
 
   async scheduleImport(intervalSeconds: number): Promise<void> {
+    const job = importJob();
+    const queue = this.queueOf(job);
     if (intervalSeconds > 0) {
-      await this.import.upsertJobScheduler(
-        'scheduled-import',
+      await queue.upsertJobScheduler(
+        job.schedule.id,
         { every: intervalSeconds * 1000 },
         {
-          name: JOBS.importFromSecretServer,
-          data: { trigger: 'schedule' },
-          opts: { removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } },
+          name: job.name,
+          data: job.schedule.payload,
+          opts: job.schedule.options,
         },
       );
     } else {
-      await this.import.removeJobScheduler('scheduled-import');
+      await queue.removeJobScheduler(job.schedule.id);
     }
   }
 
   async close(): Promise<void> {
     await Promise.all([this.provision.close(), this.import.close()]);
   }
-}
-
-function jobNameFor(kind: ResourceKind) {
-  return kind === 'User' ? JOBS.syncUser : JOBS.syncGroup;
 }
