@@ -12,12 +12,12 @@ import {
   type AttributeIndex,
   type FilterMeter,
   type IndexedLookup,
-} from '../scim/filter';
+} from '../scim/filter/filter';
 import { MAX_MEMBERS } from '../scim/input-limits';
 import type { JsonObject } from '../scim/json-values';
-import { applyPatch } from '../scim/patch';
-import { memberAccessOf } from '../scim/patch-member-access';
-import { parseGroupInput, parseUserInput } from '../scim/resource-input';
+import { applyPatch } from '../scim/patch/patch';
+import { memberAccessOf } from '../scim/patch/patch-member-access';
+import { parseGroupInput, parseUserInput } from '../scim/resource/resource-input';
 import type { MemberWrite } from '../store/group-members';
 import type { UniqueIndex } from '../store/redis-keys';
 import type { ResourceStore } from '../store/resource-store';

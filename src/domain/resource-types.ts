@@ -14,7 +14,7 @@ export interface ResourceMeta {
 
 /**
  * A SCIM resource as kept in Redis: the client's attributes (never `password`), without
- * `id`, `meta` or `schemas`, which are rendered on the way out (scim/resource-renderer.ts).
+ * `id`, `meta` or `schemas`, which are rendered on the way out (scim/resource/resource-renderer.ts).
  */
 export interface StoredResource {
   id: string;

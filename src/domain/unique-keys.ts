@@ -1,8 +1,8 @@
 import type { ResourceKind } from './resource-types';
-import { primaryEmail } from '../scim/resource-input';
+import { primaryEmail } from '../scim/resource/resource-input';
 import type { UniqueIndex } from '../store/redis-keys';
 
-/** The primary email is the key into Secret Server (see scim/resource-input.ts for the rule). */
+/** The primary email is the key into Secret Server (see scim/resource/resource-input.ts for the rule). */
 export { primaryEmail };
 
 /**

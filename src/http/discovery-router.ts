@@ -1,6 +1,6 @@
 import express from 'express';
 import { MethodNotAllowedError, NotFoundError } from '../errors/bridge-error';
-import { resourceTypesList, schemasList, serviceProviderConfig } from '../scim/scim-schemas';
+import { resourceTypesList, schemasList, serviceProviderConfig } from '../scim/schema/scim-schemas';
 import { scimBaseUrl } from './resource-router';
 import { sendScim } from './scim-response';
 

@@ -5,7 +5,7 @@ import type { ResourceService, ResourceView } from '../domain/resource-service';
 import type { ResourceKind } from '../domain/resource-types';
 import { BadRequestError, InvalidFilterError, MethodNotAllowedError, NotFoundError, PreconditionFailedError } from '../errors/bridge-error';
 import { listResponse, parsePaging } from '../scim/list-response';
-import { etagOf, projectAttributes, renderResource } from '../scim/resource-renderer';
+import { etagOf, projectAttributes, renderResource } from '../scim/resource/resource-renderer';
 import { sendScim } from './scim-response';
 
 const MAX_ID_LENGTH = 200;

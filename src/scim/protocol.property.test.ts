@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { attributeListArbitrary, fuzzRuns, resourceBodyArbitrary } from '../../test/support/scim-arbitraries';
 import { BridgeError } from '../errors/bridge-error';
 import { parsePaging } from './list-response';
-import { parseGroupInput, parseUserInput, primaryEmail } from './resource-input';
-import { projectAttributes, renderResource } from './resource-renderer';
+import { parseGroupInput, parseUserInput, primaryEmail } from './resource/resource-input';
+import { projectAttributes, renderResource } from './resource/resource-renderer';
 
 const runs = fuzzRuns(2000);
 

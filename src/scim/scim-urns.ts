@@ -1,6 +1,6 @@
 /**
  * Schema and message URNs (RFC 7643 §3, §8.7; RFC 7644 §3.4.2, §3.5.2, §3.12, §4).
- * Kept apart from scim-schemas.ts so the attribute definitions can import them without a cycle.
+ * Kept apart from schema/scim-schemas.ts so the attribute definitions can import them without a cycle.
  */
 
 export const SCHEMA_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';

@@ -9,7 +9,7 @@ import { oktaUser, patchOp, uniqueEmail } from '../support/fault-mode';
 import { dumpPrefix } from '../support/redis-dump';
 import { connectRedis } from '../support/redis';
 import { MAX_MULTI_VALUES } from '../../src/scim/input-limits';
-import { PATCH_WORK_LIMIT } from '../../src/scim/patch-budget';
+import { PATCH_WORK_LIMIT } from '../../src/scim/patch/patch-budget';
 
 const HEALTHZ_BOUND_MS = 250;
 const EMAILS = (label: string, n: number) => Array.from({ length: n }, (_, i) => ({ value: `${label}.${i}@example.com`, type: 'work' }));

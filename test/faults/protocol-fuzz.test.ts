@@ -5,8 +5,8 @@
  */
 import fc from 'fast-check';
 import { BridgeError } from '../../src/errors/bridge-error';
-import { matchesFilter, parseFilter } from '../../src/scim/filter';
-import { applyPatch } from '../../src/scim/patch';
+import { matchesFilter, parseFilter } from '../../src/scim/filter/filter';
+import { applyPatch } from '../../src/scim/patch/patch';
 import { record } from '../support/fault-ledger';
 import { sized } from '../support/fault-mode';
 import {

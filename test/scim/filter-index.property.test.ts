@@ -11,7 +11,7 @@ import { ResourceService } from '../../src/domain/resource-service';
 import type { ResourceKind, StoredResource } from '../../src/domain/resource-types';
 import { BridgeError, InvalidFilterError } from '../../src/errors/bridge-error';
 import { createSilentLogger } from '../../src/logging/logger';
-import { matchesFilter, parseFilter } from '../../src/scim/filter';
+import { matchesFilter, parseFilter } from '../../src/scim/filter/filter';
 import { ResourceStore } from '../../src/store/resource-store';
 import { connectRedis, deletePrefix, uniquePrefix } from '../support/redis';
 import { fuzzRuns } from '../support/scim-arbitraries';

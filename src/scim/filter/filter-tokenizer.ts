@@ -13,7 +13,7 @@
  * `emails[type eq "work"] and emails.value eq "x"`, which matches when *some other* email is "x".
  */
 import type { Token } from 'scim2-parse-filter/lib/src/parser';
-import { InvalidFilterError } from '../errors/bridge-error';
+import { InvalidFilterError } from '../../errors/bridge-error';
 
 export type { Token };
 

@@ -4,7 +4,7 @@
  * here (Okta's SCIM 2.0 SPEC test), so none of them may be empty.
  */
 import { ATTRIBUTES_BY_SCHEMA, type AttributeDefinition } from './attribute-definitions';
-import { listResponse, type ListResponse } from './list-response';
+import { listResponse, type ListResponse } from '../list-response';
 import {
   SCHEMA_ENTERPRISE_USER,
   SCHEMA_GROUP,
@@ -13,7 +13,7 @@ import {
   SCHEMA_SECRET_SERVER_USER,
   SCHEMA_SERVICE_PROVIDER_CONFIG,
   SCHEMA_USER,
-} from './scim-urns';
+} from '../scim-urns';
 
 export {
   SCHEMA_USER,
@@ -29,7 +29,7 @@ export {
   KNOWN_EXTENSIONS,
   coreSchemaOf,
   canonicalUrn,
-} from './scim-urns';
+} from '../scim-urns';
 
 /** Attributes of our Secret Server extension; all read-only (see attribute-definitions.ts). */
 export const SECRET_SERVER_EXTENSION_ATTRIBUTES = ['secretServerUserId', 'syncState', 'lastError', 'lastSyncedAt'] as const;

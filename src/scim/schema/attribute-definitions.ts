@@ -3,7 +3,7 @@
  * GET /Schemas, and consulted by input parsing, PATCH and filters for canonical attribute names,
  * boolean and dateTime types, case-exactness and mutability.
  */
-import { SCHEMA_ENTERPRISE_USER, SCHEMA_GROUP, SCHEMA_SECRET_SERVER_USER, SCHEMA_USER } from './scim-urns';
+import { SCHEMA_ENTERPRISE_USER, SCHEMA_GROUP, SCHEMA_SECRET_SERVER_USER, SCHEMA_USER } from '../scim-urns';
 
 export type AttributeType = 'string' | 'boolean' | 'decimal' | 'integer' | 'dateTime' | 'reference' | 'binary' | 'complex';
 

@@ -1,5 +1,5 @@
 import { applyPatch } from './patch';
-import { patchBody, rejection } from './scim-test-fixtures';
+import { patchBody, rejection } from '../scim-test-fixtures';
 
 function group(): Record<string, unknown> {
   return {

@@ -5,8 +5,8 @@ import {
   patchBodyArbitrary,
   userAttributesArbitrary,
   wellFormedPatchBodyArbitrary,
-} from '../../test/support/scim-arbitraries';
-import { BridgeError } from '../errors/bridge-error';
+} from '../../../test/support/scim-arbitraries';
+import { BridgeError } from '../../errors/bridge-error';
 import { applyPatch } from './patch';
 
 const runs = fuzzRuns(2000);

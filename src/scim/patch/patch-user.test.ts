@@ -1,6 +1,6 @@
-import { InvalidFilterError } from '../errors/bridge-error';
+import { InvalidFilterError } from '../../errors/bridge-error';
 import { applyPatch } from './patch';
-import { patchBody, oktaUser, rejection } from './scim-test-fixtures';
+import { patchBody, oktaUser, rejection } from '../scim-test-fixtures';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 

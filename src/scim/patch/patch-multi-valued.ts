@@ -9,10 +9,10 @@
  *   misses members stored with a display.
  */
 import type { Filter } from 'scim2-parse-filter';
-import { BadRequestError } from '../errors/bridge-error';
-import { filterNodeCount } from './filter';
-import { matchesFilter } from './filter-match';
-import { cloneJson, findKey, getAttribute, isPlainObject, setOwn, type JsonObject } from './json-values';
+import { BadRequestError } from '../../errors/bridge-error';
+import { filterNodeCount } from '../filter/filter';
+import { matchesFilter } from '../filter/filter-match';
+import { cloneJson, findKey, getAttribute, isPlainObject, setOwn, type JsonObject } from '../json-values';
 import { COST, type PatchBudget } from './patch-budget';
 import { containerOf, keyOf, subKeyOf, type PatchTarget } from './patch-path';
 

@@ -1,5 +1,5 @@
 import { parseGroupInput, parseUserInput, primaryEmail } from './resource-input';
-import { rejection } from './scim-test-fixtures';
+import { rejection } from '../scim-test-fixtures';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 

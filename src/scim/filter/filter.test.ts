@@ -1,4 +1,4 @@
-import { BridgeError, InvalidFilterError } from '../errors/bridge-error';
+import { BridgeError, InvalidFilterError } from '../../errors/bridge-error';
 import { FILTER_SCAN_LIMIT, assertScanAffordable, indexedLookup, matchesFilter, parseFilter } from './filter';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -183,6 +183,8 @@ describe('parseFilter: invalid filters are 400 invalidFilter', () => {
     ['meta.lastModified gt "last week"', /date/],
     ['12abc eq 1', /Invalid number/],
     ['__proto__ eq 1', /Unexpected character|Invalid attribute path/],
+    ['userName eq "a" not (title pr)', /'not' goes before a parenthesised filter/],
+    ['emails[type eq "work" not (value pr)]', /'not' goes before a parenthesised filter/],
   ])('when the filter is %j, then InvalidFilterError (%s)', (text, detail) => {
     expectInvalid(text, detail);
   });

@@ -3,9 +3,9 @@
  * attribute paths, case-insensitive, with sub-attributes (`name.givenName`) and URN prefixes.
  * `id` (returned "always", RFC 7643 §3.1) and `schemas` are always returned.
  */
-import { BadRequestError } from '../errors/bridge-error';
-import { splitAttrPath, wholeExtensionUrn } from './attribute-path';
-import { isPlainObject, setOwn, type JsonObject } from './json-values';
+import { BadRequestError } from '../../errors/bridge-error';
+import { splitAttrPath, wholeExtensionUrn } from '../attribute-path';
+import { isPlainObject, setOwn, type JsonObject } from '../json-values';
 
 /** attribute (lower case) -> the whole attribute, or some of its sub-attributes (lower case). */
 type Selection = Map<string, true | Set<string>>;

@@ -11,11 +11,11 @@
  * This only reads the body; applyPatch validates it. A body this cannot read names nothing, so
  * applyPatch refuses it without the group's members having been loaded.
  */
-import { getAttribute, isPlainObject, type JsonObject } from './json-values';
+import { getAttribute, isPlainObject, type JsonObject } from '../json-values';
 import { equalityValue } from './patch-members';
 import { isMembers } from './patch-multi-valued';
 import { parsePatchPath } from './patch-path';
-import { canonicalUrn, coreSchemaOf } from './scim-urns';
+import { canonicalUrn, coreSchemaOf } from '../scim-urns';
 
 export interface MemberAccess {
   /** Member values the operations name; each also lower-cased, as `value eq` compares that way. */

@@ -15,7 +15,7 @@
  * size once, which MAX_MEMBERS bounds and the budget leaves out: refusing it would refuse every
  * change to a large group.
  */
-import { BadRequestError } from '../errors/bridge-error';
+import { BadRequestError } from '../../errors/bridge-error';
 
 export const PATCH_WORK_LIMIT = 2_500_000;
 

@@ -3,12 +3,12 @@
  * Tolerant where Okta and Entra ID differ from the RFC (Okta's SCIM 2.0 protocol reference; Entra ID's documented SCIM deviations), strict where a
  * wrong value would reach Secret Server.
  */
-import { BadRequestError } from '../errors/bridge-error';
-import { findAttribute, findSubAttribute, type AttributeDefinition } from './attribute-definitions';
-import { assertWithinLimits, MAX_MEMBERS, MAX_MULTI_VALUES } from './input-limits';
-import { isPlainObject, setOwn, toBoolean, type JsonObject } from './json-values';
+import { BadRequestError } from '../../errors/bridge-error';
+import { findAttribute, findSubAttribute, type AttributeDefinition } from '../schema/attribute-definitions';
+import { assertWithinLimits, MAX_MEMBERS, MAX_MULTI_VALUES } from '../input-limits';
+import { isPlainObject, setOwn, toBoolean, type JsonObject } from '../json-values';
 import { assertSafeText } from './string-policy';
-import { SCHEMA_ENTERPRISE_USER, SCHEMA_GROUP, SCHEMA_SECRET_SERVER_USER, SCHEMA_USER, canonicalUrn } from './scim-urns';
+import { SCHEMA_ENTERPRISE_USER, SCHEMA_GROUP, SCHEMA_SECRET_SERVER_USER, SCHEMA_USER, canonicalUrn } from '../scim-urns';
 
 export interface ParsedInput {
   attributes: Record<string, unknown>;

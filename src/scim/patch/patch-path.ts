@@ -5,12 +5,12 @@
  * own path regexes (which split on the last colon anywhere, filter values included).
  */
 import type { Filter } from 'scim2-parse-filter';
-import { BadRequestError } from '../errors/bridge-error';
-import { findAttribute, findSubAttribute, type AttributeDefinition } from './attribute-definitions';
-import { isAttrName, splitAttrPath, wholeExtensionUrn } from './attribute-path';
-import { parseFilter } from './filter';
-import { MAX_STRING_LENGTH } from './input-limits';
-import { findKey, isPlainObject, setOwn, type JsonObject } from './json-values';
+import { BadRequestError } from '../../errors/bridge-error';
+import { findAttribute, findSubAttribute, type AttributeDefinition } from '../schema/attribute-definitions';
+import { isAttrName, splitAttrPath, wholeExtensionUrn } from '../attribute-path';
+import { parseFilter } from '../filter/filter';
+import { MAX_STRING_LENGTH } from '../input-limits';
+import { findKey, isPlainObject, setOwn, type JsonObject } from '../json-values';
 
 export interface PatchTarget {
   /** Extension URN holding the attribute; undefined for core attributes and whole extensions. */

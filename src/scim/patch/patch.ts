@@ -12,15 +12,15 @@
  * work budget (patch-budget.ts).
  */
 import { scimPatch, ScimError, type ScimPatchOperation, type ScimResource } from 'scim-patch';
-import { BadRequestError, BridgeError } from '../errors/bridge-error';
-import { findSubAttribute, type AttributeDefinition } from './attribute-definitions';
-import { assertWithinLimits } from './input-limits';
-import { canonicalJson, cloneJson, findKey, getAttribute, isPlainObject, jsonEqual, setOwn, toBoolean, type JsonObject } from './json-values';
+import { BadRequestError, BridgeError } from '../../errors/bridge-error';
+import { findSubAttribute, type AttributeDefinition } from '../schema/attribute-definitions';
+import { assertWithinLimits } from '../input-limits';
+import { canonicalJson, cloneJson, findKey, getAttribute, isPlainObject, jsonEqual, setOwn, toBoolean, type JsonObject } from '../json-values';
 import { COST, PatchBudget } from './patch-budget';
 import { MemberIndex, equalityValue } from './patch-members';
 import { applyValuePathOp, isMembers, valuePathCost, type PatchOpName } from './patch-multi-valued';
 import { containerOf, definitionOf, keyOf, parsePatchPath, subDefinitionOf, subKeyOf, type PatchTarget } from './patch-path';
-import { MESSAGE_PATCH_OP, SCHEMA_SECRET_SERVER_USER, canonicalUrn, coreSchemaOf } from './scim-urns';
+import { MESSAGE_PATCH_OP, SCHEMA_SECRET_SERVER_USER, canonicalUrn, coreSchemaOf } from '../scim-urns';
 
 export const MAX_PATCH_OPERATIONS = 1000;
 

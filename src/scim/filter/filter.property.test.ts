@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { arbitraryFilterTextArbitrary, fuzzRuns, grammarFilterArbitrary, mutatedFilterArbitrary } from '../../test/support/scim-arbitraries';
-import { BridgeError, InvalidFilterError } from '../errors/bridge-error';
+import { arbitraryFilterTextArbitrary, fuzzRuns, grammarFilterArbitrary, mutatedFilterArbitrary } from '../../../test/support/scim-arbitraries';
+import { BridgeError, InvalidFilterError } from '../../errors/bridge-error';
 import { indexedLookup, matchesFilter, parseFilter, type Filter } from './filter';
 
 const runs = fuzzRuns(2000);

@@ -15,7 +15,7 @@
  *     (RFC 3629 §3), so Secret Server would receive U+FFFD or an error.
  * Everything else is kept exactly, including right-to-left scripts and emoji.
  */
-import { BadRequestError } from '../errors/bridge-error';
+import { BadRequestError } from '../../errors/bridge-error';
 
 const UNSAFE_TEXT = /[\p{Cc}\p{Cs}\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/u;
 

@@ -5,10 +5,10 @@
  * sub-attribute (RFC 7644 §3.4.2.2, "multi-valued attributes").
  */
 import type { Filter } from 'scim2-parse-filter';
-import { InvalidFilterError } from '../errors/bridge-error';
-import { findAttribute, findSubAttribute } from './attribute-definitions';
-import { splitAttrPath, type AttrPath } from './attribute-path';
-import { getAttribute, isPlainObject, type JsonObject } from './json-values';
+import { InvalidFilterError } from '../../errors/bridge-error';
+import { findAttribute, findSubAttribute } from '../schema/attribute-definitions';
+import { splitAttrPath, type AttrPath } from '../attribute-path';
+import { getAttribute, isPlainObject, type JsonObject } from '../json-values';
 
 type CompValue = boolean | null | number | string;
 
@@ -195,7 +195,7 @@ function test(filter: Filter, resource: JsonObject, inValuePath: boolean, meter?
   }
   if (filter.op === 'pr') return values.some(isPresent);
   // Inside a value path the names are sub-attributes of a multi-valued attribute, all of which
-  // the schema leaves caseExact false (attribute-definitions.ts).
+  // the schema leaves caseExact false (scim/schema/attribute-definitions.ts).
   const ctx: CompareContext = {
     caseExact: !inValuePath && path === cached.path && cached.caseExact,
     dateTime: !inValuePath && path === cached.path && cached.dateTime,

@@ -2,9 +2,9 @@
  * Stored resource -> SCIM JSON (RFC 7643 §3: schemas, id, meta; §4.1, §4.2 for User and Group).
  * Only this module adds id, meta, schemas and members' $ref; the store never holds them.
  */
-import type { SecretServerLink, StoredResource } from '../domain/resource-types';
-import { isPlainObject, setOwn, toBoolean, type JsonObject } from './json-values';
-import { SCHEMA_SECRET_SERVER_USER, canonicalUrn, coreSchemaOf } from './scim-urns';
+import type { SecretServerLink, StoredResource } from '../../domain/resource-types';
+import { isPlainObject, setOwn, toBoolean, type JsonObject } from '../json-values';
+import { SCHEMA_SECRET_SERVER_USER, canonicalUrn, coreSchemaOf } from '../scim-urns';
 
 export { projectAttributes } from './attribute-projection';
 

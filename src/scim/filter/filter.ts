@@ -8,9 +8,9 @@
  */
 import type { Filter } from 'scim2-parse-filter';
 import { Tokens, parseFilter as parseTokens } from 'scim2-parse-filter/lib/src/parser';
-import { BadRequestError, InvalidFilterError } from '../errors/bridge-error';
-import { findAttribute, findSubAttribute, type AttributeDefinition } from './attribute-definitions';
-import { splitAttrPath, type AttrPath } from './attribute-path';
+import { BadRequestError, InvalidFilterError } from '../../errors/bridge-error';
+import { findAttribute, findSubAttribute, type AttributeDefinition } from '../schema/attribute-definitions';
+import { splitAttrPath, type AttrPath } from '../attribute-path';
 import { isDateTimePath, type FilterMeter } from './filter-match';
 import { MAX_FILTER_DEPTH, tokenizeFilter } from './filter-tokenizer';
 
@@ -63,6 +63,11 @@ function validate(f: Filter, depth: number, walk: Walk, parent?: AttributeDefini
       for (const child of f.filters) validate(child, depth + 1, walk, parent);
       return;
     case 'not':
+      // RFC 7644 §3.4.2.2 has "not" only before a parenthesised filter; the parser also reads it
+      // between two expressions (`a eq "x" not (b eq "y")`), leaving no operand of its own.
+      if ((f as { filter?: Filter }).filter === undefined) {
+        throw new InvalidFilterError(`'not' goes before a parenthesised filter, as in 'and not (...)'`);
+      }
       validate(f.filter, depth + 1, walk, parent);
       return;
     default:

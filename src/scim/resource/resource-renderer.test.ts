@@ -1,5 +1,5 @@
-import type { StoredResource } from '../domain/resource-types';
-import { BridgeError } from '../errors/bridge-error';
+import type { StoredResource } from '../../domain/resource-types';
+import { BridgeError } from '../../errors/bridge-error';
 import { etagOf, projectAttributes, renderResource } from './resource-renderer';
 
 const BASE = 'https://bridge.example.com/scim/v2';

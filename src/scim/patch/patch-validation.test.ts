@@ -1,6 +1,6 @@
-import { BadRequestError } from '../errors/bridge-error';
+import { BadRequestError } from '../../errors/bridge-error';
 import { applyPatch } from './patch';
-import { PATCH_OP, patchBody, oktaUser, rejection } from './scim-test-fixtures';
+import { PATCH_OP, patchBody, oktaUser, rejection } from '../scim-test-fixtures';
 
 describe('applyPatch: immutable and read-only attributes', () => {
   it.each(['id', 'meta', 'meta.version', 'schemas', 'groups', 'urn:scim-bridge:params:scim:schemas:extension:secretserver:2.0:User:syncState'])(

@@ -13,8 +13,8 @@
  * left out when it is written back.
  */
 import type { Filter } from 'scim2-parse-filter';
-import { BadRequestError } from '../errors/bridge-error';
-import { findKey, getAttribute, isPlainObject, type JsonObject } from './json-values';
+import { BadRequestError } from '../../errors/bridge-error';
+import { findKey, getAttribute, isPlainObject, type JsonObject } from '../json-values';
 import { COST, type PatchBudget } from './patch-budget';
 import { isValueEquality, type PatchOpName } from './patch-multi-valued';
 
@@ -63,7 +63,7 @@ export class MemberIndex {
     const value = isPlainObject(m) ? getAttribute(m, 'value') : undefined;
     if (typeof value === 'string') {
       // Exact for adds and Entra's removals (members are a set by value); folded for `value eq`,
-      // which compares case-insensitively like every filter here (filter-match.ts).
+      // which compares case-insensitively like every filter here (scim/filter/filter-match.ts).
       if (isPlainObject(m) && typeof m.value === 'string') push(this.exact, m.value, slot);
       push(this.folded, value.toLowerCase(), slot);
     }
