@@ -6,7 +6,6 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-COPY scripts ./scripts
 COPY simulator ./simulator
 COPY config ./config
 RUN npm run build && npm prune --omit=dev
@@ -20,6 +19,9 @@ COPY --from=build --chown=node:node /app/dist ./dist
 COPY --chown=node:node package.json ./
 COPY --chown=node:node config ./config
 COPY --chown=node:node bin ./bin
+# The operator CLI on the PATH (`docker exec <container> scim-bridge token create --name okta`);
+# bin/scim-bridge.js runs the compiled dist/src/cli/main.js.
+RUN ln -s /app/bin/scim-bridge.js /usr/local/bin/scim-bridge
 USER node
 EXPOSE 8080
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \

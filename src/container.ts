@@ -1,6 +1,7 @@
 import type Redis from 'ioredis';
 import type { RedisOptions } from 'ioredis';
 import type { BridgeConfig } from './config/config-schema';
+import { AdminService } from './domain/admin-service';
 import { ResourceService } from './domain/resource-service';
 import { StaticTokenVerifier } from './domain/static-token-verifier';
 import { TokenService } from './domain/token-service';
@@ -22,8 +23,10 @@ import { ResourceStore } from './store/resource-store';
 import { RedisTokenStore } from './store/token-store';
 
 /**
- * The one composition root: it alone knows the concrete adapters. main.ts, the CLI, the tests and
- * the benchmarks build their process from here and hand narrow pieces to the app and the workers.
+ * The one composition root: it alone knows the concrete adapters. main.ts, the tests and the
+ * benchmarks build their process from createContainer and hand narrow pieces to the app and the
+ * workers; the CLI builds the few services it needs from createTokenService and
+ * createAdminServices below, which createContainer uses too.
  */
 export interface Container {
   config: BridgeConfig;
@@ -41,6 +44,8 @@ export interface Container {
    */
   importStore: ResourceStore;
   queue: ProvisioningQueue;
+  /** Operator actions (failed jobs, resync, import) for /admin. */
+  admin: AdminService;
   resources: ResourceService;
   tokens: TokenService;
   adminTokens: StaticTokenVerifier;
@@ -71,9 +76,8 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
   const reachability = new RedisReachability(redis, [bullRedis, importRedis], redisLocation(config.redis), logger);
 
   const metrics = new BridgeMetrics();
-  const store = new ResourceStore(redis, prefix);
-  const queue = new ProvisioningQueue(bullRedis, prefix, { attempts: config.worker.attempts, backoffMs: config.worker.backoffMs }, logger);
-  const tokens = new TokenService(new RedisTokenStore(redis, redisKeys(prefix)), { staticToken: config.auth.scimToken, logger });
+  const { store, queue, admin } = createAdminServices(config, redis, bullRedis, logger);
+  const tokens = createTokenService(config, redis, logger);
   const breaker = new CircuitBreaker({ failureThreshold: config.breaker.failureThreshold, openMs: config.breaker.openMs });
   breaker.onStateChange((state) => metrics.circuitOpen.set(state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0));
   const secretServer = new SecretServerClient(
@@ -107,6 +111,7 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
     store,
     importStore: new ResourceStore(importRedis, prefix),
     queue,
+    admin,
     // A write that landed is never answered as failed because its enqueue failed: its dirty marker
     // already guarantees the sync (see DirtyBackedEnqueuer).
     resources: new ResourceService(store, new DirtyBackedEnqueuer(queue, logger), logger, config.import.familyNamePlaceholder),
@@ -127,4 +132,29 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
       importRedis.disconnect();
     },
   };
+}
+
+/*
+ * The services an operator command acts on, on connections the caller opened: createContainer's
+ * (reconnecting, for a daemon), or the CLI's (one connection that fails fast, opened only by the
+ * command that needs it). Building them connects nothing and starts no timer, worker or scheduler.
+ */
+
+/** The SCIM bearer tokens (create, list, rotate, revoke, verify); the caller starts and stops its last-used flush. */
+export function createTokenService(config: BridgeConfig, redis: Redis, logger: Logger): TokenService {
+  return new TokenService(new RedisTokenStore(redis, redisKeys(config.redis.prefix)), { staticToken: config.auth.scimToken, logger });
+}
+
+export interface AdminServices {
+  store: ResourceStore;
+  /** The producer; the caller closes it. */
+  queue: ProvisioningQueue;
+  admin: AdminService;
+}
+
+/** The resource store on `redis`, the producer on `bullRedis` (BullMQ's connection), and the admin operations over both. */
+export function createAdminServices(config: BridgeConfig, redis: Redis, bullRedis: Redis, logger: Logger): AdminServices {
+  const store = new ResourceStore(redis, config.redis.prefix);
+  const queue = new ProvisioningQueue(bullRedis, config.redis.prefix, { attempts: config.worker.attempts, backoffMs: config.worker.backoffMs }, logger);
+  return { store, queue, admin: new AdminService(store, queue, logger) };
 }

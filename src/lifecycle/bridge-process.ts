@@ -6,7 +6,7 @@ import { Job, type Worker } from 'bullmq';
 import { createApp } from '../app';
 import type { BridgeConfig } from '../config/config-schema';
 import { createContainer, Container } from '../container';
-import { AdminService } from '../domain/admin-service';
+import type { AdminService } from '../domain/admin-service';
 import { ImportRefresh } from '../domain/import-refresh';
 import { adminRouter } from '../http/admin-router';
 import { clientErrorHandler } from '../http/client-error-handler';
@@ -51,7 +51,7 @@ export async function startBridge(
   options: { sweepIntervalMs?: number; sweepGraceMs?: number } = {},
 ): Promise<RunningBridge> {
   const container = createContainer(config, logger);
-  const admin = new AdminService(container.store, container.queue, logger);
+  const { admin } = container;
   const runsApi = config.role === 'all' || config.role === 'api';
   const runsWorker = config.role === 'all' || config.role === 'worker';
   const workers: Worker[] = [];

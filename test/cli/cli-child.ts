@@ -12,13 +12,13 @@ export interface CliRun {
 }
 
 /**
- * Runs the real CLI (`tsx scripts/cli.ts`, what `npm run admin` runs) as a child process against
+ * Runs the real CLI (`tsx src/cli/main.ts`, what `npm run admin` runs) as a child process against
  * the test Redis under `prefix`; resolves whatever the exit code.
  */
 export function runCli(prefix: string, ...args: string[]): Promise<CliRun> {
   const env = { ...process.env, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: prefix, SCIM_TOKEN: '' };
   return new Promise((resolve) => {
-    execFile(tsx, ['scripts/cli.ts', ...args], { cwd: root, env, timeout: 20_000 }, (error, stdout, stderr) => {
+    execFile(tsx, ['src/cli/main.ts', ...args], { cwd: root, env, timeout: 20_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
     });
   });

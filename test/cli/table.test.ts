@@ -1,4 +1,4 @@
-import { formatTable, shortTime } from '../../scripts/cli/table';
+import { formatTable, shortTime } from '../../src/cli/table';
 
 describe('formatTable', () => {
   it('when rows are wider than the titles, then every column is as wide as its widest cell and the last one is not padded', () => {

@@ -28,7 +28,7 @@ function run(file: string, args: string[]): Promise<Run> {
   });
 }
 
-const cli = (...args: string[]) => run(tsx, ['scripts/cli.ts', ...args]);
+const cli = (...args: string[]) => run(tsx, ['src/cli/main.ts', ...args]);
 const lastLine = (text: string) => text.trimEnd().split('\n').at(-1) ?? '';
 
 beforeAll(() => {
@@ -84,7 +84,7 @@ describe('token CLI', () => {
     expect(await service.verify(piped.stdout.trim())).not.toBeNull();
   });
 
-  it('when the scim-bridge bin runs, then it executes the TypeScript CLI without a build', async () => {
+  it('when the scim-bridge bin runs, then it runs the CLI (the build when there is one, else the TypeScript source through tsx)', async () => {
     const listed = await run(process.execPath, ['bin/scim-bridge.js', 'token', 'list']);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain('NAME');

@@ -1,12 +1,13 @@
 /**
  * The operator CLI: `npm run admin -- <command> ...`, `npm run token -- <sub-command> ...`, or the
- * `scim-bridge` bin. Command groups are registered here; add one with registerCommand(name, group)
- * (see scripts/cli/command-registry.ts). Never imported by src/.
+ * `scim-bridge` bin (bin/scim-bridge.js runs the build of this file, dist/src/cli/main.js). Command
+ * groups are registered here; add one with registerCommand(name, group) (see command-registry.ts).
+ * The daemon never imports src/cli/.
  */
-import { registerCommand } from './cli/command-registry';
-import { runCli } from './cli/run-cli';
-import { failedCommands, importCommand, resyncCommand } from './cli/queue-commands';
-import { tokenCommands } from './cli/token-commands';
+import { registerCommand } from './command-registry';
+import { runCli } from './run-cli';
+import { failedCommands, importCommand, resyncCommand } from './queue-commands';
+import { tokenCommands } from './token-commands';
 
 registerCommand('token', tokenCommands);
 registerCommand('failed', failedCommands);

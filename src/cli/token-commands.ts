@@ -1,7 +1,5 @@
-import { parseDuration, TokenService, type TokenSummary } from '../../src/domain/token-service';
-import { NotFoundError } from '../../src/errors/bridge-error';
-import { redisKeys } from '../../src/store/redis-keys';
-import { RedisTokenStore } from '../../src/store/token-store';
+import { parseDuration, type TokenSummary } from '../domain/token-service';
+import { NotFoundError } from '../errors/bridge-error';
 import type { CliContext, CommandGroup } from './command-registry';
 import { parseCommandArgs } from './parse-command-args';
 import { printList, shortTime } from './table';
@@ -43,7 +41,7 @@ export const tokenCommands: CommandGroup = {
 async function create(args: string[], ctx: CliContext): Promise<void> {
   const { values } = parseCommandArgs(GROUP, args, { name: { type: 'string' } }, []);
   if (!values.name) throw new UsageError('--name is required, e.g. --name okta', GROUP);
-  const issued = await (await service(ctx)).create(values.name);
+  const issued = await (await ctx.tokens()).create(values.name);
   ctx.err(`Created token ${issued.id} (${issued.name}).`);
   ctx.err('Paste it into the Okta app as its SCIM bearer token now: it is shown only this once, and scim-bridge keeps only its hash.');
   ctx.out(issued.token);
@@ -51,7 +49,7 @@ async function create(args: string[], ctx: CliContext): Promise<void> {
 
 async function list(args: string[], ctx: CliContext): Promise<void> {
   parseCommandArgs(GROUP, args, {}, []);
-  const tokens = await (await service(ctx)).list();
+  const tokens = await (await ctx.tokens()).list();
   if (ctx.config().auth.scimToken) ctx.err('The static SCIM_TOKEN from the environment is accepted too (reported as token id "static").');
   const now = Date.now();
   printList(ctx, {
@@ -70,7 +68,7 @@ async function rotate(args: string[], ctx: CliContext): Promise<void> {
   } catch (err) {
     throw new UsageError((err as Error).message, GROUP);
   }
-  const rotated = await knownId(positionals[0], (await service(ctx)).rotate(positionals[0], graceMs));
+  const rotated = await knownId(positionals[0], (await ctx.tokens()).rotate(positionals[0], graceMs));
   ctx.err(`Created token ${rotated.id} (${rotated.name}) to replace ${rotated.previousId}.`);
   ctx.err(
     graceMs > 0
@@ -90,7 +88,7 @@ async function revoke(args: string[], ctx: CliContext): Promise<void> {
   const { positionals } = parseCommandArgs(GROUP, args, {}, ['<id>']);
   const [id] = positionals;
   const askedAt = Date.now();
-  const revoked = await knownId(id, (await service(ctx)).revoke(id));
+  const revoked = await knownId(id, (await ctx.tokens()).revoke(id));
   const stoppedAt = revoked.expiresAt ?? new Date(askedAt).toISOString();
   if (stoppedBefore(stoppedAt, askedAt)) {
     ctx.out(alreadyStopped(revoked, stoppedAt));
@@ -122,12 +120,6 @@ async function knownId<T>(id: string, pending: Promise<T>): Promise<T> {
     if (err instanceof NotFoundError) throw new UnknownIdError('token', id, 'npm run token -- list');
     throw err;
   }
-}
-
-async function service(ctx: CliContext): Promise<TokenService> {
-  const config = ctx.config();
-  const store = new RedisTokenStore(await ctx.redis(), redisKeys(config.redis.prefix));
-  return new TokenService(store, { staticToken: config.auth.scimToken });
 }
 
 function expires(token: TokenSummary, now: number): string {

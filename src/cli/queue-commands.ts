@@ -1,27 +1,8 @@
-import { AdminService } from '../../src/domain/admin-service';
-import { createSilentLogger } from '../../src/logging/logger';
-import { ProvisioningQueue } from '../../src/queue/provisioning-queue';
-import { createRedis } from '../../src/store/redis-connection';
-import { ResourceStore } from '../../src/store/resource-store';
 import type { CliContext, CommandGroup } from './command-registry';
 import { parseCommandArgs } from './parse-command-args';
 import { printList, shortTime } from './table';
 import { UnknownIdError } from './unknown-id-error';
 import { UsageError } from './usage-error';
-
-/** The admin service on the configured Redis, closed when the command ends. */
-async function adminService(ctx: CliContext): Promise<AdminService> {
-  const config = ctx.config();
-  const redis = await ctx.redis();
-  const bullRedis = createRedis(config.redis, { maxRetriesPerRequest: null });
-  const logger = createSilentLogger();
-  const queue = new ProvisioningQueue(bullRedis, config.redis.prefix, { attempts: config.worker.attempts, backoffMs: config.worker.backoffMs }, logger);
-  ctx.onClose(async () => {
-    await queue.close();
-    bullRedis.disconnect();
-  });
-  return new AdminService(new ResourceStore(redis, config.redis.prefix), queue, logger);
-}
 
 const FAILED = 'failed';
 /** At most this many failed jobs are listed; `failed retry` with no id still retries all of them. */
@@ -47,7 +28,7 @@ export const failedCommands: CommandGroup = {
 
 async function listFailed(args: string[], ctx: CliContext): Promise<void> {
   parseCommandArgs(FAILED, args, {}, []);
-  const failed = await (await adminService(ctx)).listFailed(FAILED_LIST_LIMIT);
+  const failed = await (await ctx.admin()).listFailed(FAILED_LIST_LIMIT);
   printList(ctx, {
     header: ['JOB ID', 'NAME', 'RESOURCE', 'ATTEMPTS', 'FAILED AT', 'REASON'],
     rows: failed.map((f) => [f.jobId, f.name, f.resourceId, String(f.attemptsMade), f.failedAt ? shortTime(f.failedAt) : '-', f.failedReason]),
@@ -59,7 +40,7 @@ async function listFailed(args: string[], ctx: CliContext): Promise<void> {
 async function retryFailed(args: string[], ctx: CliContext): Promise<void> {
   const { positionals } = parseCommandArgs(FAILED, args, {}, [], ['<jobId>']);
   const [jobId] = positionals;
-  const admin = await adminService(ctx);
+  const admin = await ctx.admin();
   if (jobId === undefined) {
     const retried = await admin.retryFailed();
     ctx.out(retried === 0 ? 'no failed jobs; nothing to retry' : `retried ${retried} job(s)`);
@@ -78,7 +59,7 @@ export const resyncCommand: CommandGroup = {
   usage: ['                                     (no arguments)'],
   async run(args, ctx) {
     if (args.length) throw new UsageError('resync takes no arguments', 'resync');
-    const counts = await (await adminService(ctx)).resync();
+    const counts = await (await ctx.admin()).resync();
     ctx.out(`resync enqueued: ${counts.users} users, ${counts.groups} groups`);
   },
 };
@@ -89,7 +70,7 @@ export const importCommand: CommandGroup = {
   usage: ['                                     (no arguments)'],
   async run(args, ctx) {
     if (args.length) throw new UsageError('import takes no arguments', 'import');
-    const jobId = await (await adminService(ctx)).importNow('cli');
+    const jobId = await (await ctx.admin()).importNow('cli');
     ctx.out(`import enqueued as job ${jobId}; a worker process runs it`);
   },
 };

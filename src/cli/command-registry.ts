@@ -1,21 +1,26 @@
-import type Redis from 'ioredis';
-import type { BridgeConfig } from '../../src/config/load-config';
+import type { BridgeConfig } from '../config/load-config';
+import type { AdminService } from '../domain/admin-service';
+import type { TokenService } from '../domain/token-service';
 
-/** What a command group gets from the CLI; everything is opened lazily and closed by the runner. */
+/**
+ * What a command group gets from the CLI. The services are the daemon's, built by the same
+ * factories (src/container.ts), on first use: a command connects to Redis only when it asks for
+ * one, and the runner closes what was opened when the command ends.
+ */
 export interface CliContext {
   /** The validated configuration (loadConfig with the process environment). */
   config(): BridgeConfig;
-  /** A connected Redis client (REDIS_URL); the runner quits it when the command ends. */
-  redis(): Promise<Redis>;
-  /** Registers cleanup to run when the command ends, e.g. closing a BullMQ queue. */
-  onClose(close: () => Promise<void> | void): void;
+  /** The SCIM bearer tokens, on Redis (REDIS_URL). */
+  tokens(): Promise<TokenService>;
+  /** Failed jobs, resync and import, on Redis and the provisioning queue. */
+  admin(): Promise<AdminService>;
   /** A line on stdout: the result, meant for pipes (a token, a table). */
   out(line: string): void;
   /** A line on stderr: explanations for the human. */
   err(line: string): void;
 }
 
-/** One group of sub-commands (`token`, later `failed`, `resync`, `import`). */
+/** One group of sub-commands (`token`, `failed`, `resync`, `import`). */
 export interface CommandGroup {
   /** One line for the top-level usage. */
   summary: string;
@@ -27,7 +32,7 @@ export interface CommandGroup {
 
 const groups = new Map<string, CommandGroup>();
 
-/** Adds a command group; scripts/cli.ts registers them all. */
+/** Adds a command group; src/cli/main.ts registers them all. */
 export function registerCommand(name: string, group: CommandGroup): void {
   if (groups.has(name)) throw new Error(`command group "${name}" is registered twice`);
   groups.set(name, group);

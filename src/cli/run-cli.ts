@@ -1,13 +1,18 @@
 import type Redis from 'ioredis';
-import { loadConfig, type BridgeConfig } from '../../src/config/load-config';
-import { createRedis } from '../../src/store/redis-connection';
+import { loadConfig, type BridgeConfig } from '../config/load-config';
+import { createAdminServices, createTokenService } from '../container';
+import type { AdminService } from '../domain/admin-service';
+import type { TokenService } from '../domain/token-service';
+import { createSilentLogger } from '../logging/logger';
+import { createRedis } from '../store/redis-connection';
 import { type CliContext, findCommand, registeredCommands } from './command-registry';
 import { UsageError } from './usage-error';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
+  /** The environment to configure from; loadConfig reads process.env when absent (it alone reads it, config-schema.ts). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export const EXIT_OK = 0;
@@ -20,7 +25,7 @@ const HELP = new Set(['help', '--help', '-h']);
  * Runs one command line (`token create --name okta`) and resolves to the exit code. Never calls
  * process.exit: it closes what it opened, so the process ends by itself once output is flushed.
  */
-export async function runCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function runCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || HELP.has(name)) {
     (name ? io.stdout : io.stderr).write(usage());
@@ -68,12 +73,27 @@ export function usage(groupName?: string): string {
 function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void> } {
   let config: BridgeConfig | undefined;
   let redis: Promise<Redis> | undefined;
+  let tokens: Promise<TokenService> | undefined;
+  let admin: Promise<AdminService> | undefined;
   const closers: Array<() => Promise<void> | void> = [];
+  // The outcome is what the command prints; the services' own log lines would only add noise.
+  const logger = createSilentLogger();
+  const connection = () => (redis ??= connect(ctx.config().redis, closers));
 
   const ctx: CliContext = {
     config: () => (config ??= loadConfig({}, io.env)),
-    redis: () => (redis ??= connect(ctx.config().redis, closers)),
-    onClose: (closeFn) => closers.push(closeFn),
+    tokens: () => (tokens ??= connection().then((r) => createTokenService(ctx.config(), r, logger))),
+    admin: () =>
+      (admin ??= connection().then((r) => {
+        // The daemon gives BullMQ a connection of its own because its workers block on it
+        // (maxRetriesPerRequest null); a producer alone may share one, and this fail-fast one
+        // makes a queue command fail at once when Redis goes away instead of waiting for it
+        // (https://docs.bullmq.io/guide/connections;
+        // https://docs.bullmq.io/patterns/failing-fast-when-redis-is-down).
+        const services = createAdminServices(ctx.config(), r, r, logger);
+        closers.push(() => services.queue.close());
+        return services.admin;
+      })),
     out: (line) => io.stdout.write(line + '\n'),
     err: (line) => io.stderr.write(line + '\n'),
   };
