@@ -19,6 +19,24 @@ import { LOCAL_DOMAIN_ID, SimGroup, SimUser, SimulatorState, pageOf, renderGroup
 export const DUPLICATE_GROUP_NAME_MESSAGE = 'A group with this name already exists.';
 export const SYNCHRONIZED_GROUP_MESSAGE = 'The membership of this group is managed by directory synchronization and cannot be edited.';
 
+/** Directory-synchronised and system groups have members no API call may change. */
+export function editableMembers(group: SimGroup): void {
+  if (group.synchronized || group.systemGroup) throw badRequest(SYNCHRONIZED_GROUP_MESSAGE);
+}
+
+/** Every id names a user; otherwise the same answer as an absent id anywhere. */
+export function existingUsers(state: SimulatorState, ids: number[]): void {
+  for (const id of ids) if (!state.users.has(id)) throw accessDenied();
+}
+
+/** A group name is required and unique in its domain, disabled groups included (`group`: the one being renamed). */
+export function checkGroupName(state: SimulatorState, value: unknown, group?: SimGroup): string {
+  if (typeof value !== 'string' || value.trim() === '') throw invalidModel({ 'args.Name': ['The Name field is required.'] });
+  const other = state.findGroupByName(value, group?.domainId ?? LOCAL_DOMAIN_ID);
+  if (other && other.id !== group?.id) throw badRequest(DUPLICATE_GROUP_NAME_MESSAGE);
+  return value;
+}
+
 export function groupsRouter(state: SimulatorState): Router {
   const router = Router();
   const groupById = (id: number): SimGroup => {
@@ -26,18 +44,7 @@ export function groupsRouter(state: SimulatorState): Router {
     if (!group) throw accessDenied();
     return group;
   };
-  const editableMembers = (group: SimGroup) => {
-    if (group.synchronized || group.systemGroup) throw badRequest(SYNCHRONIZED_GROUP_MESSAGE);
-  };
-  const existingUsers = (ids: number[]) => {
-    for (const id of ids) if (!state.users.has(id)) throw accessDenied();
-  };
-  const checkName = (value: unknown, group?: SimGroup): string => {
-    if (typeof value !== 'string' || value.trim() === '') throw invalidModel({ 'args.Name': ['The Name field is required.'] });
-    const other = state.findGroupByName(value, group?.domainId ?? LOCAL_DOMAIN_ID);
-    if (other && other.id !== group?.id) throw badRequest(DUPLICATE_GROUP_NAME_MESSAGE);
-    return value;
-  };
+  const checkName = (value: unknown, group?: SimGroup): string => checkGroupName(state, value, group);
 
   router.get('/', (req, res) => {
     const text = (queryValue(req, 'filter.searchText') ?? '').toLowerCase();
@@ -164,7 +171,7 @@ export function groupsRouter(state: SimulatorState): Router {
   router.put('/:id/users', (req, res) => {
     const group = groupById(idParam(req));
     const userIds = intArray(bodyObject(req).userIds, 'userIds');
-    existingUsers(userIds);
+    existingUsers(state, userIds);
     editableMembers(group);
     // "This list will be the exact members for the group."
     group.memberIds = new Set(userIds);
@@ -176,7 +183,7 @@ export function groupsRouter(state: SimulatorState): Router {
     const body = bodyObject(req);
     const added = intArray(body.addedUserIds, 'addedUserIds');
     const removed = intArray(body.removeUserIds, 'removeUserIds');
-    existingUsers([...added, ...removed]);
+    existingUsers(state, [...added, ...removed]);
     editableMembers(group);
     for (const id of added) group.memberIds.add(id);
     for (const id of removed) group.memberIds.delete(id);

@@ -37,30 +37,31 @@ export function meetsPasswordPolicy(password: string): boolean {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-function requireText(body: Record<string, unknown>, key: string, label: string, errors: Record<string, string[]>): string {
+export function requireText(body: Record<string, unknown>, key: string, label: string, errors: Record<string, string[]>): string {
   const v = body[key];
   if (typeof v !== 'string' || v.trim() === '') errors[`args.${label}`] = [`The ${label} field is required.`];
   return typeof v === 'string' ? v : '';
 }
 
-function checkEmail(value: unknown): string | null {
+export function checkEmail(value: unknown): string | null {
   if (value === undefined || value === null || value === '') return null;
   if (typeof value !== 'string' || !EMAIL.test(value)) throw invalidModel({ 'args.EmailAddress': ['The EmailAddress field is not a valid e-mail address.'] });
   return value;
 }
 
-function checkPassword(value: unknown): string {
+export function checkPassword(value: unknown): string {
   if (typeof value !== 'string' || !meetsPasswordPolicy(value)) throw badRequest(PASSWORD_POLICY_MESSAGE);
   return value;
 }
 
+/** The caller (the token's user) and the users of the refuseDisable knob cannot be disabled or deleted. */
+export function refuseDisabling(user: SimUser, callerId: number, refuseDisable: readonly string[]): void {
+  const name = user.userName.toLowerCase();
+  if (user.id === callerId || refuseDisable.some((n) => n.toLowerCase() === name)) throw disableRefused();
+}
+
 export function usersRouter(state: SimulatorState, knobs: Pick<SimulatorKnobs, 'refuseDisable'>): Router {
   const router = Router();
-  /** The caller (the token's user) and the users of the refuseDisable knob cannot be disabled or deleted. */
-  const refuseDisabling = (user: SimUser, callerId: number) => {
-    const name = user.userName.toLowerCase();
-    if (user.id === callerId || knobs.refuseDisable.some((n) => n.toLowerCase() === name)) throw disableRefused();
-  };
   const userById = (id: number, includeInactive = true): SimUser => {
     const user = state.users.get(id);
     // A disabled user is invisible unless asked for with includeInactive=true (the swagger's docs/UsersApi.md).
@@ -176,7 +177,7 @@ export function usersRouter(state: SimulatorState, knobs: Pick<SimulatorKnobs, '
     if (locked) changes.isLockedOut = locked.value === true;
     const password = dirty(body, 'password');
     if (password) changes.password = checkPassword(password.value);
-    if (changes.enabled === false) refuseDisabling(user, res.locals.userId as number);
+    if (changes.enabled === false) refuseDisabling(user, res.locals.userId as number, knobs.refuseDisable);
     Object.assign(user, changes);
     res.json(renderUserModel(user));
   });
@@ -198,14 +199,14 @@ export function usersRouter(state: SimulatorState, knobs: Pick<SimulatorKnobs, '
       isApplicationAccount: body.isApplicationAccount === true,
     };
     if (body.password !== undefined && body.password !== null && body.password !== '') next.password = checkPassword(body.password);
-    if (next.enabled === false) refuseDisabling(user, res.locals.userId as number);
+    if (next.enabled === false) refuseDisabling(user, res.locals.userId as number, knobs.refuseDisable);
     Object.assign(user, next);
     res.json(renderUserModel(user));
   });
 
   router.delete('/:id', (req, res) => {
     const user = userById(idParam(req));
-    refuseDisabling(user, res.locals.userId as number);
+    refuseDisabling(user, res.locals.userId as number, knobs.refuseDisable);
     if (!user.enabled) throw badRequest('The user is already inactive.');
     user.enabled = false;
     res.json({ id: user.id, objectType: 'User', responseCodes: null });

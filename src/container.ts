@@ -20,6 +20,7 @@ import { RedisReachability, redisLocation, redisRetryStrategy } from './store/re
 import { redisKeys } from './store/redis-keys';
 import { ResourceLock } from './store/resource-lock';
 import { ResourceStore } from './store/resource-store';
+import { ImportStatusStore } from './store/import-status-store';
 import { RedisTokenStore } from './store/token-store';
 
 /**
@@ -43,6 +44,8 @@ export interface Container {
    * first command: only a process that runs an import connects it.
    */
   importStore: ResourceStore;
+  /** When the last import finished (the import job writes it, Okta's import pass reads it). */
+  importStatus: ImportStatusStore;
   queue: ProvisioningQueue;
   /** Operator actions (failed jobs, resync, import) for /admin. */
   admin: AdminService;
@@ -110,6 +113,7 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
     reachability,
     store,
     importStore: new ResourceStore(importRedis, prefix),
+    importStatus: new ImportStatusStore(redis, store.keys),
     queue,
     admin,
     // A write that landed is never answered as failed because its enqueue failed: its dirty marker

@@ -57,6 +57,6 @@ async function runImport(_payload: ImportJobPayload, { container, logger }: Impo
   for (const [kind, counts] of Object.entries({ users: summary.users, groups: summary.groups })) {
     for (const [outcome, value] of Object.entries(counts)) container.metrics.importUsers.set({ outcome: `${kind}_${outcome}` }, value);
   }
-  await container.redis.set(container.store.keys.importStatus(), JSON.stringify({ ...summary, finishedAt: new Date().toISOString() }));
+  await container.importStatus.recordFinished(summary, new Date());
   return summary;
 }

@@ -5,7 +5,6 @@ import type { Logger } from '../logging/logger';
 import { QUEUES } from '../queue/queue-registry';
 import { DELETED_VERSION } from '../queue/sync-enqueuer';
 import type { SecretServerGroup, SecretServerUser } from '../secret-server/secret-server-client';
-import type { ResourceStore } from '../store/resource-store';
 import type { ClaimableAccounts } from './claimable-accounts';
 import type { RetryPolicy } from './job-definition';
 
@@ -33,7 +32,7 @@ export interface SecretServerPort {
   /** SS_DRY_RUN: writes are logged, not sent. */
   readonly dryRun?: boolean;
   getUser(id: number): Promise<SecretServerUser>;
-  findUserByEmail(email: string): Promise<SecretServerUser | null>;
+  findUserOwningEmail(email: string): Promise<SecretServerUser | null>;
   findUserByUserName(userName: string): Promise<SecretServerUser | null>;
   createUser(args: { userName: string; displayName: string; emailAddress: string; enabled: boolean; password: string }): Promise<SecretServerUser>;
   updateUser(id: number, changes: { displayName?: string; emailAddress?: string; enabled?: boolean }): Promise<SecretServerUser>;
@@ -46,9 +45,29 @@ export interface SecretServerPort {
   updateGroupMembers(groupId: number, addUserIds: number[], removeUserIds: number[]): Promise<unknown>;
 }
 
+/**
+ * The part of the desired-state store the sync jobs and their runner use: ResourceStore
+ * (store/resource-store.ts) in the product, InMemoryResourceStore (store/in-memory-resource-store.ts)
+ * in unit tests.
+ */
+export interface SyncStore {
+  /** A resource; a group with its members. */
+  get(kind: ResourceKind, id: string): Promise<StoredResource | null>;
+  getMany(kind: ResourceKind, ids: string[]): Promise<Array<StoredResource | null>>;
+  getLink(kind: ResourceKind, id: string): Promise<SecretServerLink | undefined>;
+  getLinks(kind: ResourceKind, ids: string[]): Promise<Array<SecretServerLink | undefined>>;
+  findIdBySecretServerId(kind: ResourceKind, secretServerId: number): Promise<string | null>;
+  /** Writes link fields without touching the dirty set (progress, failures). */
+  setLink(kind: ResourceKind, id: string, link: Partial<SecretServerLink>): Promise<void>;
+  /** Forgets which Secret Server object a resource stands for. */
+  unlink(kind: ResourceKind, id: string): Promise<void>;
+  /** Records a sync of `version`, clearing the dirty marker unless a newer write arrived; true when fully synced. */
+  markSynced(kind: ResourceKind, id: string, version: number, link: Partial<SecretServerLink>): Promise<boolean>;
+}
+
 /** Narrow dependencies of every sync job's exec function. */
 export interface JobContext {
-  store: ResourceStore;
+  store: SyncStore;
   secretServer: SecretServerPort;
   logger: Logger;
   usernameFormat: UserNameFormat;
@@ -62,7 +81,7 @@ export interface SyncStart {
   link: SecretServerLink | undefined;
 }
 
-export async function readSyncStart(store: ResourceStore, kind: ResourceKind, id: string): Promise<SyncStart> {
+export async function readSyncStart(store: SyncStore, kind: ResourceKind, id: string): Promise<SyncStart> {
   const [resource, link] = await Promise.all([store.get(kind, id), store.getLink(kind, id)]);
   return { resource, link };
 }

@@ -76,7 +76,7 @@ export async function syncUser(payload: SyncUserPayload, ctx: JobContext, { reso
     ssUser = await writeUser(ctx, linked, desired);
   }
   if (!ssUser) {
-    const found = await secretServer.findUserByEmail(email);
+    const found = await secretServer.findUserOwningEmail(email);
     if (found) {
       ssUser = await claimAndWrite(ctx, found, desired);
       result = 'linked';

@@ -174,14 +174,10 @@ function createServer(config: BridgeConfig, app: http.RequestListener, logger: L
 
 /** Okta's import pass refreshes from Secret Server first (import-refresh.ts), through the import queue. */
 function importRefreshOf(container: Container, config: BridgeConfig, logger: Logger): ImportRefresh {
-  const { queue, redis, store } = container;
+  const { queue } = container;
   return new ImportRefresh(
     {
-      async lastFinishedAt() {
-        const status = await redis.get(store.keys.importStatus());
-        const finishedAt = status ? (JSON.parse(status) as { finishedAt?: string }).finishedAt : undefined;
-        return finishedAt ? new Date(finishedAt) : undefined;
-      },
+      lastFinishedAt: () => container.importStatus.lastFinishedAt(),
       start: () => queue.enqueueImport('import-pass'),
       async ended(jobId) {
         const job = await Job.fromId(queue.import, jobId);

@@ -102,6 +102,28 @@ function preferred<T extends { id: number; enabled: boolean; domainId: number | 
   return sorted[0] ?? null;
 }
 
+/*
+ * What the find* methods pick from a searchText answer, which is a contains-match on userName,
+ * displayName and email (users) or on name (groups). Exported so the fake Secret Server
+ * (fake-secret-server.ts) picks exactly as this client does.
+ */
+
+/** The user `email` belongs to: exact emailAddress first, then a userName equal to it on an account with no email. */
+export function ownerOfEmail(found: SecretServerUser[], email: string): SecretServerUser | null {
+  return preferred(found.filter((u) => sameText(u.emailAddress, email))) ?? preferred(found.filter((u) => sameText(u.userName, email) && hasNoEmail(u)));
+}
+
+/** The user with exactly this userName, in any case. */
+export function userNamed(found: SecretServerUser[], userName: string): SecretServerUser | null {
+  return preferred(found.filter((u) => sameText(u.userName, userName)));
+}
+
+/** The group with exactly this name: the same case first, then any case. */
+export function groupNamed(found: SecretServerGroup[], name: string): SecretServerGroup | null {
+  const matches = found.filter((g) => sameText(g.name, name));
+  return preferred(matches.filter((g) => g.name === name)) ?? preferred(matches);
+}
+
 function withoutPasswords(body: unknown): unknown {
   if (!body || typeof body !== 'object') return body;
   if (Array.isArray(body)) return body.map(withoutPasswords);
@@ -204,15 +226,13 @@ export class SecretServerClient {
    * (Delinea's SCIM connector keys users by email: thycotic/scim-connector-docs config/faq.md). A userName match whose account holds
    * another email is someone else's account, never this email's.
    */
-  async findUserByEmail(email: string): Promise<SecretServerUser | null> {
-    const found = await this.searchUsers(email, { includeInactive: true });
-    return preferred(found.filter((u) => sameText(u.emailAddress, email))) ?? preferred(found.filter((u) => sameText(u.userName, email) && hasNoEmail(u)));
+  async findUserOwningEmail(email: string): Promise<SecretServerUser | null> {
+    return ownerOfEmail(await this.searchUsers(email, { includeInactive: true }), email);
   }
 
   /** The user with exactly this userName (case-insensitive), disabled ones included. */
   async findUserByUserName(userName: string): Promise<SecretServerUser | null> {
-    const found = await this.searchUsers(userName, { includeInactive: true });
-    return preferred(found.filter((u) => sameText(u.userName, userName)));
+    return userNamed(await this.searchUsers(userName, { includeInactive: true }), userName);
   }
 
   async getUser(id: number): Promise<SecretServerUser> {
@@ -289,8 +309,7 @@ export class SecretServerClient {
       (skip, take) => ({ method: 'GET', template: GROUPS, query: { 'filter.searchText': name, 'filter.includeInactive': true, ...BY_GROUP_NAME, skip, take } }),
       toGroup,
     );
-    const matches = found.filter((g) => sameText(g.name, name));
-    return preferred(matches.filter((g) => g.name === name)) ?? preferred(matches);
+    return groupNamed(found, name);
   }
 
   async getGroup(id: number): Promise<SecretServerGroup> {

@@ -71,7 +71,8 @@ export interface CallSpec {
   body?: unknown;
 }
 
-interface RawResponse {
+/** One HTTP answer as the transport reads it. */
+export interface RawResponse {
   status: number;
   headers: Record<string, unknown>;
   text: string;
@@ -490,19 +491,28 @@ export class SecretServerTransport {
   }
 
   private failure(endpoint: string, res: RawResponse): SecretServerError {
-    const body = parseLenient(res.text);
-    const errorCode = str(body?.errorCode);
-    const vendorMessage = str(body?.message) ?? str(body?.error);
-    const modelState = body?.modelState && typeof body.modelState === 'object' ? (body.modelState as Record<string, string[]>) : undefined;
-    const message = `Secret Server ${endpoint} answered ${res.status}${errorCode ? ` ${errorCode}` : ''}${vendorMessage ? `: ${vendorMessage}` : ''}`;
-    const details = { endpoint, status: res.status, errorCode, vendorMessage, modelState };
-    if (isRetryableStatus(res.status)) {
-      return new SecretServerRetryableError(message, { ...details, retryAfterMs: parseRetryAfter(res.headers['retry-after'], this.now()) });
-    }
-    if (res.status === 403) return new SecretServerPermissionError(message, details);
-    if (res.status === 400 && errorCode === ACCESS_DENIED_ERROR_CODE) return new SecretServerAccessDeniedError(message, details);
-    if (res.status === 404) return new SecretServerNotFoundError(message, details);
-    if (res.status === 405) return new SecretServerMethodNotAllowedError(message, details);
-    return new SecretServerPermanentError(message, details);
+    return failureOf(endpoint, res, this.now());
   }
+}
+
+/**
+ * The error a non-2xx answer becomes: the one sorting of statuses into the classes of
+ * secret-server-errors.ts. Exported so the fake Secret Server (fake-secret-server.ts) throws
+ * exactly what this client throws for the same answer.
+ */
+export function failureOf(endpoint: string, res: RawResponse, nowMs: number): SecretServerError {
+  const body = parseLenient(res.text);
+  const errorCode = str(body?.errorCode);
+  const vendorMessage = str(body?.message) ?? str(body?.error);
+  const modelState = body?.modelState && typeof body.modelState === 'object' ? (body.modelState as Record<string, string[]>) : undefined;
+  const message = `Secret Server ${endpoint} answered ${res.status}${errorCode ? ` ${errorCode}` : ''}${vendorMessage ? `: ${vendorMessage}` : ''}`;
+  const details = { endpoint, status: res.status, errorCode, vendorMessage, modelState };
+  if (isRetryableStatus(res.status)) {
+    return new SecretServerRetryableError(message, { ...details, retryAfterMs: parseRetryAfter(res.headers['retry-after'], nowMs) });
+  }
+  if (res.status === 403) return new SecretServerPermissionError(message, details);
+  if (res.status === 400 && errorCode === ACCESS_DENIED_ERROR_CODE) return new SecretServerAccessDeniedError(message, details);
+  if (res.status === 404) return new SecretServerNotFoundError(message, details);
+  if (res.status === 405) return new SecretServerMethodNotAllowedError(message, details);
+  return new SecretServerPermanentError(message, details);
 }

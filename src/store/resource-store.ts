@@ -407,13 +407,15 @@ function parseDirtyMember(member: string): { kind: ResourceKind; id: string } {
   return { kind: member.slice(0, separator) as ResourceKind, id: member.slice(separator + 1) };
 }
 
-function linkFields(link: Partial<SecretServerLink>): string[] {
+/** A link as the hash fields Redis keeps (undefined left out, everything a string). */
+export function linkFields(link: Partial<SecretServerLink>): string[] {
   return Object.entries(link)
     .filter(([, v]) => v !== undefined)
     .flatMap(([k, v]) => [k, String(v)]);
 }
 
-function parseLink(hash: Record<string, string> | null | undefined): SecretServerLink | undefined {
+/** A link back from its hash fields; an empty hash is no link. */
+export function parseLink(hash: Record<string, string> | null | undefined): SecretServerLink | undefined {
   if (!hash || Object.keys(hash).length === 0) return undefined;
   return {
     state: (hash.state as SecretServerLink['state']) ?? 'pending',

@@ -65,7 +65,7 @@ describe('SecretServerClient against the simulator', () => {
   it('when a new user is provisioned, then it costs one search and one create after the token grant', async () => {
     const ss = client();
 
-    const missing = await ss.findUserByEmail('ada@example.com');
+    const missing = await ss.findUserOwningEmail('ada@example.com');
     const created = await ss.createUser(newUser('ada@example.com'));
 
     expect(missing).toBeNull();
@@ -79,7 +79,7 @@ describe('SecretServerClient against the simulator', () => {
     const created = await ss.createUser(newUser('grace@example.com', 'Grace Hopper'));
 
     const disabled = await ss.updateUser(created.id, { enabled: false, displayName: 'Grace B. Hopper' });
-    const found = await ss.findUserByEmail('GRACE@example.com');
+    const found = await ss.findUserOwningEmail('GRACE@example.com');
     const enabled = await ss.updateUser(created.id, { enabled: true });
     const read = await ss.getUser(created.id);
 
@@ -148,7 +148,7 @@ describe('SecretServerClient against the simulator', () => {
     await ss.createUser(newUser('t@example.com'));
     sim.expireAllTokens();
 
-    await expect(ss.findUserByEmail('t@example.com')).resolves.toMatchObject({ userName: 't@example.com' });
+    await expect(ss.findUserOwningEmail('t@example.com')).resolves.toMatchObject({ userName: 't@example.com' });
     expect(sim.stats.count('POST /oauth2/token')).toBe(2);
   });
 

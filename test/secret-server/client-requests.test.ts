@@ -129,44 +129,44 @@ describe('SecretServerClient paging', () => {
 describe('SecretServerClient lookups and writes', () => {
   const searchReply = (records: unknown[]) => paging(records, 0, 500, records.length);
 
-  it('when several users contain the email text, then findUserByEmail picks the exact case-insensitive email match', async () => {
+  it('when several users contain the email text, then findUserOwningEmail picks the exact case-insensitive email match', async () => {
     expectGrant(nock(ORIGIN))
       .get(`${BASE_PATH}/api/v1/users`)
       .query(true)
       .reply(200, searchReply([userSummary(1, 'xada', 'xada@example.com'), userSummary(2, 'ada', 'ADA@Example.com', false)]));
     const { client } = makeClient();
 
-    await expect(client.findUserByEmail('ada@example.com')).resolves.toMatchObject({ id: 2, enabled: false });
+    await expect(client.findUserOwningEmail('ada@example.com')).resolves.toMatchObject({ id: 2, enabled: false });
   });
 
-  it('when no email matches but a userName equals the email, then findUserByEmail falls back to it', async () => {
+  it('when no email matches but a userName equals the email, then findUserOwningEmail falls back to it', async () => {
     expectGrant(nock(ORIGIN))
       .get(`${BASE_PATH}/api/v1/users`)
       .query(true)
       .reply(200, searchReply([userSummary(9, 'Ada@example.com', null)]));
     const { client } = makeClient();
 
-    await expect(client.findUserByEmail('ada@example.com')).resolves.toMatchObject({ id: 9 });
+    await expect(client.findUserOwningEmail('ada@example.com')).resolves.toMatchObject({ id: 9 });
   });
 
-  it('when a userName equals the email but that account holds another email, then findUserByEmail does not take it', async () => {
+  it('when a userName equals the email but that account holds another email, then findUserOwningEmail does not take it', async () => {
     expectGrant(nock(ORIGIN))
       .get(`${BASE_PATH}/api/v1/users`)
       .query(true)
       .reply(200, searchReply([userSummary(9, 'ada@example.com', 'someone.else@example.com')]));
     const { client } = makeClient();
 
-    await expect(client.findUserByEmail('ada@example.com')).resolves.toBeNull();
+    await expect(client.findUserOwningEmail('ada@example.com')).resolves.toBeNull();
   });
 
-  it('when only partial matches exist, then findUserByEmail returns null', async () => {
+  it('when only partial matches exist, then findUserOwningEmail returns null', async () => {
     expectGrant(nock(ORIGIN))
       .get(`${BASE_PATH}/api/v1/users`)
       .query(true)
       .reply(200, searchReply([userSummary(1, 'ada.l', 'ada.l@example.com')]));
     const { client } = makeClient();
 
-    await expect(client.findUserByEmail('ada@example.com')).resolves.toBeNull();
+    await expect(client.findUserOwningEmail('ada@example.com')).resolves.toBeNull();
   });
 
   it('when a user is created, then the body is a local enabled user with domainId -1', async () => {
@@ -272,7 +272,7 @@ describe('SecretServerClient lookups and writes', () => {
       .reply(200, paging([], 0, 500, 0));
     const { client } = makeClient();
 
-    await client.findUserByEmail('ada@example.com');
+    await client.findUserOwningEmail('ada@example.com');
     await client.listUsersPage(0);
     await client.findGroupByName('Finance');
     await client.listGroupsPage(0);
