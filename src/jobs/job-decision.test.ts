@@ -76,6 +76,14 @@ describe('job decision', () => {
     expect(decision).toEqual({ action: 'retry', error, links: [], metric: 'waiting' });
   });
 
+  it('when the short waits for members are used up on the last attempt, then the job fails and the group says why, with one ERROR line', () => {
+    const error = new WaitingForMembersError(2);
+    const decision = decide(threw(error), { attemptsMade: 11, attempts: 12, memberWaits: MAX_MEMBER_WAITS }, 'sync-group');
+    expect(decision).toMatchObject({ action: 'fail', error, links: [{ state: 'failed', lastError: error.message }], metric: 'failed' });
+    expect(decision.log).toMatchObject({ level: 'error', fields: { outcome: 'failed', pendingMembers: 2 } });
+    expect(decision.log!.message).toMatch(/^sync-group failed: its members never reached Secret Server/);
+  });
+
   it('when Secret Server says when to come back, then the job waits that long without spending an attempt, and is pending', () => {
     const error = new SecretServerCircuitOpenError('POST /api/v1/users', 5000);
     expect(decide(threw(error))).toEqual({
@@ -187,5 +195,12 @@ describe('job decision', () => {
       metric: 'retry',
       log: { level: 'warn', message: 'sync-user hit an unexpected error; will retry', fields: { ...fields, durationMs: 42, outcome: 'retry', err: error } },
     });
+  });
+
+  it('when an error that is not a Secret Server one ends the last attempt, then the job fails and the resource says why, with one ERROR line', () => {
+    const error = new Error('Connection is closed.');
+    const decision = decide(threw(error), { attemptsMade: 11, attempts: 12, memberWaits: 0 });
+    expect(decision).toMatchObject({ action: 'fail', error, links: [{ state: 'failed', lastError: 'Connection is closed.' }], metric: 'failed' });
+    expect(decision.log).toMatchObject({ level: 'error', fields: { outcome: 'failed', err: error } });
   });
 });

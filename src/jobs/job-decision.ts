@@ -80,8 +80,17 @@ export function decideJobOutcome({ jobName, run, attempt, fields, durationMs }: 
   const err = run.error;
   if (err instanceof WaitingForMembersError) {
     const waits = attempt.memberWaits + 1;
-    // Past the short waits the error is rethrown like any other: attempts and backoff take over.
-    if (waits > MAX_MEMBER_WAITS) return { action: 'retry', error: err, links: [], metric: 'waiting' };
+    // Past the short waits the error is rethrown like any other: attempts and backoff take over,
+    // and on the last attempt the group says it failed instead of staying pending for good.
+    if (waits > MAX_MEMBER_WAITS) {
+      if (!isLastAttempt(attempt)) return { action: 'retry', error: err, links: [], metric: 'waiting' };
+      return lastAttemptFailed(
+        jobName,
+        err,
+        { ...fields, durationMs, outcome: 'failed', pendingMembers: err.pendingMembers, reason: err.message },
+        'its members never reached Secret Server: check their syncState, fix them, then run "npm run admin -- failed retry"',
+      );
+    }
     return {
       action: 'delay',
       delayMs: MEMBER_WAIT_MS,
@@ -141,12 +150,36 @@ export function decideJobOutcome({ jobName, run, attempt, fields, durationMs }: 
       },
     };
   }
+  if (isLastAttempt(attempt)) {
+    return lastAttemptFailed(
+      jobName,
+      err,
+      { ...fields, durationMs, outcome: 'failed', err },
+      'inspect the error, fix the cause, then run "npm run admin -- failed retry"',
+    );
+  }
   return {
     action: 'retry',
     error: err,
     links: [],
     metric: 'retry',
     log: { level: 'warn', message: `${jobName} hit an unexpected error; will retry`, fields: { ...fields, durationMs, outcome: 'retry', err } },
+  };
+}
+
+function isLastAttempt(attempt: AttemptInfo): boolean {
+  return attempt.attemptsMade + 1 >= attempt.attempts;
+}
+
+/** The last attempt ran out: the job goes to the failed set, and the resource's link says why. */
+function lastAttemptFailed(jobName: string, err: unknown, fields: Record<string, unknown>, advice: string): JobDecision {
+  const lastError = err instanceof Error ? err.message : String(err);
+  return {
+    action: 'fail',
+    error: err,
+    links: [{ state: 'failed', lastError }],
+    metric: 'failed',
+    log: { level: 'error', message: `${jobName} failed: ${advice}`, fields },
   };
 }
 
