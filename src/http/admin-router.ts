@@ -1,20 +1,13 @@
-import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
-import { ExpressAdapter } from '@bull-board/express';
-import type { Queue } from 'bullmq';
 import express from 'express';
 import type { AdminService } from '../domain/admin-service';
 
 /**
- * /admin: the queue dashboard (@bull-board) and operator actions. Mounted behind ADMIN_TOKEN by
+ * /admin: the queue dashboard (built by queue/queue-dashboard.ts, mounted at /admin/queues) and operator actions. Mounted behind ADMIN_TOKEN by
  * app.ts; the SCIM token never opens it.
  */
-export function adminRouter(admin: AdminService, queues: Queue[]): express.Router {
+export function adminRouter(admin: AdminService, queueDashboard: express.Router): express.Router {
   const router = express.Router();
-  const board = new ExpressAdapter();
-  board.setBasePath('/admin/queues');
-  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter: board });
-  router.use('/queues', board.getRouter() as express.Router);
+  router.use('/queues', queueDashboard);
 
   router.get('/failed', async (_req, res) => {
     res.json({ failed: await admin.listFailed() });

@@ -9,6 +9,7 @@ import { createContainer, Container } from '../container';
 import type { AdminService } from '../domain/admin-service';
 import { ImportRefresh } from '../domain/import-refresh';
 import { adminRouter } from '../http/admin-router';
+import { queueDashboard } from '../queue/queue-dashboard';
 import { clientErrorHandler } from '../http/client-error-handler';
 import { opsRouter } from '../http/ops-router';
 import { DirtySweeper } from '../jobs/dirty-sweeper';
@@ -113,7 +114,9 @@ export async function startBridge(
         checks: readinessChecks(container, config),
         queues: { counts: async () => ({ provision: await admin.queueCounts() }) },
       }),
-      adminRouter: config.auth.adminToken ? adminRouter(admin, [container.queue.provision, container.queue.import]) : undefined,
+      adminRouter: config.auth.adminToken
+        ? adminRouter(admin, queueDashboard([container.queue.provision, container.queue.import], '/admin/queues'))
+        : undefined,
       adminTokens: container.adminTokens,
       storeReadiness: container.reachability,
     });
