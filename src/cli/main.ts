@@ -6,6 +6,7 @@
  */
 import { registerCommand } from './command-registry';
 import { runCli } from './run-cli';
+import { healthcheckCommand } from './healthcheck-command';
 import { failedCommands, importCommand, resyncCommand } from './queue-commands';
 import { tokenCommands } from './token-commands';
 
@@ -13,6 +14,7 @@ registerCommand('token', tokenCommands);
 registerCommand('failed', failedCommands);
 registerCommand('resync', resyncCommand);
 registerCommand('import', importCommand);
+registerCommand('healthcheck', healthcheckCommand);
 
 /** Runs process.argv and sets the exit code; the process then ends once output is flushed. */
 export async function main(): Promise<void> {
