@@ -2,6 +2,7 @@ import express, { RequestHandler, Router } from 'express';
 import type { BridgeConfig } from './config/config-schema';
 import type { ResourceService } from './domain/resource-service';
 import { BridgeError, NotFoundError } from './errors/bridge-error';
+import { adminSurface, type AdminSurfaceDependencies } from './http/admin-surface';
 import { bearerAuth, TokenVerifier } from './http/auth-middleware';
 import { trustProxySetting } from './http/client-address';
 import { PUBLIC_BASE_URL_SETTING } from './http/public-origin';
@@ -32,6 +33,8 @@ export interface AppDependencies {
   /** /admin/...: mounted behind ADMIN_TOKEN, never the SCIM token. */
   adminRouter?: Router;
   adminTokens?: TokenVerifier;
+  /** With adminRouter: browser sign-in at /admin/login and the console pages (http/admin-surface.ts). */
+  adminConsole?: AdminSurfaceDependencies['console'];
   /** When given, SCIM requests get 503 at once while it says Redis is unreachable. */
   storeReadiness?: StoreReadiness;
 }
@@ -77,9 +80,14 @@ export function createApp(deps: AppDependencies): express.Express {
   if (deps.adminRouter && deps.adminTokens) {
     app.use(
       '/admin',
-      bearerAuth(deps.adminTokens, deps.authFailures, config.auth.failLimit, logger, 'admin'),
-      express.json({ limit: config.http.bodyLimitBytes }),
-      deps.adminRouter,
+      adminSurface({
+        config,
+        logger,
+        adminTokens: deps.adminTokens,
+        authFailures: deps.authFailures,
+        jsonRouter: deps.adminRouter,
+        console: deps.adminConsole,
+      }),
     );
   }
 

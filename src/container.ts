@@ -14,6 +14,7 @@ import { CircuitBreaker } from './secret-server/circuit-breaker';
 import { RedisRateLimiter } from './secret-server/redis-rate-limiter';
 import { SecretServerClient } from './secret-server/secret-server-client';
 import { ClaimableAccounts } from './jobs/claimable-accounts';
+import { AdminSessionStore } from './store/admin-session-store';
 import { AuthFailureStore } from './store/auth-failure-store';
 import { createRedis } from './store/redis-connection';
 import { RedisReachability, redisLocation, redisRetryStrategy } from './store/redis-reachability';
@@ -52,6 +53,8 @@ export interface Container {
   resources: ResourceService;
   tokens: TokenService;
   adminTokens: StaticTokenVerifier;
+  /** Console sign-ins (/admin/login), in Redis so every api process shares them. */
+  adminSessions: AdminSessionStore;
   authFailures: AuthFailureStore;
   secretServer: SecretServerClient;
   breaker: CircuitBreaker;
@@ -121,6 +124,7 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
     resources: new ResourceService(store, new DirtyBackedEnqueuer(queue, logger), logger, config.import.familyNamePlaceholder),
     tokens,
     adminTokens: new StaticTokenVerifier(config.auth.adminToken),
+    adminSessions: new AdminSessionStore(redis, prefix, { idleSeconds: config.auth.sessionIdleS, absoluteSeconds: config.auth.sessionMaxS }),
     authFailures: new AuthFailureStore(redis, prefix, config.auth.failWindowS),
     secretServer,
     breaker,

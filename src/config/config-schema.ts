@@ -99,6 +99,22 @@ export const configSchema = {
       env: 'AUTH_FAIL_LIMIT',
     },
     failWindowS: { doc: 'Window of AUTH_FAIL_LIMIT, seconds', format: 'whole-number', min: 1, max: 86400, default: 60, env: 'AUTH_FAIL_WINDOW_S' },
+    sessionIdleS: {
+      doc: 'A console sign-in ends after this many seconds without a request',
+      format: 'whole-number',
+      min: 60,
+      max: 86400,
+      default: 1800,
+      env: 'ADMIN_SESSION_IDLE_S',
+    },
+    sessionMaxS: {
+      doc: 'A console sign-in ends this many seconds after it began, however active',
+      format: 'whole-number',
+      min: 60,
+      max: 604800,
+      default: 28800,
+      env: 'ADMIN_SESSION_MAX_S',
+    },
   },
   log: {
     level: { doc: 'error, warn, info, debug', format: ['error', 'warn', 'info', 'http', 'debug'], default: 'info', env: 'LOG_LEVEL' },
@@ -225,7 +241,7 @@ export interface BridgeConfig {
     publicBaseUrl: string;
   };
   redis: { url: string; prefix: string; sentinels: string; sentinelName: string };
-  auth: { scimToken: string; adminToken: string; failLimit: number; failWindowS: number };
+  auth: { scimToken: string; adminToken: string; failLimit: number; failWindowS: number; sessionIdleS: number; sessionMaxS: number };
   log: { level: string; format: 'json' | 'pretty' };
   secretServer: {
     baseUrl: string;

@@ -86,6 +86,20 @@ export class AdminService {
     return counts;
   }
 
+  /**
+   * A forced sync of one user or group, as the full resync does for every one: marked dirty (so
+   * the sweeper carries it even if the enqueue is lost) and converged even where this version was
+   * synced before. False when no such resource is stored.
+   */
+  async resyncOne(kind: ResourceKind, id: string): Promise<boolean> {
+    const resource = await this.store.get(kind, id, { members: false });
+    if (!resource) return false;
+    await this.store.markDirty(kind, [id]);
+    await this.queue.enqueueResync(kind, [{ id, version: resource.meta.version }]);
+    this.logger.info('resync of one resource enqueued', { category: 'admin', kind, id });
+    return true;
+  }
+
   async importNow(trigger: 'cli' | 'admin'): Promise<string | undefined> {
     return this.queue.enqueueImport(trigger);
   }

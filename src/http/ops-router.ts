@@ -21,16 +21,7 @@ export function opsRouter(deps: { checks: ReadinessCheck[]; metrics: BridgeMetri
   });
 
   router.get('/readyz', async (_req, res) => {
-    const results = await Promise.all(
-      deps.checks.map(async (c) => {
-        try {
-          const outcome = await withTimeout(c.check(), timeoutMs);
-          return { name: c.name, ...outcome };
-        } catch (err) {
-          return { name: c.name, ok: false, detail: (err as Error).message };
-        }
-      }),
-    );
+    const results = await runReadinessChecks(deps.checks, timeoutMs);
     const ready = results.every((r) => r.ok);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(results.map((r) => [r.name, r])) });
   });
@@ -49,6 +40,22 @@ export function opsRouter(deps: { checks: ReadinessCheck[]; metrics: BridgeMetri
     res.send(await deps.metrics.registry.metrics());
   });
   return router;
+}
+
+export type ReadinessResult = { name: string; ok: boolean; detail?: string; [fact: string]: unknown };
+
+/** Every check at once, each bounded by `timeoutMs`; a check that throws or times out is not ok. What /readyz and the console's overview show. */
+export async function runReadinessChecks(checks: ReadinessCheck[], timeoutMs = 3000): Promise<ReadinessResult[]> {
+  return Promise.all(
+    checks.map(async (c) => {
+      try {
+        const outcome = await withTimeout(c.check(), timeoutMs);
+        return { name: c.name, ...outcome };
+      } catch (err) {
+        return { name: c.name, ok: false, detail: (err as Error).message };
+      }
+    }),
+  );
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {

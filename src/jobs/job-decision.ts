@@ -183,15 +183,28 @@ function lastAttemptFailed(jobName: string, err: unknown, fields: Record<string,
   };
 }
 
+/**
+ * What the operator does about a permanent failure, one line per kind of error: the ERROR line of
+ * a failed job ends with it, and the console's Failed page (domain/failure-advice.ts) shows it.
+ */
+export const PERMANENT_FAILURE_ADVICE = {
+  permission: 'grant the API account View Users, Administer Users and Administer Groups, then retry the failed jobs',
+  authentication: 'check SS_USERNAME / SS_PASSWORD / SS_DOMAIN, then retry the failed jobs',
+  notClaimable: 'the account is never claimed; give the SCIM user another email or userName, or unassign them in Okta',
+  refused:
+    'Secret Server refused the change and nothing changed; grant the API account what the reason names, or unassign the user in Okta, then retry the failed jobs',
+  vault: 'make one Secret Server vault of the Delinea Platform tenant the default and active one',
+  rejected: 'Secret Server rejected the data; fix the user in Okta (or Secret Server), then retry the failed jobs',
+  other: 'inspect the error, fix the cause, then retry the failed jobs',
+} as const;
+
 /** What the operator does about a permanent failure, by the error's kind. */
 function adviceFor(err: { status?: number; errorCode?: string; name: string }): string {
-  if (err.name === 'SecretServerPermissionError') return 'grant the API account View Users, Administer Users and Administer Groups, then retry the failed jobs';
-  if (err.name === 'SecretServerAuthenticationError') return 'check SS_USERNAME / SS_PASSWORD / SS_DOMAIN, then retry the failed jobs';
-  if (err.name === 'SecretServerAccountNotClaimableError')
-    return 'the account is never claimed; give the SCIM user another email or userName, or unassign them in Okta';
-  if (err.name === 'SecretServerRefusedError')
-    return 'Secret Server refused the change and nothing changed; grant the API account what the reason names, or unassign the user in Okta, then retry the failed jobs';
-  if (err.name === 'SecretServerVaultNotFoundError') return 'make one Secret Server vault of the Delinea Platform tenant the default and active one';
-  if (err.status === 400) return 'Secret Server rejected the data; fix the user in Okta (or Secret Server), then retry the failed jobs';
-  return 'inspect the error, fix the cause, then retry the failed jobs';
+  if (err.name === 'SecretServerPermissionError') return PERMANENT_FAILURE_ADVICE.permission;
+  if (err.name === 'SecretServerAuthenticationError') return PERMANENT_FAILURE_ADVICE.authentication;
+  if (err.name === 'SecretServerAccountNotClaimableError') return PERMANENT_FAILURE_ADVICE.notClaimable;
+  if (err.name === 'SecretServerRefusedError') return PERMANENT_FAILURE_ADVICE.refused;
+  if (err.name === 'SecretServerVaultNotFoundError') return PERMANENT_FAILURE_ADVICE.vault;
+  if (err.status === 400) return PERMANENT_FAILURE_ADVICE.rejected;
+  return PERMANENT_FAILURE_ADVICE.other;
 }

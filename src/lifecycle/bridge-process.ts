@@ -16,7 +16,9 @@ import { DirtySweeper } from '../jobs/dirty-sweeper';
 import { createJobWorkers } from '../jobs/job-runner';
 import type { Logger } from '../logging/logger';
 import { isLoopbackUrl } from '../config/secret-rules';
+import { adminConsole } from './admin-console';
 import { SecretServerReadiness } from './secret-server-readiness';
+import { WorkerHeartbeat } from './worker-heartbeat';
 
 /**
  * How long start-up waits for Redis before it listens without it. A reachable Redis answers in
@@ -59,6 +61,7 @@ export async function startBridge(
   let server: http.Server | undefined;
   let url: string | undefined;
   let sweeper: DirtySweeper | undefined;
+  let heartbeat: WorkerHeartbeat | undefined;
 
   if (config.secretServer.baseUrl.trim().toLowerCase().startsWith('http://') && !isLoopbackUrl(config.secretServer.baseUrl)) {
     logger.warn('SS_BASE_URL is plain http to another machine: the API account password and every token cross the network readable; use https', {
@@ -90,6 +93,9 @@ export async function startBridge(
     sweeper.start(options.sweepIntervalMs);
     await container.queue.scheduleImport(config.import.intervalS);
     if (stopped) return;
+    // What `scim-bridge healthcheck` reads for a worker, which serves no HTTP (worker-heartbeat.ts).
+    heartbeat = new WorkerHeartbeat(container.redis, config.redis.prefix, logger);
+    heartbeat.start();
     logger.info('workers started', { category: 'lifecycle', concurrency: config.worker.concurrency });
   };
   const redisReady = container.reachability.whenReady();
@@ -101,6 +107,8 @@ export async function startBridge(
 
   if (runsApi) {
     container.tokens.start();
+    // One set of readiness checks for /readyz and the console's overview.
+    const checks = readinessChecks(container, config);
     const app = createApp({
       config,
       logger,
@@ -111,13 +119,14 @@ export async function startBridge(
       httpMetrics: container.metrics.httpMiddleware(),
       opsRouter: opsRouter({
         metrics: container.metrics,
-        checks: readinessChecks(container, config),
+        checks,
         queues: { counts: async () => ({ provision: await admin.queueCounts() }) },
       }),
       adminRouter: config.auth.adminToken
         ? adminRouter(admin, queueDashboard([container.queue.provision, container.queue.import], '/admin/queues'))
         : undefined,
       adminTokens: container.adminTokens,
+      adminConsole: config.auth.adminToken ? adminConsole(container, checks) : undefined,
       storeReadiness: container.reachability,
     });
     server = createServer(config, app, logger);
@@ -145,6 +154,7 @@ export async function startBridge(
       if (container.reachability.isReady()) await startedLogged;
       sweeper?.stop();
       await Promise.all(workers.map((w) => w.close()));
+      await heartbeat?.stop();
       await container.close();
       logger.info('stopped', { category: 'lifecycle' });
     })());

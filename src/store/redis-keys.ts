@@ -31,6 +31,8 @@ export function redisKeys(prefix: string) {
     tokenByHash: (sha256Hex: string) => `${prefix}:token-hash:${sha256Hex}`,
     /** Failed-auth counters per client, for throttling. */
     authFailures: (client: string) => `${prefix}:auth-fail:${client}`,
+    /** Console sign-ins: HASH per session, keyed by the SHA-256 of the session id (admin-session-store.ts). */
+    adminSession: (sha256Hex: string) => `${prefix}:admin-session:${sha256Hex}`,
     /** Global Secret Server call budget, one counter per second. */
     secretServerRate: (epochSecond: number) => `${prefix}:ss-rate:${epochSecond}`,
     /** Per-resource worker lock, so two workers never converge one resource at once. */

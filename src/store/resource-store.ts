@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type Redis from 'ioredis';
-import type { ResourceKind, ResourceOrigin, SecretServerLink, StoredResource } from '../domain/resource-types';
+import type { ResourceKind, ResourceOrigin, SecretServerLink, StoredResource, SyncState } from '../domain/resource-types';
 import { UNIQUE_INDEX_LABELS, uniqueKeysOf } from '../domain/unique-keys';
 import { NotFoundError, PreconditionFailedError, UniquenessError } from '../errors/bridge-error';
 import type { JsonObject } from '../scim/json-values';
@@ -262,6 +262,20 @@ export class ResourceStore {
       if (ids.length === 0) return;
       yield (await this.getMany(kind, ids)).filter((r): r is StoredResource => r !== null);
       if (ids.length < batchSize) return;
+    }
+  }
+
+  /**
+   * How many resources of `kind` stand in each syncState (one no worker has looked at yet is
+   * pending): a batch of ids and their link states per round trip, for the console's overview.
+   */
+  async countBySyncState(kind: ResourceKind, batchSize = 1000): Promise<Record<SyncState, number>> {
+    const counts: Record<SyncState, number> = { pending: 0, synced: 0, 'dry-run': 0, failed: 0 };
+    for (let offset = 0; ; offset += batchSize) {
+      const ids = await this.redis.zrange(this.keys.order(kind), offset, offset + batchSize - 1);
+      const states = await Promise.all(ids.map((id) => this.redis.hget(this.keys.link(kind, id), 'state')));
+      for (const state of states) counts[state !== null && state in counts ? (state as SyncState) : 'pending'] += 1;
+      if (ids.length < batchSize) return counts;
     }
   }
 

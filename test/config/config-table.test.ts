@@ -348,6 +348,22 @@ const rows: Row[] = [
     message: /must be from 1 to 86400; got 86401$/,
   },
   {
+    variable: 'ADMIN_SESSION_IDLE_S',
+    good: { ADMIN_SESSION_IDLE_S: '900' },
+    loaded: (c) => c.auth.sessionIdleS,
+    expected: 900,
+    bad: { ADMIN_SESSION_IDLE_S: '59' },
+    message: /must be from 60 to 86400; got 59$/,
+  },
+  {
+    variable: 'ADMIN_SESSION_MAX_S',
+    good: { ADMIN_SESSION_MAX_S: '3600' },
+    loaded: (c) => c.auth.sessionMaxS,
+    expected: 3600,
+    bad: { ADMIN_SESSION_MAX_S: '604801' },
+    message: /must be from 60 to 604800; got 604801$/,
+  },
+  {
     variable: 'TLS_CERT',
     good: { TLS_CERT: cert, TLS_KEY: key },
     loaded: (c) => c.http.tlsCert,

@@ -1,0 +1,175 @@
+/**
+ * The console in a real browser (Debian's Chromium through playwright-core): an admin signs in,
+ * sees a user pushed through SCIM arrive as synced, sees a sync that Secret Server refused on the
+ * Failed page, retries it once the cause is fixed and sees it synced, opens the queue dashboard,
+ * and signs out. No page may trip its Content-Security-Policy.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startHarness, Harness, TEST_ADMIN_TOKEN } from '../support/bridge-harness';
+import { hasChromium, launchChromium } from '../support/console-browser';
+
+// CI installs Chromium (.ci/run), so there a missing browser fails the run instead of skipping it.
+const runs = hasChromium || process.env.CI === 'true';
+if (!runs) console.warn('/usr/bin/chromium not found: the console browser tests are skipped (apt-get install chromium to run them)');
+
+(runs ? describe : describe.skip)('the console in a browser', () => {
+  let h: Harness;
+  let base: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const policyViolations: string[] = [];
+
+  const rowOf = (text: string) => page.locator('tbody tr', { hasText: text });
+  const stateOf = async (text: string) => (await rowOf(text).locator('[data-field=syncState]').textContent())?.trim();
+
+  beforeAll(async () => {
+    h = await startHarness({ log: { level: 'info' } });
+    base = h.bridge.url!;
+    browser = await launchChromium();
+    context = await browser.newContext();
+    page = await context.newPage();
+    page.on('console', (message) => {
+      if (/Content Security Policy|Content-Security-Policy/i.test(message.text())) policyViolations.push(`${page.url()}: ${message.text()}`);
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await h?.stop();
+  });
+
+  it('when a signed-out admin opens /admin, then the sign-in page comes first, and the admin token opens the overview', async () => {
+    await page.goto(`${base}/admin/users`);
+    expect(new URL(page.url()).pathname).toBe('/admin/login');
+    await page.fill('input[name=token]', TEST_ADMIN_TOKEN);
+    await Promise.all([page.waitForURL(`${base}/admin/users`), page.click('button:has-text("Sign in")')]);
+    await page.click('nav >> text=Overview');
+    await page.waitForURL(`${base}/admin`);
+    expect(await page.locator('h1').textContent()).toBe('Overview');
+    expect(await page.locator('[data-fact=circuit]').textContent()).toBe('closed');
+    const cookies = await context.cookies(`${base}/admin`);
+    const session = cookies.find((c) => c.name === 'scimbridge_console')!;
+    expect(session).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/admin', secure: false });
+  });
+
+  it('when Okta pushes a user, then the Users page shows it arrive as synced, with its Secret Server id, and search finds it', async () => {
+    const email = 'ada.browser@example.com';
+    const created = await h.scim('POST', '/Users', {
+      userName: email,
+      name: { givenName: 'Ada', familyName: 'Browser' },
+      emails: [{ value: email, primary: true }],
+    });
+    expect(created.status).toBe(201);
+    await h.waitForSync();
+    await page.click('nav >> text=Users');
+    await page.waitForURL(`${base}/admin/users`);
+    expect(await stateOf(email)).toBe('synced');
+    const secretServerId = [...h.simulator.state.users.values()].find((u) => u.emailAddress === email)!.id;
+    expect(await rowOf(email).textContent()).toContain(String(secretServerId));
+
+    await page.fill('input[name=q]', String(secretServerId));
+    await page.click('button:has-text("Search")');
+    expect(await page.locator('tbody tr').count()).toBe(1);
+    expect(await stateOf(email)).toBe('synced');
+    // The search went as a POST: the address bar never holds what was searched.
+    expect(page.url()).toBe(`${base}/admin/users`);
+  });
+
+  it('when Secret Server refuses a sync, then the Failed page shows it with what to do, and once fixed, Retry brings the user to synced', async () => {
+    const email = 'grace.refused@example.com';
+    const created = await h.scim('POST', '/Users', { userName: email, emails: [{ value: email, primary: true }] });
+    await h.waitForSync();
+    h.simulator.setKnobs({ refuseDisable: [email] });
+    expect(
+      (
+        await h.scim('PATCH', `/Users/${created.body.id}`, {
+          schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+          Operations: [{ op: 'replace', value: { active: false } }],
+        })
+      ).status,
+    ).toBe(200);
+    await waitFor(async () => (await h.bridge.admin.listFailed()).some((j) => j.resourceId === created.body.id));
+
+    await page.click('nav >> text=Users');
+    expect(await stateOf(email)).toBe('failed');
+    expect(await rowOf(email).locator('td.error').textContent()).toMatch(/refused to disable/);
+
+    await page.click('nav >> text=Failed');
+    await page.waitForURL(`${base}/admin/failed`);
+    const failed = page.locator('tbody tr', { hasText: email });
+    expect(await failed.count()).toBe(1);
+    expect(await failed.textContent()).toMatch(/refused to disable/);
+    expect(await failed.textContent()).toMatch(/Secret Server refused the change and nothing changed/);
+
+    h.simulator.setKnobs({ refuseDisable: [] });
+    await failed.locator('button:has-text("Retry")').click();
+    expect(await page.locator('[role=status]').textContent()).toMatch(/retried/);
+    await h.waitForSync();
+    await page.reload();
+    expect(await page.locator('tbody tr', { hasText: email }).count()).toBe(0);
+
+    await page.click('nav >> text=Users');
+    expect(await stateOf(email)).toBe('synced');
+    expect(await rowOf(email).locator('td').nth(3).textContent()).toBe('no');
+    expect([...h.simulator.state.users.values()].find((u) => u.emailAddress === email)!.enabled).toBe(false);
+  });
+
+  it('when a row’s Retry is pressed, then a forced sync of that user runs and it stays synced', async () => {
+    await page.click('nav >> text=Users');
+    const email = 'ada.browser@example.com';
+    await rowOf(email).locator('button:has-text("Retry")').click();
+    expect(await page.locator('[role=status]').textContent()).toMatch(/forced sync of that user is queued/);
+    await h.waitForSync();
+    await page.reload();
+    expect(await stateOf(email)).toBe('synced');
+  });
+
+  it('when the queue dashboard is opened after sign-in, then it renders, and its own Retry all passes the CSRF check through its X-XSRF-TOKEN header', async () => {
+    const email = 'alan.dashboard@example.com';
+    const created = await h.scim('POST', '/Users', { userName: email, emails: [{ value: email, primary: true }] });
+    await h.waitForSync();
+    h.simulator.setKnobs({ refuseDisable: [email] });
+    await h.scim('PATCH', `/Users/${created.body.id}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', value: { active: false } }],
+    });
+    await waitFor(async () => (await h.bridge.admin.listFailed()).some((j) => j.resourceId === created.body.id));
+    h.simulator.setKnobs({ refuseDisable: [] });
+
+    await page.goto(`${base}/admin/queues/queue/provision?status=failed`);
+    await page.getByText(`User-${created.body.id}`, { exact: false }).first().waitFor({ timeout: 15_000 });
+    const xsrf = (await context.cookies(`${base}/admin/queues`)).find((c) => c.name === 'XSRF-TOKEN')!;
+    expect(xsrf).toMatchObject({ httpOnly: false, sameSite: 'Strict', path: '/admin/queues' });
+    const action = page.waitForRequest((r) => r.method() !== 'GET' && r.url().includes('/admin/queues/api/'));
+    const answered = page.waitForResponse((r) => r.request().method() !== 'GET' && r.url().includes('/admin/queues/api/'));
+    await page.getByText('Retry all').click();
+    const confirm = page.getByRole('button', { name: /confirm/i });
+    if (await confirm.isVisible().catch(() => false)) await confirm.click();
+    expect((await action).headers()['x-xsrf-token']).toBe(xsrf.value);
+    expect((await answered).status()).toBe(200);
+    await h.waitForSync();
+    expect((await h.bridge.admin.listFailed()).some((j) => j.resourceId === created.body.id)).toBe(false);
+    expect((await h.bridge.container.store.getLink('User', created.body.id))?.state).toBe('synced');
+  });
+
+  it('when the admin signs out, then the sign-in page says so and /admin sends the browser back to it', async () => {
+    await page.goto(`${base}/admin`);
+    await Promise.all([page.waitForURL(/\/admin\/login/), page.click('button:has-text("Sign out")')]);
+    expect(await page.locator('[role=status]').textContent()).toMatch(/signed out/);
+    expect((await context.cookies(`${base}/admin`)).find((c) => c.name === 'scimbridge_console')).toBeUndefined();
+    await page.goto(`${base}/admin/failed`);
+    expect(new URL(page.url()).pathname).toBe('/admin/login');
+  });
+
+  it('when every page has been shown, then none tripped its Content-Security-Policy', () => {
+    expect(policyViolations).toEqual([]);
+  });
+});
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`not true after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
