@@ -60,6 +60,33 @@ export function refuseDisabling(user: SimUser, callerId: number, refuseDisable: 
   if (user.id === callerId || refuseDisable.some((n) => n.toLowerCase() === name)) throw disableRefused();
 }
 
+/** POST /api/v1/users: Secret Server's checks in its order, then the new user (the fake client runs the same). */
+export function createUserFrom(state: SimulatorState, body: Record<string, unknown>): SimUser {
+  const errors: Record<string, string[]> = {};
+  const userName = requireText(body, 'userName', 'UserName', errors);
+  const displayName = requireText(body, 'displayName', 'DisplayName', errors);
+  requireText(body, 'password', 'Password', errors);
+  if (Object.keys(errors).length) throw invalidModel(errors);
+  const password = checkPassword(body.password);
+  const emailAddress = checkEmail(body.emailAddress);
+  if (body.domainId !== undefined && body.domainId !== null && body.domainId !== LOCAL_DOMAIN_ID) {
+    throw badRequest('Domain users must be created by directory synchronization.');
+  }
+  // findUserByUserName sees inactive users too: a disabled user still holds its userName.
+  if (state.findUserByUserName(userName)) throw badRequest(DUPLICATE_USER_NAME_MESSAGE);
+  const user = state.addUser({
+    userName,
+    displayName,
+    password,
+    emailAddress,
+    // Omitted `enabled` creates an inactive user, so a client must always send it (as thycotic/ss-docs
+    // api-scripting/rest-api-powershell-examples/index.md does).
+    enabled: body.enabled === true,
+    isApplicationAccount: body.isApplicationAccount === true,
+  });
+  return user;
+}
+
 export function usersRouter(state: SimulatorState, knobs: Pick<SimulatorKnobs, 'refuseDisable'>): Router {
   const router = Router();
   const userById = (id: number, includeInactive = true): SimUser => {
@@ -128,30 +155,7 @@ export function usersRouter(state: SimulatorState, knobs: Pick<SimulatorKnobs, '
   });
 
   router.post('/', (req, res) => {
-    const body = bodyObject(req);
-    const errors: Record<string, string[]> = {};
-    const userName = requireText(body, 'userName', 'UserName', errors);
-    const displayName = requireText(body, 'displayName', 'DisplayName', errors);
-    requireText(body, 'password', 'Password', errors);
-    if (Object.keys(errors).length) throw invalidModel(errors);
-    const password = checkPassword(body.password);
-    const emailAddress = checkEmail(body.emailAddress);
-    if (body.domainId !== undefined && body.domainId !== null && body.domainId !== LOCAL_DOMAIN_ID) {
-      throw badRequest('Domain users must be created by directory synchronization.');
-    }
-    // findUserByUserName sees inactive users too: a disabled user still holds its userName.
-    if (state.findUserByUserName(userName)) throw badRequest(DUPLICATE_USER_NAME_MESSAGE);
-    const user = state.addUser({
-      userName,
-      displayName,
-      password,
-      emailAddress,
-      // Omitted `enabled` creates an inactive user, so a client must always send it (as thycotic/ss-docs
-      // api-scripting/rest-api-powershell-examples/index.md does).
-      enabled: body.enabled === true,
-      isApplicationAccount: body.isApplicationAccount === true,
-    });
-    res.json(renderUserModel(user));
+    res.json(renderUserModel(createUserFrom(state, bodyObject(req))));
   });
 
   router.get('/:id', (req, res) => {

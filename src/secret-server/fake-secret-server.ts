@@ -19,7 +19,7 @@
  * vocabulary ('POST /api/v1/users'), so a test can assert "exactly one create".
  */
 import { checkGroupName, editableMembers, existingUsers } from '../../simulator/groups-routes';
-import { DUPLICATE_USER_NAME_MESSAGE, checkEmail, checkPassword, refuseDisabling, requireText } from '../../simulator/users-routes';
+import { checkEmail, createUserFrom, refuseDisabling } from '../../simulator/users-routes';
 import { SimHttpError, accessDenied, badRequest, invalidModel, sortBy } from '../../simulator/simulator-http';
 import {
   type SimGroup,
@@ -118,18 +118,8 @@ export class FakeSecretServer implements SecretServerPort {
   createUser(args: { userName: string; displayName: string; emailAddress: string; enabled: boolean; password: string }): Promise<SecretServerUser> {
     const { password: _password, ...logged } = args;
     return this.call('createUser', FAKE_ENDPOINTS.createUser, [logged], () => {
-      const body: Record<string, unknown> = { ...args };
-      const errors: Record<string, string[]> = {};
-      const userName = requireText(body, 'userName', 'UserName', errors);
-      const displayName = requireText(body, 'displayName', 'DisplayName', errors);
-      requireText(body, 'password', 'Password', errors);
-      if (Object.keys(errors).length) throw invalidModel(errors);
-      const password = checkPassword(body.password);
-      const emailAddress = checkEmail(body.emailAddress);
-      // A disabled user still holds its userName.
-      if (this.state.findUserByUserName(userName)) throw badRequest(DUPLICATE_USER_NAME_MESSAGE);
       // The client always sends enabled, a local domain and isApplicationAccount false.
-      const user = this.state.addUser({ userName, displayName, password, emailAddress, enabled: args.enabled === true, isApplicationAccount: false });
+      const user = createUserFrom(this.state, { ...args, isApplicationAccount: false });
       return toUser(renderUserModel(user));
     });
   }
