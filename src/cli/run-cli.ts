@@ -125,7 +125,9 @@ async function connect(settings: BridgeConfig['redis'], closers: Array<() => Pro
   redis.on('error', (err: Error) => (lastError = err));
   closers.push(async () => {
     if (redis.status === 'ready') await redis.quit();
-    else redis.disconnect();
+    // A connection that never opened has ended already; disconnect() would hold the process for
+    // ioredis's disconnectTimeout (2 s) waiting for a socket that is gone.
+    else if (redis.status !== 'end') redis.disconnect();
   });
   try {
     await redis.connect();
