@@ -138,7 +138,7 @@ async function main(): Promise<number> {
   const info = run('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 20_000 });
   if (info.code !== 0) {
     say(`skipped: no Docker engine answers (docker info: ${lastLine(info.stderr || info.stdout) || `exit ${info.code}`}).`);
-    say('Start one (on these machines: ../shared/tools/docker-local.sh) and run npm run test:docker again.');
+    say('Start a Docker engine (https://docs.docker.com/engine/install/) with docker compose or docker-compose, then run npm run test:docker again.');
     return 0;
   }
   const compose = composeCommand();
