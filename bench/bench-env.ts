@@ -8,6 +8,7 @@ import http from 'node:http';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { TokenService } from '../src/domain/token-service';
+import { underPrefix, unlinkMatching } from '../src/store/key-scan';
 import { redisKeys } from '../src/store/redis-keys';
 import { RedisTokenStore } from '../src/store/token-store';
 import { BenchChild, RESULTS_DIR, startChild } from './bench-processes';
@@ -162,16 +163,9 @@ export function driverCpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
-/** Deletes every key of this run (SCAN + DEL, never KEYS). */
-export async function deleteRunKeys(redis: Redis, runPrefix: string): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${runPrefix}:*`, 'COUNT', 1000);
-    if (keys.length) deleted += await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  return deleted;
+/** Deletes every key of this run (SCAN + UNLINK, never KEYS). */
+export function deleteRunKeys(redis: Redis, runPrefix: string): Promise<number> {
+  return unlinkMatching(redis, underPrefix(runPrefix));
 }
 
 /** Busy CPU seconds (user + system) of the whole machine, all cores, from /proc/stat; undefined off Linux. */

@@ -6,9 +6,7 @@
  */
 import crypto from 'node:crypto';
 import type Redis from 'ioredis';
-
-/** Keys asked for per SCAN call, and so removed per UNLINK at most. */
-const SCAN_BATCH = 1000;
+import { underPrefix, unlinkMatching } from '../src/store/key-scan';
 
 /**
  * A prefix no other run, and no `npm start`, uses: random, so two demos side by side (or one
@@ -28,7 +26,7 @@ export function prefixBannerLine(prefix: string, configuredPrefix: string, confi
 
 /** The shell line that does what deleteKeysUnder does, for when the demo could not. */
 export function manualCleanupHint(prefix: string): string {
-  return `redis-cli --scan --pattern '${escapeGlob(prefix)}:*' | xargs -r redis-cli unlink`;
+  return `redis-cli --scan --pattern '${underPrefix(prefix)}' | xargs -r redis-cli unlink`;
 }
 
 /**
@@ -39,7 +37,7 @@ export function manualCleanupHint(prefix: string): string {
  * three) until one finds nothing: a key written while the first pass ran is not left behind.
  */
 export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<number> {
-  const pattern = `${escapeGlob(prefix)}:*`;
+  const pattern = underPrefix(prefix);
   let removed = 0;
   for (let pass = 0; pass < 3; pass++) {
     const found = await unlinkMatching(redis, pattern);
@@ -47,20 +45,4 @@ export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<num
     if (found === 0) break;
   }
   return removed;
-}
-
-async function unlinkMatching(redis: Redis, pattern: string): Promise<number> {
-  let removed = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_BATCH);
-    if (keys.length > 0) removed += await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  return removed;
-}
-
-/** A MATCH pattern treats * ? [ ] and \ as glob syntax; the prefix is meant literally. */
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 }

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import type { BridgeConfig } from '../config/load-config';
 import { createRedis } from '../store/redis-connection';
+import { keysMatching } from '../store/key-scan';
 import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TTL_S, hostHeartbeatPattern, type HeartbeatValue } from '../lifecycle/worker-heartbeat';
 import type { CommandGroup } from './command-registry';
 import { parseCommandArgs } from './parse-command-args';
@@ -126,13 +127,7 @@ async function workerHeartbeat(config: BridgeConfig): Promise<string> {
       // The URL may carry a password: name the setting, not its value.
       throw new Unhealthy(`cannot reach Redis (REDIS_URL): ${(lastError ?? (err as Error)).message}`);
     }
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      keys.push(...found);
-      cursor = next;
-    } while (cursor !== '0');
+    const keys = await keysMatching(redis, pattern);
     const beats = (keys.length ? await redis.mget(...keys) : [])
       .map((raw, i) => ({ key: keys[i], value: parseBeat(raw) }))
       .filter((beat): beat is { key: string; value: HeartbeatValue } => beat.value !== undefined)

@@ -8,8 +8,9 @@ const NO_EMAIL_ADVICE = 'map an email for the user in Okta (Secret Server users 
 /**
  * What to do about a failed job, from the reason BullMQ kept (the error's message): the job keeps
  * no error class, so the reason's wording, written in secret-server-errors.ts, the transport and
- * the sync jobs, is read back here. The advice is the one the job's ERROR line gave
- * (jobs/job-decision.ts), so the log and the console say the same thing.
+ * the sync jobs, is read back here. For a permanent failure the advice is the one the job's ERROR
+ * line gave (PERMANENT_FAILURE_ADVICE in jobs/job-decision.ts); the three above point at the
+ * console's own pages instead of the CLI.
  */
 export function failureAdvice(reason: string): string {
   if (/refused the token grant/i.test(reason)) return PERMANENT_FAILURE_ADVICE.authentication;

@@ -121,7 +121,7 @@ export function decideJobOutcome({ jobName, run, attempt, fields, durationMs }: 
       };
     }
     const attemptNumber = attempt.attemptsMade + 1;
-    const last = attemptNumber >= attempt.attempts;
+    const last = isLastAttempt(attempt);
     const lineFields = { ...fields, durationMs, outcome: last ? 'failed' : 'retry', endpoint: err.endpoint, status: err.status, reason: err.message };
     if (!last)
       return { action: 'retry', error: err, links: [pending], metric: 'retry', log: { level: 'info', message: `${jobName} will retry`, fields: lineFields } };

@@ -3,14 +3,12 @@
  * own: exit 0 and one line on stdout when healthy, exit 1 and one `error: unhealthy: ...` line on
  * stderr otherwise. The api case asks a real bridge; the worker case reads the real Redis.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type Redis from 'ioredis';
 import os from 'node:os';
-import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import '../../src/cli/main';
 import { HEALTHCHECK_TIMEOUT_MS, ownHealthz } from '../../src/cli/healthcheck-command';
@@ -19,6 +17,7 @@ import { createSilentLogger } from '../../src/logging/logger';
 import { WorkerHeartbeat, heartbeatKey } from '../../src/lifecycle/worker-heartbeat';
 import { startHarness, type Harness } from '../support/bridge-harness';
 import { TEST_REDIS_URL, connectRedis, deletePrefix, uniquePrefix } from '../support/redis';
+import { hasOpenssl, makeSelfSignedCert, type SelfSignedCert } from '../support/self-signed-cert';
 
 async function healthcheck(env: NodeJS.ProcessEnv, ...args: string[]) {
   const stdout = new PassThrough();
@@ -120,26 +119,15 @@ describe('scim-bridge healthcheck, BRIDGE_ROLE api or all', () => {
   });
 });
 
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 if (!hasOpenssl) console.warn('openssl not found: the healthcheck TLS test is skipped (install openssl to run it)');
 
 (hasOpenssl ? describe : describe.skip)('scim-bridge healthcheck with TLS_CERT', () => {
-  let dir: string;
-  let tls: { cert: string; key: string };
+  let tls: SelfSignedCert;
   beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scim-bridge-healthcheck-tls-'));
-    tls = { cert: path.join(dir, 'cert.pem'), key: path.join(dir, 'key.pem') };
     // A certificate for the public name, as in production: it does not name 127.0.0.1.
-    const made = spawnSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=scim.example.com', '-days', '1', '-keyout', tls.key, '-out', tls.cert],
-      {
-        encoding: 'utf8',
-      },
-    );
-    if (made.status !== 0) throw new Error(`openssl could not make a certificate: ${made.stderr}`);
+    tls = makeSelfSignedCert('healthcheck-tls', 'scim.example.com');
   });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => tls?.remove());
 
   it('when the api serves HTTPS with a certificate for its public name, then it asks https://127.0.0.1 and is healthy', async () => {
     const stub = await stubServer(200, { tls });

@@ -4,14 +4,11 @@
  * flags (Secure under TLS too), escaping and the page policy, and Bearer scripts as before.
  */
 import crypto from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { startHarness, Harness, TEST_ADMIN_TOKEN, TEST_SCIM_TOKEN } from '../support/bridge-harness';
 import { BROWSER_ACCEPT, consoleGet, consolePost, cookieAttributes, cookieFrom, csrfIn, SESSION_COOKIE, signIn } from '../support/console-client';
 import { rawRequest } from '../support/raw-http';
 import { connectRedis } from '../support/redis';
+import { hasOpenssl, makeSelfSignedCert, type SelfSignedCert } from '../support/self-signed-cert';
 
 const FAIL_LIMIT = 3;
 const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
@@ -301,25 +298,19 @@ describe('console security', () => {
   });
 });
 
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 if (!hasOpenssl) console.warn('openssl not found: the console TLS test is skipped (install openssl to run it)');
 
 (hasOpenssl ? describe : describe.skip)('console cookies under TLS', () => {
   let h: Harness;
-  let dir: string;
+  let tls: SelfSignedCert;
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scim-bridge-console-tls-'));
-    const [cert, key] = [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')];
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', key, '-out', cert], {
-      encoding: 'utf8',
-    });
-    if (made.status !== 0) throw new Error(`openssl could not make a certificate: ${made.stderr}`);
-    h = await startHarness({ log: { level: 'error' }, http: { tlsCert: cert, tlsKey: key } });
+    tls = makeSelfSignedCert('console-tls');
+    h = await startHarness({ log: { level: 'error' }, http: { tlsCert: tls.cert, tlsKey: tls.key } });
   });
   afterAll(async () => {
     await h?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    tls?.remove();
   });
 
   it('when a browser signs in over HTTPS, then both cookies are Secure as well', async () => {

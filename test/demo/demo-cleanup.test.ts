@@ -8,6 +8,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import path from 'node:path';
 import type Redis from 'ioredis';
+import { keysMatching } from '../../src/store/key-scan';
 import { connectRedis, deletePrefix, TEST_REDIS_URL, uniquePrefix } from '../support/redis';
 
 const REPO = path.resolve(__dirname, '../..');
@@ -63,17 +64,6 @@ function startDemo(env: Record<string, string>): Demo {
     }
   };
   return { child, output: () => text, waitFor, exited };
-}
-
-async function keysMatching(redis: Redis, pattern: string): Promise<string[]> {
-  const found = new Set<string>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    for (const key of keys) found.add(key);
-    cursor = next;
-  } while (cursor !== '0');
-  return [...found].sort();
 }
 
 /** The Redis key of a token anywhere: the bridge stores SHA-256 of the token, never the token. */

@@ -2,14 +2,11 @@
  * Security, the surface: failed authentication throttled per client, security headers, body
  * size limits, admin and SCIM kept apart, and optional TLS with a self-signed certificate.
  */
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { startHarness, Harness, TEST_ADMIN_TOKEN, TEST_SCIM_TOKEN } from '../support/bridge-harness';
 import { AnswerTally } from '../support/fault-ledger';
 import { oktaUser, patchOp, uniqueEmail } from '../support/fault-mode';
 import { rawRequest } from '../support/raw-http';
+import { hasOpenssl, makeSelfSignedCert, type SelfSignedCert } from '../support/self-signed-cert';
 
 const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 const BODY_LIMIT = 32 * 1024;
@@ -95,25 +92,19 @@ describe('the security surface', () => {
   });
 });
 
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 if (!hasOpenssl) console.warn('openssl not found: the TLS test is skipped (install openssl to run it)');
 
 (hasOpenssl ? describe : describe.skip)('optional TLS', () => {
   let h: Harness;
-  let dir: string;
+  let tls: SelfSignedCert;
 
   beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scim-bridge-tls-'));
-    const [cert, key] = [path.join(dir, 'cert.pem'), path.join(dir, 'key.pem')];
-    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', key, '-out', cert], {
-      encoding: 'utf8',
-    });
-    if (made.status !== 0) throw new Error(`openssl could not make a certificate: ${made.stderr}`);
-    h = await startHarness({ log: { level: 'error' }, http: { tlsCert: cert, tlsKey: key } });
+    tls = makeSelfSignedCert('tls');
+    h = await startHarness({ log: { level: 'error' }, http: { tlsCert: tls.cert, tlsKey: tls.key } });
   });
   afterAll(async () => {
     await h?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    tls?.remove();
   });
 
   it('when TLS_CERT and TLS_KEY are set, then SCIM is served over HTTPS and not over plain HTTP', async () => {

@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import crypto from 'node:crypto';
+import { underPrefix, unlinkMatching } from '../../src/store/key-scan';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -14,10 +15,5 @@ export function connectRedis(): Redis {
 
 /** Deletes every key under a prefix (SCAN, never KEYS). */
 export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+  await unlinkMatching(redis, underPrefix(prefix));
 }
