@@ -1,6 +1,8 @@
 import os from 'node:os';
 import type Redis from 'ioredis';
 import type { Logger } from '../logging/logger';
+import { literalPattern } from '../store/key-scan';
+import { redisKeys } from '../store/redis-keys';
 
 /**
  * A worker process serves no HTTP, so "is it alive and can it reach Redis?" is answered in Redis:
@@ -38,16 +40,12 @@ export function heartbeatInstance(hostname: string = os.hostname(), pid: number 
 }
 
 export function heartbeatKey(prefix: string, instance: string = heartbeatInstance()): string {
-  return `${prefix}:worker:heartbeat:${instance}`;
+  return redisKeys(prefix).workerHeartbeat(instance);
 }
 
-/**
- * SCAN MATCH pattern for every heartbeat of one host, with the glob characters of the prefix and
- * the host name escaped (https://redis.io/docs/latest/commands/keys/ lists them).
- */
+/** SCAN MATCH pattern for every heartbeat of one host, the prefix and host name taken literally. */
 export function hostHeartbeatPattern(prefix: string, hostname: string = os.hostname()): string {
-  const literal = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
-  return `${literal(heartbeatKey(prefix, hostname))}-*`;
+  return `${literalPattern(heartbeatKey(prefix, hostname))}-*`;
 }
 
 export interface HeartbeatOptions {

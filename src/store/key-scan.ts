@@ -23,7 +23,12 @@ export async function unlinkMatching(redis: Redis, pattern: string): Promise<num
   return removed;
 }
 
-/** A MATCH pattern for every key under `prefix:`, the prefix taken literally (* ? [ ] \ escaped). */
+/** `text` as a MATCH pattern that matches only itself: * ? [ ] and \ escaped (https://redis.io/docs/latest/commands/keys/). */
+export function literalPattern(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+}
+
+/** A MATCH pattern for every key under `prefix:`, the prefix taken literally. */
 export function underPrefix(prefix: string): string {
-  return `${prefix.replace(/[*?[\]\\]/g, (c) => `\\${c}`)}:*`;
+  return `${literalPattern(prefix)}:*`;
 }

@@ -39,6 +39,8 @@ export function redisKeys(prefix: string) {
     syncLock: (k: ResourceKind, id: string) => `${prefix}:lock:${kind(k)}:${id}`,
     /** Import run bookkeeping. */
     importStatus: () => `${prefix}:import:status`,
+    /** A worker process's liveness, written with a TTL (lifecycle/worker-heartbeat.ts). */
+    workerHeartbeat: (instance: string) => `${prefix}:worker:heartbeat:${instance}`,
   };
 }
 
