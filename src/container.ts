@@ -5,6 +5,9 @@ import { AdminService } from './domain/admin-service';
 import { ResourceService } from './domain/resource-service';
 import { StaticTokenVerifier } from './domain/static-token-verifier';
 import { TokenService } from './domain/token-service';
+import { JobHistory } from './history/job-history';
+import { ProtectedAttempts } from './history/protected-attempts';
+import { ResourceHistory } from './history/resource-history';
 import type { JobContext } from './jobs/sync-job';
 import type { Logger } from './logging/logger';
 import { BridgeMetrics } from './metrics/bridge-metrics';
@@ -61,6 +64,12 @@ export interface Container {
   metrics: BridgeMetrics;
   lock: ResourceLock;
   jobContext: JobContext;
+  /** Each user's and group's history: SCIM requests, job runs, Secret Server calls (history/). */
+  history: ResourceHistory;
+  /** The last attempts on accounts the bridge never claims. */
+  protectedAttempts: ProtectedAttempts;
+  /** What the job runner records of each run into the two above. */
+  jobHistory: JobHistory;
   close(): Promise<void>;
 }
 
@@ -84,6 +93,9 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
   const metrics = new BridgeMetrics();
   const { store, queue, admin } = createAdminServices(config, redis, bullRedis, logger);
   const tokens = createTokenService(config, redis, logger);
+  const history = new ResourceHistory(redis, prefix, logger);
+  const protectedAttempts = new ProtectedAttempts(redis, prefix, logger);
+  const jobHistory = new JobHistory(history, protectedAttempts);
   const breaker = new CircuitBreaker({ failureThreshold: config.breaker.failureThreshold, openMs: config.breaker.openMs });
   breaker.onStateChange((state) => metrics.circuitOpen.set(state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0));
   const secretServer = new SecretServerClient(
@@ -101,7 +113,10 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
       logger: logger.child({ category: 'secret-server' }),
       rateLimiter: new RedisRateLimiter({ redis, prefix, maxRps: config.secretServer.maxRps }),
       breaker,
-      onCall: (endpoint, status, durationMs) => metrics.recordSecretServerCall(endpoint, status, durationMs),
+      onCall: (endpoint, status, durationMs) => {
+        metrics.recordSecretServerCall(endpoint, status, durationMs);
+        jobHistory.calls.record(endpoint, status, durationMs);
+      },
       onGrantBackoff: (seconds) => metrics.grantBackoff.set(seconds),
     },
   );
@@ -121,7 +136,7 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
     admin,
     // A write that landed is never answered as failed because its enqueue failed: its dirty marker
     // already guarantees the sync (see DirtyBackedEnqueuer).
-    resources: new ResourceService(store, new DirtyBackedEnqueuer(queue, logger), logger, config.import.familyNamePlaceholder),
+    resources: new ResourceService(store, new DirtyBackedEnqueuer(queue, logger), logger, config.import.familyNamePlaceholder, history),
     tokens,
     adminTokens: new StaticTokenVerifier(config.auth.adminToken),
     adminSessions: new AdminSessionStore(redis, prefix, { idleSeconds: config.auth.sessionIdleS, absoluteSeconds: config.auth.sessionMaxS }),
@@ -131,6 +146,9 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
     metrics,
     lock: new ResourceLock(redis, prefix),
     jobContext: { store, secretServer, logger, usernameFormat: config.secretServer.usernameFormat, accounts },
+    history,
+    protectedAttempts,
+    jobHistory,
     async close() {
       reachability.close();
       await tokens.stop();

@@ -1,6 +1,7 @@
 import type { BridgeConfig } from '../config/load-config';
 import type { AdminService } from '../domain/admin-service';
 import type { TokenService } from '../domain/token-service';
+import type { HistoryReader } from '../history/history-reader';
 
 /**
  * What a command group gets from the CLI. The services are the daemon's, built by the same
@@ -14,6 +15,8 @@ export interface CliContext {
   tokens(): Promise<TokenService>;
   /** Failed jobs, resync and import, on Redis and the provisioning queue. */
   admin(): Promise<AdminService>;
+  /** Each user's and group's history, on Redis. */
+  history(): Promise<HistoryReader>;
   /** A line on stdout: the result, meant for pipes (a token, a table). */
   out(line: string): void;
   /** A line on stderr: explanations for the human. */

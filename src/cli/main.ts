@@ -7,6 +7,7 @@
 import { registerCommand } from './command-registry';
 import { runCli } from './run-cli';
 import { healthcheckCommand } from './healthcheck-command';
+import { historyCommand } from './history-command';
 import { failedCommands, importCommand, resyncCommand } from './queue-commands';
 import { tokenCommands } from './token-commands';
 
@@ -14,6 +15,7 @@ registerCommand('token', tokenCommands);
 registerCommand('failed', failedCommands);
 registerCommand('resync', resyncCommand);
 registerCommand('import', importCommand);
+registerCommand('history', historyCommand);
 registerCommand('healthcheck', healthcheckCommand);
 
 /** Runs process.argv and sets the exit code; the process then ends once output is flushed. */

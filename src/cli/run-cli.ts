@@ -3,7 +3,10 @@ import { loadConfig, type BridgeConfig } from '../config/load-config';
 import { createAdminServices, createTokenService } from '../container';
 import type { AdminService } from '../domain/admin-service';
 import type { TokenService } from '../domain/token-service';
+import { HistoryReader } from '../history/history-reader';
+import { ResourceHistory } from '../history/resource-history';
 import { createSilentLogger } from '../logging/logger';
+import { ResourceStore } from '../store/resource-store';
 import { createRedis } from '../store/redis-connection';
 import { type CliContext, findCommand, registeredCommands } from './command-registry';
 import { UsageError } from './usage-error';
@@ -94,6 +97,11 @@ function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void>
         closers.push(() => services.queue.close());
         return services.admin;
       })),
+    history: () =>
+      connection().then((r) => {
+        const prefix = ctx.config().redis.prefix;
+        return new HistoryReader(new ResourceStore(r, prefix), new ResourceHistory(r, prefix, logger));
+      }),
     out: (line) => io.stdout.write(line + '\n'),
     err: (line) => io.stderr.write(line + '\n'),
   };

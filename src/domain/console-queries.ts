@@ -89,6 +89,14 @@ export class ConsoleQueries {
     return { rows: await this.rowsOf(kind, shown), hasMore: found.length > offset + pageSize };
   }
 
+  /** One user or group as a row, or null once it is deleted. */
+  async row(kind: ResourceKind, id: string): Promise<ConsoleRow | null> {
+    const [resource, link] = await Promise.all([this.store.get(kind, id, { members: false }), this.store.getLink(kind, id)]);
+    if (!resource) return null;
+    const [row] = await this.withMemberCounts([this.rowOf(resource, link)]);
+    return row;
+  }
+
   /** The failed jobs, newest first, each with the resource's name and what to do. */
   async failedJobs(limit: number): Promise<FailedJobRow[]> {
     const jobs = await this.admin.listFailed(limit);

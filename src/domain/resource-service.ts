@@ -18,6 +18,8 @@ import type { JsonObject } from '../scim/json-values';
 import { applyPatch } from '../scim/patch/patch';
 import { memberAccessOf } from '../scim/patch/patch-member-access';
 import { parseGroupInput, parseUserInput } from '../scim/resource/resource-input';
+import { changedAttributes, membersChange, SCIM_METHODS } from '../history/history-event';
+import type { ResourceHistory } from '../history/resource-history';
 import type { MemberWrite } from '../store/group-members';
 import type { UniqueIndex } from '../store/redis-keys';
 import type { ResourceStore } from '../store/resource-store';
@@ -68,13 +70,17 @@ export class ResourceService {
     private readonly logger: Logger,
     /** familyName shown for a user whose name is one word (IMPORT_FAMILY_NAME_PLACEHOLDER). */
     private readonly familyNamePlaceholder = '-',
+    /** Where each accepted write is recorded for the console's history page; none in narrow tests. */
+    private readonly history?: ResourceHistory,
   ) {}
 
   async create(kind: ResourceKind, body: unknown, requestId?: string): Promise<ResourceView> {
     const { attributes } = parseInput(kind, body);
     if (kind === 'Group') attributes.members = await this.usersOnly(attributes.members as JsonObject[], undefined, requestId);
     const resource = await this.store.create(kind, attributes, { origin: 'okta' });
-    await this.afterWrite(resource, requestId, 'create');
+    const { members, ...rest } = resource.attributes;
+    const added = Array.isArray(members) ? members.length : 0;
+    await this.afterWrite(resource, requestId, 'create', [...changedAttributes(undefined, rest), ...membersChange(added, 0)]);
     return view(resource, { state: 'pending' }, this.familyNamePlaceholder);
   }
 
@@ -90,12 +96,16 @@ export class ResourceService {
       invalid = error;
     }
     if (parsed && kind === 'Group') parsed.members = await this.usersOnly(parsed.members as JsonObject[], id, requestId);
-    const attributes = () => {
+    let before: Record<string, unknown> | undefined;
+    const attributes = (current: StoredResource) => {
       if (parsed === undefined) throw invalid;
+      before = current.attributes;
       return parsed;
     };
     const [resource, link] = await this.withLinkAlongside(kind, id, this.store.update(kind, id, attributes, expectedVersion, { origin: 'okta' }));
-    await this.afterWrite(resource, requestId, 'replace');
+    const { members, ...after } = resource.attributes;
+    const replacedMembers = Array.isArray(members) ? [`members replaced (${members.length})`] : [];
+    await this.afterWrite(resource, requestId, 'replace', [...changedAttributes(before, after), ...replacedMembers]);
     return view(resource, link, this.familyNamePlaceholder);
   }
 
@@ -103,12 +113,14 @@ export class ResourceService {
     if (kind === 'Group') return this.patchGroup(id, body, expectedVersion, requestId);
     // No existence read first: store.update throws NotFoundError before applying anything.
     let changed = false;
+    let before: Record<string, unknown> | undefined;
     const update = this.store.update(
       kind,
       id,
       (current) => {
         const result = applyPatch(kind, current.attributes, body);
         changed = result.changed;
+        before = current.attributes;
         if (!result.changed) return null;
         // Re-validate the outcome, so a PATCH cannot store what a PUT would refuse.
         return parseInput(kind, result.resource, current.attributes).attributes;
@@ -117,7 +129,7 @@ export class ResourceService {
       { origin: 'okta' },
     );
     const [resource, link] = await this.withLinkAlongside(kind, id, update);
-    if (changed) await this.afterWrite(resource, requestId, 'patch');
+    if (changed) await this.afterWrite(resource, requestId, 'patch', changedAttributes(before, resource.attributes));
     return view(resource, link, this.familyNamePlaceholder);
   }
 
@@ -129,6 +141,7 @@ export class ResourceService {
   private async patchGroup(id: string, body: unknown, expectedVersion?: number, requestId?: string): Promise<ResourceView> {
     const access = memberAccessOf(body);
     let changed = false;
+    let described: string[] = [];
     const plan = async (current: StoredResource): Promise<{ attributes: Record<string, unknown>; members: MemberWrite } | null> => {
       // A group stored before members moved beside it still has them in its JSON: whole, then.
       const legacy = Array.isArray(current.attributes.members);
@@ -142,9 +155,13 @@ export class ResourceService {
       if (!result.changed && !access.clears) return null;
       changed = true;
       const { members, ...attributes } = parseInput('Group', result.resource, current.attributes).attributes;
+      const { members: _legacyMembers, ...attributesBefore } = current.attributes;
+      described = changedAttributes(attributesBefore, attributes);
       const after = members as JsonObject[];
       if (whole || access.clears) {
-        return { attributes, members: { mode: 'replace', members: await this.usersOnly(after, id, requestId) } };
+        const kept = await this.usersOnly(after, id, requestId);
+        described.push(`members replaced (${kept.length})`);
+        return { attributes, members: { mode: 'replace', members: kept } };
       }
       // A member the operations removed and added again, or whose object they changed, is
       // written anew; the others the PATCH named are left where they are.
@@ -156,6 +173,7 @@ export class ResourceService {
         id,
         requestId,
       );
+      described.push(...membersChange(add.length, remove.length));
       const size = (await this.store.memberCount(id)) - remove.length + add.length;
       if (size > MAX_MEMBERS) {
         throw new BadRequestError(`members would have ${size} values; at most ${MAX_MEMBERS} are accepted`, 'invalidValue');
@@ -163,7 +181,7 @@ export class ResourceService {
       return { attributes, members: { mode: 'delta', remove, add } };
     };
     const [written, link] = await this.withLinkAlongside('Group', id, this.store.patchGroup(id, plan, expectedVersion, { origin: 'okta' }));
-    if (changed) await this.afterWrite(written, requestId, 'patch');
+    if (changed) await this.afterWrite(written, requestId, 'patch', described);
     if ((await this.store.memberCount(id)) > PATCH_ECHO_MEMBERS) return { resource: written, link, membersOmitted: true };
     const resource = (await this.store.get('Group', id)) ?? written;
     return view(resource, link, this.familyNamePlaceholder);
@@ -207,6 +225,7 @@ export class ResourceService {
   async remove(kind: ResourceKind, id: string, requestId?: string): Promise<void> {
     await this.store.remove(kind, id);
     this.logger.info('scim delete accepted', { category: 'scim', requestId, kind, id });
+    await this.history?.record({ kind, id }, [{ type: 'scim', at: this.history.now(), method: SCIM_METHODS.delete, requestId, changed: [] }]);
     await this.queue.enqueueSync(kind, id, DELETED_VERSION, requestId);
     if (kind === 'User') await this.leaveGroups(id, requestId);
   }
@@ -224,7 +243,7 @@ export class ResourceService {
           attributes: current.attributes,
           members: { mode: 'delta', remove: [userId], add: [] },
         }));
-        await this.afterWrite(written, requestId, 'member removal');
+        await this.afterWrite(written, requestId, 'member removal', membersChange(0, 1), 'a member was deleted');
       } catch (err) {
         // Deleted meanwhile: nothing left to leave.
         if (!(err instanceof NotFoundError)) throw err;
@@ -309,7 +328,13 @@ export class ResourceService {
     return [written.value, link.status === 'fulfilled' ? link.value : undefined];
   }
 
-  private async afterWrite(resource: StoredResource, requestId: string | undefined, operation: string): Promise<void> {
+  private async afterWrite(
+    resource: StoredResource,
+    requestId: string | undefined,
+    operation: 'create' | 'replace' | 'patch' | 'member removal',
+    changed: string[],
+    note?: string,
+  ): Promise<void> {
     this.logger.info(`scim ${operation} accepted`, {
       category: 'scim',
       requestId,
@@ -319,7 +344,13 @@ export class ResourceService {
     });
     // The write already left a dirty marker in the same Lua call; if this enqueue fails the
     // sweeper still carries the change to Secret Server.
-    await this.queue.enqueueSync(resource.kind, resource.id, resource.meta.version, requestId);
+    const method = operation === 'member removal' ? SCIM_METHODS.delete : SCIM_METHODS[operation];
+    await Promise.all([
+      this.queue.enqueueSync(resource.kind, resource.id, resource.meta.version, requestId),
+      this.history?.record({ kind: resource.kind, id: resource.id }, [
+        { type: 'scim', at: this.history.now(), method, requestId, changed, version: resource.meta.version, ...(note ? { note } : {}) },
+      ]),
+    ]);
   }
 }
 

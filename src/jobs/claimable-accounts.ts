@@ -52,6 +52,7 @@ export class ClaimableAccounts {
     throw new SecretServerAccountNotClaimableError(
       `Secret Server user ${account.id} (${account.userName}) is not the bridge's to claim: ${reason}`,
       account.id,
+      reason,
     );
   }
 

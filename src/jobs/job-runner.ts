@@ -3,6 +3,7 @@ import type Redis from 'ioredis';
 import type { Container } from '../container';
 import type { Logger } from '../logging/logger';
 import { bullPrefix, QUEUES } from '../queue/queue-registry';
+import type { JobHistory } from '../history/job-history';
 import type { ResourceLock } from '../store/resource-lock';
 import type { ImportJobPayload } from './import-from-secret-server-job';
 import { decideJobOutcome, type JobDecision, type JobRun } from './job-decision';
@@ -31,6 +32,8 @@ export interface ProvisionWorkerOptions {
   lock: ResourceLock;
   logger: Logger;
   observer?: JobObserver;
+  /** Records each run, its Secret Server calls and any attempt on a protected account, in the resource's history. */
+  history?: JobHistory;
 }
 
 /** One consumer per queue; what this process runs. Insertion order is start order. */
@@ -44,6 +47,7 @@ const CONSUMERS = {
       lock: container.lock,
       logger,
       observer: { onOutcome: (job, result, ms) => container.metrics.recordJob(job, result, ms) },
+      history: container.jobHistory,
     }),
   [QUEUES.import]: (container: Container, logger: Logger) => createImportWorker({ container, logger }),
 };
@@ -60,7 +64,7 @@ export function createJobWorkers(container: Container, logger: Logger): Worker[]
  * one log line per outcome carrying the request id that started it.
  */
 export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
-  const { ctx, lock, logger, observer } = options;
+  const { ctx, lock, logger, observer, history } = options;
   const log = logger.child({ category: 'worker' });
   const syncJobs = new Map(jobsOn(QUEUES.provision).map((job) => [job.name, job]));
 
@@ -109,16 +113,15 @@ export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
     if (!release) return settle(decide({ kind: 'locked' }, 0), job, token, 0);
     const started = Date.now();
     try {
-      let run: JobRun;
-      try {
-        run = { kind: 'done', outcome: await definition.exec(job.data, ctx, await reading) };
-      } catch (error) {
-        run = { kind: 'threw', error };
-      }
+      const exec = async () => definition.exec(job.data, ctx, await reading);
+      const { calls, outcome } = history ? await history.calls.during(exec) : { calls: [], outcome: await settled(exec) };
+      const run: JobRun = outcome.status === 'fulfilled' ? { kind: 'done', outcome: outcome.value } : { kind: 'threw', error: outcome.reason };
       const durationMs = Date.now() - started;
+      const decision = decide(run, durationMs);
+      await history?.recordRun({ jobName: job.name, jobId: job.id, payload: job.data, attempt: job.attemptsMade + 1, run, decision, calls, durationMs });
       // Settled while the lock is held: its link writes (pending, failed) must not land after
       // another worker's run on the same resource has marked it synced.
-      return await settle(decide(run, durationMs), job, token, durationMs);
+      return await settle(decision, job, token, durationMs);
     } finally {
       await release();
     }
@@ -133,6 +136,11 @@ export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
   });
   worker.on('error', (err) => log.error('worker error', { err }));
   return worker;
+}
+
+async function settled<T>(work: () => Promise<T>): Promise<PromiseSettledResult<T>> {
+  const [outcome] = await Promise.allSettled([work()]);
+  return outcome;
 }
 
 /** The consumer of the import queue: one import at a time (concurrency 1) across the cluster's worker. */

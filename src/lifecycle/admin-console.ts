@@ -3,6 +3,8 @@ import type { Container } from '../container';
 import { ConsoleQueries } from '../domain/console-queries';
 import { consoleRouter } from '../http/console/console-router';
 import { runReadinessChecks, type ReadinessCheck } from '../http/ops-router';
+import { HistoryReader } from '../history/history-reader';
+import { ClaimableAccounts } from '../jobs/claimable-accounts';
 import { SERVER_KIND_LABELS } from '../secret-server/delinea-platform';
 import type { AdminSessionStore } from '../store/admin-session-store';
 
@@ -12,7 +14,19 @@ import type { AdminSessionStore } from '../store/admin-session-store';
  * serves both), with the circuit's state and the last import beside it.
  */
 export function adminConsole(container: Container, checks: ReadinessCheck[]): { sessions: AdminSessionStore; pages: Router } {
+  const history = new HistoryReader(container.store, container.history);
   const pages = consoleRouter({
+    history,
+    protectedAccounts: async () => {
+      const attempts = await container.protectedAttempts.recent();
+      const apiAccount = container.secretServer.knownApiAccount();
+      const causes = await Promise.all(attempts.map((a) => history.request({ kind: a.kind, id: a.resourceId }, a.requestId)));
+      return {
+        configured: ClaimableAccounts.parseList(container.config.secretServer.protectedUsers),
+        apiAccount: apiAccount?.userName,
+        attempts: attempts.map((a, i) => ({ ...a, cause: causes[i] })),
+      };
+    },
     queries: new ConsoleQueries(container.store, container.admin),
     admin: container.admin,
     sessions: container.adminSessions,

@@ -148,6 +148,7 @@ export class SecretServerClient {
   /** Whether this server has the bulk membership PATCH: unknown until first tried. */
   private bulkMembership: boolean | undefined;
   private apiAccountLookup: Promise<SecretServerUser> | undefined;
+  private lastSeenApiAccount: SecretServerUser | undefined;
 
   constructor(options: SecretServerClientOptions, deps: SecretServerClientDeps) {
     this.logger = deps.logger.child({ category: 'secret-server' });
@@ -197,12 +198,18 @@ export class SecretServerClient {
     return this.apiAccountLookup;
   }
 
+  /** The API account as the last lookup or readiness probe saw it; never calls Secret Server (the console's overview). */
+  knownApiAccount(): SecretServerUser | undefined {
+    return this.lastSeenApiAccount;
+  }
+
   /**
    * GET /api/v1/users/current: one real round trip with the token (DelineaXPM/delinea-tools
    * api/auth.go checks a token the same way). /readyz uses it, so a cached token cannot hide an outage.
    */
   async currentUser(): Promise<SecretServerUser> {
-    return toUser(await this.transport.call<UserModel>({ method: 'GET', template: '/api/v1/users/current' }));
+    this.lastSeenApiAccount = toUser(await this.transport.call<UserModel>({ method: 'GET', template: '/api/v1/users/current' }));
+    return this.lastSeenApiAccount;
   }
 
   // ---- users ----

@@ -134,6 +134,8 @@ export class SecretServerAccountNotClaimableError extends SecretServerPermanentE
   constructor(
     message: string,
     readonly secretServerUserId: number,
+    /** Set when the account is protected (claimable-accounts.ts says why); unset when it is someone else's by email. */
+    readonly protectedReason?: string,
   ) {
     super(message, { endpoint: 'n/a' });
   }

@@ -39,6 +39,10 @@ export function redisKeys(prefix: string) {
     syncLock: (k: ResourceKind, id: string) => `${prefix}:lock:${kind(k)}:${id}`,
     /** Import run bookkeeping. */
     importStatus: () => `${prefix}:import:status`,
+    /** LIST of HistoryEvent JSON, newest first, capped and expiring (history/resource-history.ts). */
+    history: (k: ResourceKind, id: string) => `${prefix}:history:${kind(k)}:${id}`,
+    /** LIST of attempts on accounts the bridge never claims, newest first, capped (history/protected-attempts.ts). */
+    protectedAttempts: () => `${prefix}:protected-attempts`,
     /** A worker process's liveness, written with a TTL (lifecycle/worker-heartbeat.ts). */
     workerHeartbeat: (instance: string) => `${prefix}:worker:heartbeat:${instance}`,
   };

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Response } from 'express';
+import type { SyncState } from '../../domain/resource-types';
 
 /**
  * HTML for the console: a tagged template that escapes every interpolated value unless it is
@@ -133,4 +134,21 @@ export function sendPage(res: Response, status: number, page: SafeHtml): void {
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.send(page.value);
+}
+
+/** A time as a <time> element, in UTC to the second. */
+export function when(iso: string | Date | undefined): SafeHtml | string {
+  if (!iso) return '—';
+  const date = typeof iso === 'string' ? new Date(iso) : iso;
+  if (Number.isNaN(date.getTime())) return String(iso);
+  return html`<time datetime="${date.toISOString()}"
+    >${date
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, ' UTC')}</time
+  >`;
+}
+
+export function stateCell(state: SyncState): SafeHtml {
+  return html`<span class="state-${state}">${state}</span>`;
 }

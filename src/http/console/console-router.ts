@@ -3,8 +3,12 @@ import type { AdminService } from '../../domain/admin-service';
 import type { ConsolePage, ConsoleQueries, ConsoleRow, FailedJobRow } from '../../domain/console-queries';
 import type { ResourceKind, SyncState } from '../../domain/resource-types';
 import type { AdminSessionStore } from '../../store/admin-session-store';
+import type { HistoryReader } from '../../history/history-reader';
+import type { ProtectedAttempt } from '../../history/protected-attempts';
+import type { ScimRequestEvent } from '../../history/history-event';
 import { reachedOverTls, signedOutCookies } from './console-cookies';
-import { csrfField, html, layout, sendPage, type SafeHtml } from './console-html';
+import { historyPath, historyRoutes } from './history-page';
+import { csrfField, html, layout, sendPage, stateCell, when, type SafeHtml } from './console-html';
 
 /** What the overview shows beside the counts: the facts /readyz reports, and the import's last run. */
 export interface ConsoleStatus {
@@ -15,11 +19,22 @@ export interface ConsoleStatus {
   lastImportFinishedAt?: Date;
 }
 
+/** The accounts the bridge never claims, and the last attempts on them with the SCIM request behind each. */
+export interface ProtectedAccountsView {
+  /** SS_PROTECTED_USERS as configured. */
+  configured: string[];
+  /** The API account's userName, once the bridge has signed in. */
+  apiAccount?: string;
+  attempts: Array<ProtectedAttempt & { cause?: ScimRequestEvent }>;
+}
+
 export interface ConsoleDependencies {
   queries: ConsoleQueries;
   admin: AdminService;
   sessions: AdminSessionStore;
   status(): Promise<ConsoleStatus>;
+  history: HistoryReader;
+  protectedAccounts(): Promise<ProtectedAccountsView>;
   /** Rows per page of Users and Groups. */
   pageSize?: number;
 }
@@ -39,13 +54,14 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
   const csrf = (req: Request) => req.adminSession!.csrfToken;
 
   router.get('/', async (req, res) => {
-    const [users, groups, queue, status] = await Promise.all([
+    const [users, groups, queue, status, protectedAccounts] = await Promise.all([
       deps.queries.syncStateCounts('User'),
       deps.queries.syncStateCounts('Group'),
       deps.admin.queueCounts(),
       deps.status(),
+      deps.protectedAccounts(),
     ]);
-    sendPage(res, 200, layout({ title: 'Overview', current: 'overview', csrfToken: csrf(req) }, overviewBody(users, groups, queue, status)));
+    sendPage(res, 200, layout({ title: 'Overview', current: 'overview', csrfToken: csrf(req) }, overviewBody(users, groups, queue, status, protectedAccounts)));
   });
 
   for (const kind of ['User', 'Group'] as const) {
@@ -74,6 +90,8 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       );
     });
   }
+
+  historyRoutes(router, { queries: deps.queries, history: deps.history, admin: deps.admin });
 
   router.get('/failed', async (req, res, next) => {
     // A script that holds a session cookie and asks for JSON gets the JSON answer (admin-router.ts).
@@ -127,23 +145,13 @@ function pageNumber(value: unknown): number {
   return Math.max(1, n) - 1;
 }
 
-function when(iso: string | Date | undefined): SafeHtml | string {
-  if (!iso) return '—';
-  const date = typeof iso === 'string' ? new Date(iso) : iso;
-  if (Number.isNaN(date.getTime())) return String(iso);
-  return html`<time datetime="${date.toISOString()}"
-    >${date
-      .toISOString()
-      .replace('T', ' ')
-      .replace(/\.\d+Z$/, ' UTC')}</time
-  >`;
-}
-
-function stateCell(state: SyncState): SafeHtml {
-  return html`<span class="state-${state}">${state}</span>`;
-}
-
-function overviewBody(users: Record<SyncState, number>, groups: Record<SyncState, number>, queue: Record<string, number>, status: ConsoleStatus): SafeHtml {
+function overviewBody(
+  users: Record<SyncState, number>,
+  groups: Record<SyncState, number>,
+  queue: Record<string, number>,
+  status: ConsoleStatus,
+  protectedAccounts: ProtectedAccountsView,
+): SafeHtml {
   const countsTable = (label: string, counts: Record<SyncState, number>) =>
     html`<div class="card">
       <h2>${label}</h2>
@@ -165,65 +173,107 @@ function overviewBody(users: Record<SyncState, number>, groups: Record<SyncState
     </div>`;
   const queueStates = ['waiting', 'active', 'delayed', 'failed'];
   return html`<div class="cards">
-    ${countsTable('Users', users)} ${countsTable('Groups', groups)}
-    <div class="card">
-      <h2>Queue</h2>
-      <table>
-        <tbody>
-          ${queueStates.map(
-            (s) =>
-              html`<tr>
-                <th scope="row">${s}</th>
-                <td data-count="queue-${s}">${queue[s] ?? 0}</td>
-              </tr>`,
-          )}
-        </tbody>
-      </table>
-      <p><a href="/admin/failed">Failed jobs</a> · <a href="/admin/queues">Queue dashboard</a></p>
+      ${countsTable('Users', users)} ${countsTable('Groups', groups)}
+      <div class="card">
+        <h2>Queue</h2>
+        <table>
+          <tbody>
+            ${queueStates.map(
+              (s) =>
+                html`<tr>
+                  <th scope="row">${s}</th>
+                  <td data-count="queue-${s}">${queue[s] ?? 0}</td>
+                </tr>`,
+            )}
+          </tbody>
+        </table>
+        <p><a href="/admin/failed">Failed jobs</a> · <a href="/admin/queues">Queue dashboard</a></p>
+      </div>
+      <div class="card">
+        <h2>Secret Server</h2>
+        <table>
+          <tbody>
+            <tr>
+              <th scope="row">Kind</th>
+              <td>${status.secretServer.kind ?? 'not known yet'}</td>
+            </tr>
+            <tr>
+              <th scope="row">Reachable</th>
+              <td data-fact="secret-server-ok">${status.secretServer.ok ? 'yes' : 'no'}</td>
+            </tr>
+            <tr>
+              <th scope="row">Last heard</th>
+              <td>${status.secretServer.detail}</td>
+            </tr>
+            <tr>
+              <th scope="row">Circuit</th>
+              <td data-fact="circuit">${status.circuit}</td>
+            </tr>
+            <tr>
+              <th scope="row">Dry run</th>
+              <td data-fact="dry-run">${status.dryRun ? 'on: no Secret Server writes are made' : 'off'}</td>
+            </tr>
+          </tbody>
+        </table>
+      </div>
+      <div class="card">
+        <h2>Bridge</h2>
+        <table>
+          <tbody>
+            <tr>
+              <th scope="row">Redis</th>
+              <td>${status.redis.ok ? 'answering' : (status.redis.detail ?? 'not answering')}</td>
+            </tr>
+            <tr>
+              <th scope="row">Last import finished</th>
+              <td data-fact="last-import">${status.lastImportFinishedAt ? when(status.lastImportFinishedAt) : 'never'}</td>
+            </tr>
+          </tbody>
+        </table>
+      </div>
     </div>
-    <div class="card">
-      <h2>Secret Server</h2>
-      <table>
-        <tbody>
-          <tr>
-            <th scope="row">Kind</th>
-            <td>${status.secretServer.kind ?? 'not known yet'}</td>
-          </tr>
-          <tr>
-            <th scope="row">Reachable</th>
-            <td data-fact="secret-server-ok">${status.secretServer.ok ? 'yes' : 'no'}</td>
-          </tr>
-          <tr>
-            <th scope="row">Last heard</th>
-            <td>${status.secretServer.detail}</td>
-          </tr>
-          <tr>
-            <th scope="row">Circuit</th>
-            <td data-fact="circuit">${status.circuit}</td>
-          </tr>
-          <tr>
-            <th scope="row">Dry run</th>
-            <td data-fact="dry-run">${status.dryRun ? 'on: no Secret Server writes are made' : 'off'}</td>
-          </tr>
-        </tbody>
-      </table>
-    </div>
-    <div class="card">
-      <h2>Bridge</h2>
-      <table>
-        <tbody>
-          <tr>
-            <th scope="row">Redis</th>
-            <td>${status.redis.ok ? 'answering' : (status.redis.detail ?? 'not answering')}</td>
-          </tr>
-          <tr>
-            <th scope="row">Last import finished</th>
-            <td data-fact="last-import">${status.lastImportFinishedAt ? when(status.lastImportFinishedAt) : 'never'}</td>
-          </tr>
-        </tbody>
-      </table>
-    </div>
-  </div>`;
+    ${protectedBody(protectedAccounts)}`;
+}
+
+function protectedBody(view: ProtectedAccountsView): SafeHtml {
+  const attempt = (a: ProtectedAccountsView['attempts'][number]) =>
+    html`<tr data-attempt="${a.secretServerId}">
+      <td>${when(a.at)}</td>
+      <td>${a.secretServerId}</td>
+      <td>${a.reason}</td>
+      <td><a href="${historyPath(a.kind, a.resourceId)}">${a.kind} ${a.resourceId}</a></td>
+      <td>
+        ${a.cause ? html`SCIM ${a.cause.method}${a.cause.changed.length ? ` (${a.cause.changed.join(', ')})` : ''}<br />` : ''}<small
+          >${a.requestId ?? 'no request id (a resync or the sweeper)'}</small
+        >
+      </td>
+    </tr>`;
+  return html`<h2>Protected accounts</h2>
+    <p>
+      The bridge never links, changes or disables these Secret Server accounts: the API account it signs in with (${view.apiAccount ?? 'not signed in yet'}),
+      application accounts, and SS_PROTECTED_USERS (${view.configured.length ? view.configured.join(', ') : 'none configured'}).
+    </p>
+    ${
+      view.attempts.length === 0
+        ? html`<p data-fact="protected-attempts">No attempt on a protected account.</p>`
+        : html`<p data-fact="protected-attempts">
+              ${view.attempts.length} recent attempt(s), newest first; unassign the person in Okta or give them another email.
+            </p>
+            <table>
+              <thead>
+                <tr>
+                  <th>When</th>
+                  <th>Secret Server id</th>
+                  <th>Why it is protected</th>
+                  <th>SCIM resource</th>
+                  <th>SCIM request</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${view.attempts.map(attempt)}
+              </tbody>
+            </table>`
+    }`;
 }
 
 function resourcesBody(kind: ResourceKind, path: string, page: ConsolePage, query: string, pageIndex: number, csrfToken: string): SafeHtml {
@@ -272,7 +322,7 @@ function resourcesBody(kind: ResourceKind, path: string, page: ConsolePage, quer
   const rowHtml = (row: ConsoleRow) =>
     isUser
       ? html`<tr data-id="${row.id}">
-          <td>${row.name}</td>
+          <td><a href="${historyPath(kind, row.id)}">${row.name}</a></td>
           <td>${row.email ?? '—'}</td>
           <td>${row.displayName ?? '—'}</td>
           <td>${row.active ? 'yes' : 'no'}</td>
@@ -283,7 +333,7 @@ function resourcesBody(kind: ResourceKind, path: string, page: ConsolePage, quer
           <td>${retry(row)}</td>
         </tr>`
       : html`<tr data-id="${row.id}">
-          <td>${row.name}</td>
+          <td><a href="${historyPath(kind, row.id)}">${row.name}</a></td>
           <td>${row.members ?? '—'}</td>
           <td data-field="syncState">${stateCell(row.syncState)}</td>
           <td>${row.secretServerId ?? '—'}</td>
