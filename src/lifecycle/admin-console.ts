@@ -8,6 +8,9 @@ import { ClaimableAccounts } from '../jobs/claimable-accounts';
 import { SERVER_KIND_LABELS } from '../secret-server/delinea-platform';
 import type { AdminSessionStore } from '../store/admin-session-store';
 
+/** How long the overview waits for Secret Server to name the API account, once per process; after that it says "not known yet". */
+const API_ACCOUNT_WAIT_MS = 1000;
+
 /**
  * The console's parts for app.ts (http/admin-surface.ts): the session store and the pages, whose
  * overview shows what /readyz computes, from the very same checks (so one Secret Server probe
@@ -18,8 +21,7 @@ export function adminConsole(container: Container, checks: ReadinessCheck[]): { 
   const pages = consoleRouter({
     history,
     protectedAccounts: async () => {
-      const attempts = await container.protectedAttempts.recent();
-      const apiAccount = container.secretServer.knownApiAccount();
+      const [attempts, apiAccount] = await Promise.all([container.protectedAttempts.recent(), apiAccountWithin(container, API_ACCOUNT_WAIT_MS)]);
       const causes = await Promise.all(attempts.map((a) => history.request({ kind: a.kind, id: a.resourceId }, a.requestId)));
       return {
         configured: ClaimableAccounts.parseList(container.config.secretServer.protectedUsers),
@@ -47,4 +49,17 @@ export function adminConsole(container: Container, checks: ReadinessCheck[]): { 
     },
   });
   return { sessions: container.adminSessions, pages };
+}
+
+/** The API account: as already seen, else looked up (the client caches it) if Secret Server answers within `ms`. */
+async function apiAccountWithin(container: Container, ms: number): Promise<{ userName: string } | undefined> {
+  const known = container.secretServer.knownApiAccount();
+  if (known) return known;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([container.secretServer.apiAccount().catch(() => undefined), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

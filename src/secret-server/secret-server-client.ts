@@ -198,7 +198,7 @@ export class SecretServerClient {
     return this.apiAccountLookup;
   }
 
-  /** The API account as the last lookup or readiness probe saw it; never calls Secret Server (the console's overview). */
+  /** The API account as the last lookup saw it; never calls Secret Server. */
   knownApiAccount(): SecretServerUser | undefined {
     return this.lastSeenApiAccount;
   }

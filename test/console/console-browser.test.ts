@@ -20,6 +20,7 @@ if (!runs) console.warn('/usr/bin/chromium not found: the console browser tests 
   let page: Page;
   const policyViolations: string[] = [];
 
+  const screenshot = (name: string) => screenshotTo(page, name);
   const rowOf = (text: string) => page.locator('tbody tr', { hasText: text });
   const stateOf = async (text: string) => (await rowOf(text).locator('[data-field=syncState]').textContent())?.trim();
 
@@ -73,6 +74,22 @@ if (!runs) console.warn('/usr/bin/chromium not found: the console browser tests 
     expect(await stateOf(email)).toBe('synced');
     // The search went as a POST: the address bar never holds what was searched.
     expect(page.url()).toBe(`${base}/admin/users`);
+  });
+
+  it('when the admin opens that user, then its history shows the SCIM request, the job run and its Secret Server calls, newest first', async () => {
+    const email = 'ada.browser@example.com';
+    await page.click('nav >> text=Users');
+    await Promise.all([page.waitForURL(/\/admin\/users\/[^/]+\/history$/), rowOf(email).locator('a').first().click()]);
+    expect(await page.locator('h1').textContent()).toBe(`User ${email}`);
+    expect(await page.locator('[data-field=syncState]').textContent()).toBe('synced');
+    const whats = await page.locator('tr[data-event] td:nth-child(2)').allTextContents();
+    expect(whats[0]).toBe('job sync-user: created');
+    expect(whats.at(-1)).toBe('SCIM POST');
+    expect(whats).toContain('Secret Server POST /api/v1/users');
+    expect(await page.locator('tbody tr[data-event=scim]').textContent()).toMatch(/changed emails, name\.familyName, name\.givenName, userName/);
+    await screenshot('console-history.png');
+    await page.click('nav >> text=Overview');
+    await screenshot('console-overview.png');
   });
 
   it('when Secret Server refuses a sync, then the Failed page shows it with what to do, and once fixed, Retry brings the user to synced', async () => {
@@ -165,6 +182,15 @@ if (!runs) console.warn('/usr/bin/chromium not found: the console browser tests 
     expect(policyViolations).toEqual([]);
   });
 });
+
+/**
+ * The screenshots in docs/ come from this run: CONSOLE_SCREENSHOT_DIR=docs/images npx jest
+ * test/console/console-browser.test.ts. Without the variable nothing is written.
+ */
+async function screenshotTo(page: Page, name: string): Promise<void> {
+  const dir = process.env.CONSOLE_SCREENSHOT_DIR;
+  if (dir) await page.screenshot({ path: `${dir}/${name}`, fullPage: true });
+}
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

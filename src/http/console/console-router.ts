@@ -250,8 +250,9 @@ function protectedBody(view: ProtectedAccountsView): SafeHtml {
     </tr>`;
   return html`<h2>Protected accounts</h2>
     <p>
-      The bridge never links, changes or disables these Secret Server accounts: the API account it signs in with (${view.apiAccount ?? 'not signed in yet'}),
-      application accounts, and SS_PROTECTED_USERS (${view.configured.length ? view.configured.join(', ') : 'none configured'}).
+      The bridge never links, changes or disables these Secret Server accounts: the API account it signs in with
+      (${view.apiAccount ?? 'not known yet: Secret Server has not named it'}), application accounts, and SS_PROTECTED_USERS
+      (${view.configured.length ? view.configured.join(', ') : 'none configured'}).
     </p>
     ${
       view.attempts.length === 0
