@@ -1,6 +1,7 @@
 import type { BridgeConfig } from '../config/load-config';
 import type { AdminService } from '../domain/admin-service';
 import type { TokenService } from '../domain/token-service';
+import type { OAuthService } from '../oauth/oauth-service';
 
 /**
  * What a command group gets from the CLI. The services are the daemon's, built by the same
@@ -12,6 +13,8 @@ export interface CliContext {
   config(): BridgeConfig;
   /** The SCIM bearer tokens, on Redis (REDIS_URL). */
   tokens(): Promise<TokenService>;
+  /** The OAuth clients and their grants, on Redis. */
+  oauth(): Promise<OAuthService>;
   /** Failed jobs, resync and import, on Redis and the provisioning queue. */
   admin(): Promise<AdminService>;
   /** A line on stdout: the result, meant for pipes (a token, a table). */
