@@ -29,7 +29,11 @@ export function oauthApprovalPages(oauth: OAuthService): Router {
     if (body.decision !== 'approve' && body.decision !== 'deny') return gone(req, res, 'Choose Approve or Deny.');
     const outcome = await oauth.answerApproval(String(req.params.id), body.decision === 'approve');
     if (outcome.kind === 'refuse') {
-      return sendPage(res, outcome.status, layout({ title: 'Authorization', csrfToken: csrf(req), problem: outcome.message }, html`<p><a href="/admin">Back to the overview</a></p>`));
+      return sendPage(
+        res,
+        outcome.status,
+        layout({ title: 'Authorization', csrfToken: csrf(req), problem: outcome.message }, html`<p><a href="/admin">Back to the overview</a></p>`),
+      );
     }
     res.redirect(303, outcome.location);
   });
@@ -37,7 +41,11 @@ export function oauthApprovalPages(oauth: OAuthService): Router {
 }
 
 function gone(req: Request, res: Response, problem = 'This approval has expired or was already answered. Start again from Okta (Authenticate).'): void {
-  sendPage(res, 404, layout({ title: 'Authorization', csrfToken: req.adminSession!.csrfToken, problem }, html`<p><a href="/admin">Back to the overview</a></p>`));
+  sendPage(
+    res,
+    404,
+    layout({ title: 'Authorization', csrfToken: req.adminSession!.csrfToken, problem }, html`<p><a href="/admin">Back to the overview</a></p>`),
+  );
 }
 
 function approvalPage(req: Request, pending: PendingApproval, target: URL, csrfToken: string) {
@@ -45,8 +53,8 @@ function approvalPage(req: Request, pending: PendingApproval, target: URL, csrfT
   return layout(
     { title: 'Allow access to SCIM provisioning?', csrfToken },
     html`<p>
-        The OAuth client <strong>${pending.clientName}</strong> (<code>${pending.clientId}</code>) asks for an access token to
-        <code>/scim/v2</code>: it will create, change and deactivate users and groups here, as Okta's provisioning does.
+        The OAuth client <strong>${pending.clientName}</strong> (<code>${pending.clientId}</code>) asks for an access token to <code>/scim/v2</code>: it will
+        create, change and deactivate users and groups here, as Okta's provisioning does.
       </p>
       <p>The answer goes to <strong>${target.host}</strong> (<code>${pending.redirectUri}</code>).</p>
       ${pending.scope ? html`<p>Scope asked for: <code>${pending.scope}</code></p>` : ''}

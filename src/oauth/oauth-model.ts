@@ -1,4 +1,13 @@
-import { InvalidGrantError, type AuthorizationCode, type AuthorizationCodeModel, type Client, type RefreshToken, type RefreshTokenModel, type Token, type User } from '@node-oauth/oauth2-server';
+import {
+  InvalidGrantError,
+  type AuthorizationCode,
+  type AuthorizationCodeModel,
+  type Client,
+  type RefreshToken,
+  type RefreshTokenModel,
+  type Token,
+  type User,
+} from '@node-oauth/oauth2-server';
 import type { Logger } from '../logging/logger';
 import type { OAuthClients } from './oauth-clients';
 import type { OAuthClientRecord, OAuthStore } from './oauth-store';
@@ -181,7 +190,13 @@ export class OAuthModel {
     if (record.expiresAt <= this.now()) return false;
     const client = toClient(await this.clients.find(record.clientId));
     if (!client) return false;
-    return { refreshToken: presented, refreshTokenExpiresAt: new Date(record.expiresAt), scope: scopeList(record.scope), client, user: grantUser(record.grantId) };
+    return {
+      refreshToken: presented,
+      refreshTokenExpiresAt: new Date(record.expiresAt),
+      scope: scopeList(record.scope),
+      client,
+      user: grantUser(record.grantId),
+    };
   }
 
   /** Rotation: the old refresh token is marked, not deleted, so its reuse is recognised later. */

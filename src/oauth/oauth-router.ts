@@ -34,7 +34,7 @@ export function oauthRouter(deps: OAuthRouterDependencies): Router {
     if (!deps.consoleEnabled) {
       return problemPage(res, 503, 'Approving needs the console, and the console is off: set ADMIN_TOKEN on the bridge and restart it.');
     }
-    const outcome = await oauth.startAuthorization(req.query as Record<string, unknown>);
+    const outcome = await oauth.startAuthorization(req.query);
     if (outcome.kind === 'refuse') return problemPage(res, outcome.status, outcome.message);
     if (outcome.kind === 'redirect') return res.redirect(302, outcome.location);
     // A path only, which the sign-in's `next` accepts (admin-surface.ts safeNext): without a console
@@ -43,7 +43,7 @@ export function oauthRouter(deps: OAuthRouterDependencies): Router {
   });
 
   router.post('/token', form, async (req, res) => {
-    const answer = await oauth.token({ headers: req.headers, method: req.method, query: req.query as Record<string, unknown>, body: req.body });
+    const answer = await oauth.token({ headers: req.headers, method: req.method, query: req.query, body: req.body });
     if (answer.clientAuthFailed) {
       const client = clientAddress(req);
       // The same counter and limit as bearerAuth: count first, then compare, so parallel guesses
@@ -72,7 +72,7 @@ export function oauthRouter(deps: OAuthRouterDependencies): Router {
     const parserStatus = (err as { status?: unknown } | undefined)?.status;
     const clientMistake = typeof parserStatus === 'number' && parserStatus >= 400 && parserStatus < 500;
     if (!clientMistake) logger.error('OAuth request failed', { category: 'auth', surface: OAUTH_SURFACE, requestId: req.requestId, err });
-    const status = clientMistake ? (parserStatus as number) : 503;
+    const status = clientMistake ? parserStatus : 503;
     if (status === 503) res.setHeader('Retry-After', '5');
     if (req.path === '/token') {
       res.setHeader('Cache-Control', 'no-store');

@@ -85,7 +85,7 @@ export class OAuthService {
       ...shared,
       model: this.model.authorizeModel(),
       authorizationCodeLifetime: this.lifetimes.codeSeconds,
-    } as OAuth2Server.ServerOptions);
+    });
     this.tokenServer = new OAuth2Server({
       ...shared,
       model: this.model.tokenModel(),
@@ -93,7 +93,7 @@ export class OAuthService {
       refreshTokenLifetime: this.lifetimes.refreshTokenSeconds,
       // Rotation (RFC 9700 §4.14.2): every refresh issues a new refresh token and retires the old one.
       alwaysIssueNewRefreshToken: true,
-    } as OAuth2Server.ServerOptions);
+    });
   }
 
   /** Checks an authorization request and, when it is sound, keeps it for the admin to answer. */
@@ -101,7 +101,7 @@ export class OAuthService {
     for (const name of AUTHORIZE_PARAMETERS) {
       if (query[name] !== undefined && typeof query[name] !== 'string') return refuse(`The parameter ${name} was given more than once.`);
     }
-    const param = (name: string) => (typeof query[name] === 'string' && query[name] !== '' ? (query[name] as string) : undefined);
+    const param = (name: string) => (typeof query[name] === 'string' && query[name] !== '' ? query[name] : undefined);
     const clientId = param('client_id');
     if (!clientId) return refuse('The request has no client_id.');
     const client = await this.clients.find(clientId);
@@ -172,11 +172,14 @@ export class OAuthService {
     const request = new OAuthRequest({ method: 'GET', headers: {}, query, body: {} });
     const response = new OAuthResponse();
     try {
-      await this.authorizeServer.authorize(request, response, { authenticateHandler: { handle: () => ({ id: 'console-admin' }) } } as OAuth2Server.AuthorizeOptions);
+      await this.authorizeServer.authorize(request, response, {
+        authenticateHandler: { handle: () => ({ id: 'console-admin' }) },
+      });
     } catch (err) {
       const location = response.get('location') as string | undefined;
       // An error the library could not send back to the client (the client is gone): a page.
-      if (!location) return { kind: 'refuse', status: 400, message: err instanceof OAuthError && err.code < 500 ? err.message : 'The approval could not be completed.' };
+      if (!location)
+        return { kind: 'refuse', status: 400, message: err instanceof OAuthError && err.code < 500 ? err.message : 'The approval could not be completed.' };
       if (!(err instanceof OAuthError) || err.code >= 500) this.logger.error('OAuth approval failed', { category: 'auth', surface: 'oauth', err });
       return { kind: 'redirect', location };
     }
@@ -199,7 +202,11 @@ export class OAuthService {
       if (!oauthError || oauthError.code >= 500) {
         // The library wraps our own failures (Redis unreachable) as server_error; the client
         // gets no detail, the log gets all of it.
-        this.logger.error('OAuth token request failed', { category: 'auth', surface: 'oauth', err: (oauthError as { inner?: unknown } | undefined)?.inner ?? err });
+        this.logger.error('OAuth token request failed', {
+          category: 'auth',
+          surface: 'oauth',
+          err: (oauthError as { inner?: unknown } | undefined)?.inner ?? err,
+        });
         return { ...tokenError(503, 'temporarily_unavailable', 'The token could not be issued; retry later'), headers: { 'Retry-After': '5' } };
       }
       return {

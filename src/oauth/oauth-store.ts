@@ -123,13 +123,7 @@ export class OAuthStore {
   async saveCode(hash: string, record: CodeRecord, ttlMs: number, grantTtlMs: number): Promise<void> {
     const key = this.keys.oauthCode(hash);
     const clientGrants = this.keys.oauthClientGrants(record.clientId);
-    await this.redis
-      .multi()
-      .hset(key, flatFields(record))
-      .pexpire(key, ttlMs)
-      .sadd(clientGrants, record.grantId)
-      .pexpire(clientGrants, grantTtlMs)
-      .exec();
+    await this.redis.multi().hset(key, flatFields(record)).pexpire(key, ttlMs).sadd(clientGrants, record.grantId).pexpire(clientGrants, grantTtlMs).exec();
   }
 
   async getCode(hash: string): Promise<CodeRecord | undefined> {

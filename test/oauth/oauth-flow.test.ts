@@ -30,10 +30,22 @@ describe('OAuth 2.0 authorization server', () => {
   async function signInAndExchange(headers = from()) {
     const { verifier, challenge } = pkcePair();
     const state = crypto.randomBytes(8).toString('hex');
-    const params = { response_type: 'code', client_id: client.id, redirect_uri: OKTA_REDIRECT_URI, state, code_challenge: challenge, code_challenge_method: 'S256' };
+    const params = {
+      response_type: 'code',
+      client_id: client.id,
+      redirect_uri: OKTA_REDIRECT_URI,
+      state,
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    };
     const { location } = await authorizeAsAdmin(base, params, { headers });
     const code = location.searchParams.get('code')!;
-    const exchanged = await tokenRequest(base, client, { grant_type: 'authorization_code', code, redirect_uri: OKTA_REDIRECT_URI, code_verifier: verifier }, { headers });
+    const exchanged = await tokenRequest(
+      base,
+      client,
+      { grant_type: 'authorization_code', code, redirect_uri: OKTA_REDIRECT_URI, code_verifier: verifier },
+      { headers },
+    );
     expect(exchanged.status).toBe(200);
     return { code, verifier, state, location, tokens: exchanged.body };
   }
@@ -52,7 +64,14 @@ describe('OAuth 2.0 authorization server', () => {
   it('when Okta runs the whole dance, then its access token provisions a user, refresh rotates, and the old refresh token is refused', async () => {
     const headers = from();
     const { verifier, challenge } = pkcePair();
-    const params = { response_type: 'code', client_id: client.id, redirect_uri: OKTA_REDIRECT_URI, state: 'okta-state-1', code_challenge: challenge, code_challenge_method: 'S256' };
+    const params = {
+      response_type: 'code',
+      client_id: client.id,
+      redirect_uri: OKTA_REDIRECT_URI,
+      state: 'okta-state-1',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    };
 
     // The approval page names the client and where the answer goes, and lets the form redirect there.
     const asked = await consoleGet(base, authorizeUrl(params), undefined, headers);
@@ -69,7 +88,12 @@ describe('OAuth 2.0 authorization server', () => {
     // Answered once: the approval page is gone.
     expect(approvalPath).toMatch(/^\/admin\/oauth2\/approve\//);
 
-    const exchanged = await tokenRequest(base, client, { grant_type: 'authorization_code', code, redirect_uri: OKTA_REDIRECT_URI, code_verifier: verifier }, { headers });
+    const exchanged = await tokenRequest(
+      base,
+      client,
+      { grant_type: 'authorization_code', code, redirect_uri: OKTA_REDIRECT_URI, code_verifier: verifier },
+      { headers },
+    );
     expect(exchanged.status).toBe(200);
     expect(exchanged.headers.get('cache-control')).toBe('no-store');
     expect(exchanged.body).toMatchObject({ token_type: 'Bearer', expires_in: expect.any(Number) });
@@ -87,7 +111,8 @@ describe('OAuth 2.0 authorization server', () => {
     expect(await redis.pttl(`${h.prefix}:oauth:code:${sha256(code)}`)).toBeGreaterThan(0);
     for (const key of await redis.keys(`${h.prefix}:oauth:*`)) {
       const type = await redis.type(key);
-      const text = type === 'hash' ? JSON.stringify(await redis.hgetall(key)) : type === 'set' ? (await redis.smembers(key)).join(' ') : String(await redis.get(key));
+      const text =
+        type === 'hash' ? JSON.stringify(await redis.hgetall(key)) : type === 'set' ? (await redis.smembers(key)).join(' ') : String(await redis.get(key));
       for (const secret of [first.access_token, first.refresh_token, code, client.secret]) {
         expect(key).not.toContain(secret);
         expect(text).not.toContain(secret);
@@ -148,7 +173,12 @@ describe('OAuth 2.0 authorization server', () => {
   });
 
   it('when the request itself is wrong but the client and redirect URI are right, then the error goes back to the client with the state', async () => {
-    const bad = await consoleGet(base, authorizeUrl({ response_type: 'token', client_id: client.id, redirect_uri: OKTA_REDIRECT_URI, state: 'st' }), undefined, from());
+    const bad = await consoleGet(
+      base,
+      authorizeUrl({ response_type: 'token', client_id: client.id, redirect_uri: OKTA_REDIRECT_URI, state: 'st' }),
+      undefined,
+      from(),
+    );
     expect(bad.status).toBe(302);
     const location = new URL(bad.location!);
     expect(location.searchParams.get('error')).toBe('unsupported_response_type');
@@ -170,7 +200,12 @@ describe('OAuth 2.0 authorization server', () => {
     const headers = from();
     const { code, verifier, tokens } = await signInAndExchange(headers);
     expect((await scimAs(tokens.access_token)).status).toBe(200);
-    const replay = await tokenRequest(base, client, { grant_type: 'authorization_code', code, redirect_uri: OKTA_REDIRECT_URI, code_verifier: verifier }, { headers });
+    const replay = await tokenRequest(
+      base,
+      client,
+      { grant_type: 'authorization_code', code, redirect_uri: OKTA_REDIRECT_URI, code_verifier: verifier },
+      { headers },
+    );
     expect(replay.status).toBe(400);
     expect(replay.body.error).toBe('invalid_grant');
     expect((await scimAs(tokens.access_token)).status).toBe(401);
@@ -181,12 +216,29 @@ describe('OAuth 2.0 authorization server', () => {
   it('when the PKCE verifier or the redirect URI at the token endpoint is wrong, then no token is issued and the code is spent', async () => {
     const headers = from();
     const { verifier, challenge } = pkcePair();
-    const params = { response_type: 'code', client_id: client.id, redirect_uri: OKTA_REDIRECT_URI, state: 'p', code_challenge: challenge, code_challenge_method: 'S256' };
+    const params = {
+      response_type: 'code',
+      client_id: client.id,
+      redirect_uri: OKTA_REDIRECT_URI,
+      state: 'p',
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    };
     const code = (await authorizeAsAdmin(base, params, { headers })).location.searchParams.get('code')!;
-    const wrongVerifier = await tokenRequest(base, client, { grant_type: 'authorization_code', code, redirect_uri: OKTA_REDIRECT_URI, code_verifier: pkcePair().verifier }, { headers });
+    const wrongVerifier = await tokenRequest(
+      base,
+      client,
+      { grant_type: 'authorization_code', code, redirect_uri: OKTA_REDIRECT_URI, code_verifier: pkcePair().verifier },
+      { headers },
+    );
     expect(wrongVerifier.status).toBe(400);
     expect(wrongVerifier.body.error).toBe('invalid_grant');
-    const rightAfter = await tokenRequest(base, client, { grant_type: 'authorization_code', code, redirect_uri: OKTA_REDIRECT_URI, code_verifier: verifier }, { headers });
+    const rightAfter = await tokenRequest(
+      base,
+      client,
+      { grant_type: 'authorization_code', code, redirect_uri: OKTA_REDIRECT_URI, code_verifier: verifier },
+      { headers },
+    );
     expect(rightAfter.body.error).toBe('invalid_grant');
 
     const second = (await authorizeAsAdmin(base, { ...params, code_challenge: pkcePair().challenge }, { headers })).location.searchParams.get('code')!;
@@ -196,7 +248,11 @@ describe('OAuth 2.0 authorization server', () => {
 
   it('when the client secret is wrong, then invalid_client (401 with WWW-Authenticate over Basic) and no token', async () => {
     const headers = from();
-    const { location } = await authorizeAsAdmin(base, { response_type: 'code', client_id: client.id, redirect_uri: OKTA_REDIRECT_URI, state: 'x' }, { headers });
+    const { location } = await authorizeAsAdmin(
+      base,
+      { response_type: 'code', client_id: client.id, redirect_uri: OKTA_REDIRECT_URI, state: 'x' },
+      { headers },
+    );
     const code = location.searchParams.get('code')!;
     const wrong = { id: client.id, secret: `${client.secret}x` };
     const basic = await tokenRequest(base, wrong, { grant_type: 'authorization_code', code, redirect_uri: OKTA_REDIRECT_URI }, { headers });
@@ -210,7 +266,13 @@ describe('OAuth 2.0 authorization server', () => {
     const noSecret = await fetch(`${base}/oauth2/token`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
-      body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: OKTA_REDIRECT_URI, client_id: client.id, code_verifier: pkcePair().verifier }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        redirect_uri: OKTA_REDIRECT_URI,
+        client_id: client.id,
+        code_verifier: pkcePair().verifier,
+      }),
     });
     expect(noSecret.status).toBe(400);
     expect(((await noSecret.json()) as { error: string }).error).toBe('invalid_client');
