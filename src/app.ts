@@ -35,6 +35,8 @@ export interface AppDependencies {
   adminTokens?: TokenVerifier;
   /** With adminRouter: browser sign-in at /admin/login and the console pages (http/admin-surface.ts). */
   adminConsole?: AdminSurfaceDependencies['console'];
+  /** /oauth2/authorize and /oauth2/token for Okta's OAuth 2.0 mode (oauth/oauth-router.ts). */
+  oauthRouter?: Router;
   /** When given, SCIM requests get 503 at once while it says Redis is unreachable. */
   storeReadiness?: StoreReadiness;
 }
@@ -77,6 +79,7 @@ export function createApp(deps: AppDependencies): express.Express {
   app.use(SCIM_BASE_PATH, scim);
 
   if (deps.opsRouter) app.use(deps.opsRouter);
+  if (deps.oauthRouter) app.use('/oauth2', deps.oauthRouter);
   if (deps.adminRouter && deps.adminTokens) {
     app.use(
       '/admin',

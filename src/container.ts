@@ -17,6 +17,8 @@ import { CircuitBreaker } from './secret-server/circuit-breaker';
 import { RedisRateLimiter } from './secret-server/redis-rate-limiter';
 import { SecretServerClient } from './secret-server/secret-server-client';
 import { ClaimableAccounts } from './jobs/claimable-accounts';
+import { OAuthService } from './oauth/oauth-service';
+import { OAuthStore } from './oauth/oauth-store';
 import { AdminSessionStore } from './store/admin-session-store';
 import { AuthFailureStore } from './store/auth-failure-store';
 import { createRedis } from './store/redis-connection';
@@ -56,6 +58,8 @@ export interface Container {
   resources: ResourceService;
   tokens: TokenService;
   adminTokens: StaticTokenVerifier;
+  /** The OAuth 2.0 authorization server for Okta (/oauth2, src/oauth/) and its access tokens. */
+  oauth: OAuthService;
   /** Console sign-ins (/admin/login), in Redis so every api process shares them. */
   adminSessions: AdminSessionStore;
   authFailures: AuthFailureStore;
@@ -139,6 +143,7 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
     resources: new ResourceService(store, new DirtyBackedEnqueuer(queue, logger), logger, config.import.familyNamePlaceholder, history),
     tokens,
     adminTokens: new StaticTokenVerifier(config.auth.adminToken),
+    oauth: createOAuthService(config, redis, logger),
     adminSessions: new AdminSessionStore(redis, prefix, { idleSeconds: config.auth.sessionIdleS, absoluteSeconds: config.auth.sessionMaxS }),
     authFailures: new AuthFailureStore(redis, prefix, config.auth.failWindowS),
     secretServer,
@@ -169,6 +174,11 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
 /** The SCIM bearer tokens (create, list, rotate, revoke, verify); the caller starts and stops its last-used flush. */
 export function createTokenService(config: BridgeConfig, redis: Redis, logger: Logger): TokenService {
   return new TokenService(new RedisTokenStore(redis, redisKeys(config.redis.prefix)), { staticToken: config.auth.scimToken, logger });
+}
+
+/** The OAuth clients, approvals, token endpoint and access-token verifier, on Redis. */
+export function createOAuthService(config: BridgeConfig, redis: Redis, logger: Logger): OAuthService {
+  return new OAuthService(new OAuthStore(redis, redisKeys(config.redis.prefix)), { logger });
 }
 
 export interface AdminServices {

@@ -2,6 +2,7 @@ import type { BridgeConfig } from '../config/load-config';
 import type { AdminService } from '../domain/admin-service';
 import type { TokenService } from '../domain/token-service';
 import type { HistoryReader } from '../history/history-reader';
+import type { OAuthService } from '../oauth/oauth-service';
 
 /**
  * What a command group gets from the CLI. The services are the daemon's, built by the same
@@ -13,6 +14,8 @@ export interface CliContext {
   config(): BridgeConfig;
   /** The SCIM bearer tokens, on Redis (REDIS_URL). */
   tokens(): Promise<TokenService>;
+  /** The OAuth clients and their grants, on Redis. */
+  oauth(): Promise<OAuthService>;
   /** Failed jobs, resync and import, on Redis and the provisioning queue. */
   admin(): Promise<AdminService>;
   /** Each user's and group's history, on Redis. */

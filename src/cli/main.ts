@@ -1,5 +1,6 @@
 /**
- * The operator CLI: `npm run admin -- <command> ...`, `npm run token -- <sub-command> ...`, or the
+ * The operator CLI: `npm run admin -- <command> ...`, `npm run token -- <sub-command> ...`,
+ * `npm run oauth -- client <sub-command> ...`, or the
  * `scim-bridge` bin (bin/scim-bridge.js runs the build of this file, dist/src/cli/main.js). Command
  * groups are registered here; add one with registerCommand(name, group) (see command-registry.ts).
  * The daemon never imports src/cli/.
@@ -9,6 +10,7 @@ import { runCli } from './run-cli';
 import { healthcheckCommand } from './healthcheck-command';
 import { historyCommand } from './history-command';
 import { failedCommands, importCommand, resyncCommand } from './queue-commands';
+import { oauthCommands } from './oauth-commands';
 import { tokenCommands } from './token-commands';
 
 registerCommand('token', tokenCommands);
@@ -17,6 +19,7 @@ registerCommand('resync', resyncCommand);
 registerCommand('import', importCommand);
 registerCommand('history', historyCommand);
 registerCommand('healthcheck', healthcheckCommand);
+registerCommand('oauth', oauthCommands);
 
 /** Runs process.argv and sets the exit code; the process then ends once output is flushed. */
 export async function main(): Promise<void> {

@@ -1,10 +1,11 @@
 import type Redis from 'ioredis';
 import { loadConfig, type BridgeConfig } from '../config/load-config';
-import { createAdminServices, createTokenService } from '../container';
+import { createAdminServices, createOAuthService, createTokenService } from '../container';
 import type { AdminService } from '../domain/admin-service';
 import type { TokenService } from '../domain/token-service';
 import { HistoryReader } from '../history/history-reader';
 import { ResourceHistory } from '../history/resource-history';
+import type { OAuthService } from '../oauth/oauth-service';
 import { createSilentLogger } from '../logging/logger';
 import { ResourceStore } from '../store/resource-store';
 import { createRedis } from '../store/redis-connection';
@@ -78,6 +79,7 @@ function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void>
   let redis: Promise<Redis> | undefined;
   let tokens: Promise<TokenService> | undefined;
   let admin: Promise<AdminService> | undefined;
+  let oauth: Promise<OAuthService> | undefined;
   const closers: Array<() => Promise<void> | void> = [];
   // The outcome is what the command prints; the services' own log lines would only add noise.
   const logger = createSilentLogger();
@@ -86,6 +88,7 @@ function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void>
   const ctx: CliContext = {
     config: () => (config ??= loadConfig({}, io.env)),
     tokens: () => (tokens ??= connection().then((r) => createTokenService(ctx.config(), r, logger))),
+    oauth: () => (oauth ??= connection().then((r) => createOAuthService(ctx.config(), r, logger))),
     admin: () =>
       (admin ??= connection().then((r) => {
         // The daemon gives BullMQ a connection of its own because its workers block on it

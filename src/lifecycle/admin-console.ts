@@ -1,10 +1,11 @@
-import type { Router } from 'express';
+import express, { type Router } from 'express';
 import type { Container } from '../container';
 import { ConsoleQueries } from '../domain/console-queries';
 import { consoleRouter } from '../http/console/console-router';
 import { runReadinessChecks, type ReadinessCheck } from '../http/ops-router';
 import { HistoryReader } from '../history/history-reader';
 import { ClaimableAccounts } from '../jobs/claimable-accounts';
+import { oauthApprovalPages } from '../oauth/oauth-approval-pages';
 import { SERVER_KIND_LABELS } from '../secret-server/delinea-platform';
 import type { AdminSessionStore } from '../store/admin-session-store';
 
@@ -14,11 +15,11 @@ const API_ACCOUNT_WAIT_MS = 1000;
 /**
  * The console's parts for app.ts (http/admin-surface.ts): the session store and the pages, whose
  * overview shows what /readyz computes, from the very same checks (so one Secret Server probe
- * serves both), with the circuit's state and the last import beside it.
+ * serves both), with the circuit's state and the last import beside it; and the OAuth approval page.
  */
 export function adminConsole(container: Container, checks: ReadinessCheck[]): { sessions: AdminSessionStore; pages: Router } {
   const history = new HistoryReader(container.store, container.history);
-  const pages = consoleRouter({
+  const consolePages = consoleRouter({
     history,
     protectedAccounts: async () => {
       const [attempts, apiAccount] = await Promise.all([container.protectedAttempts.recent(), apiAccountWithin(container, API_ACCOUNT_WAIT_MS)]);
@@ -48,6 +49,10 @@ export function adminConsole(container: Container, checks: ReadinessCheck[]): { 
       };
     },
   });
+  // The OAuth approval page (/admin/oauth2/approve/...) is a console page like the others.
+  const pages = express.Router();
+  pages.use('/oauth2', oauthApprovalPages(container.oauth));
+  pages.use(consolePages);
   return { sessions: container.adminSessions, pages };
 }
 

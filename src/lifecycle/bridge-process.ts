@@ -16,6 +16,8 @@ import { DirtySweeper } from '../jobs/dirty-sweeper';
 import { createJobWorkers } from '../jobs/job-runner';
 import type { Logger } from '../logging/logger';
 import { isLoopbackUrl } from '../config/secret-rules';
+import { CompositeTokenVerifier } from '../oauth/composite-token-verifier';
+import { oauthRouter } from '../oauth/oauth-router';
 import { adminConsole } from './admin-console';
 import { SecretServerReadiness } from './secret-server-readiness';
 import { WorkerHeartbeat } from './worker-heartbeat';
@@ -114,7 +116,8 @@ export async function startBridge(
       logger,
       resources: container.resources,
       importRefresh: importRefreshOf(container, config, logger),
-      scimTokens: container.tokens,
+      // The stored SCIM tokens first, then OAuth access tokens: both as `Authorization: Bearer`.
+      scimTokens: new CompositeTokenVerifier([container.tokens, container.oauth.accessTokens]),
       authFailures: container.authFailures,
       httpMetrics: container.metrics.httpMiddleware(),
       opsRouter: opsRouter({
@@ -126,6 +129,14 @@ export async function startBridge(
         ? adminRouter(admin, queueDashboard([container.queue.provision, container.queue.import], '/admin/queues'))
         : undefined,
       adminTokens: container.adminTokens,
+      oauthRouter: oauthRouter({
+        oauth: container.oauth,
+        authFailures: container.authFailures,
+        failLimit: config.auth.failLimit,
+        logger,
+        consoleEnabled: Boolean(config.auth.adminToken),
+        bodyLimitBytes: config.http.bodyLimitBytes,
+      }),
       adminConsole: config.auth.adminToken ? adminConsole(container, checks) : undefined,
       storeReadiness: container.reachability,
     });

@@ -33,6 +33,20 @@ export function redisKeys(prefix: string) {
     authFailures: (client: string) => `${prefix}:auth-fail:${client}`,
     /** Console sign-ins: HASH per session, keyed by the SHA-256 of the session id (admin-session-store.ts). */
     adminSession: (sha256Hex: string) => `${prefix}:admin-session:${sha256Hex}`,
+    /**
+     * OAuth 2.0 for Okta (src/oauth/): registered clients (HASH id -> JSON, secret hash only); one
+     * key per pending approval, code, access and refresh token, each named by the SHA-256 of its
+     * random value and expiring with it; per grant (one Okta sign-in) the SET of its token keys and
+     * a revoked marker; per client the SET of its grant ids.
+     */
+    oauthClients: () => `${prefix}:oauth:clients`,
+    oauthPendingApproval: (sha256Hex: string) => `${prefix}:oauth:pending:${sha256Hex}`,
+    oauthCode: (sha256Hex: string) => `${prefix}:oauth:code:${sha256Hex}`,
+    oauthAccessToken: (sha256Hex: string) => `${prefix}:oauth:access:${sha256Hex}`,
+    oauthRefreshToken: (sha256Hex: string) => `${prefix}:oauth:refresh:${sha256Hex}`,
+    oauthGrantTokens: (grantId: string) => `${prefix}:oauth:grant:${grantId}:tokens`,
+    oauthGrantRevoked: (grantId: string) => `${prefix}:oauth:grant:${grantId}:revoked`,
+    oauthClientGrants: (clientId: string) => `${prefix}:oauth:client:${clientId}:grants`,
     /** Global Secret Server call budget, one counter per second. */
     secretServerRate: (epochSecond: number) => `${prefix}:ss-rate:${epochSecond}`,
     /** Per-resource worker lock, so two workers never converge one resource at once. */

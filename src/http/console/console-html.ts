@@ -126,11 +126,11 @@ export function csrfField(token: string): SafeHtml {
 
 /**
  * Sends a console page: never cached (it shows who is provisioned; OWASP Session Management Cheat
- * Sheet, "Web Content Caching"), under the policy above.
+ * Sheet, "Web Content Caching"), under the policy above unless the page needs another.
  */
-export function sendPage(res: Response, status: number, page: SafeHtml): void {
+export function sendPage(res: Response, status: number, page: SafeHtml, policy: string = CONSOLE_CSP): void {
   res.status(status);
-  res.setHeader('Content-Security-Policy', CONSOLE_CSP);
+  res.setHeader('Content-Security-Policy', policy);
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.send(page.value);
