@@ -34,6 +34,14 @@ describe('Basic authentication on /scim/v2', () => {
     expect(read.body['urn:scim-bridge:params:scim:schemas:extension:secretserver:2.0:User']).toMatchObject({ syncState: 'synced' });
     const state = (await (await fetch(`${h.simulatorUrl}/_sim/state`)).json()) as { users: Array<{ emailAddress: string }> };
     expect(state.users.map((u) => u.emailAddress)).toContain('basic.user@example.com');
+
+    // Neither the password nor the header that carries it reaches a log line.
+    const [, password] = issued.token.split(':');
+    await h.scim('GET', '/Users', undefined, { Authorization: basic(`${issued.username}:${password}x`) });
+    const logs = h.logs.join('\n');
+    expect(logs).toContain('authentication failed');
+    expect(logs).not.toContain(password);
+    expect(logs).not.toContain(Buffer.from(issued.token).toString('base64'));
   });
 
   it('when the scheme name is in another case, then it is still Basic (RFC 9110 §11.1)', async () => {
