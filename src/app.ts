@@ -3,7 +3,8 @@ import type { BridgeConfig } from './config/config-schema';
 import type { ResourceService } from './domain/resource-service';
 import { BridgeError, NotFoundError } from './errors/bridge-error';
 import { adminSurface, type AdminSurfaceDependencies } from './http/admin-surface';
-import { bearerAuth, TokenVerifier } from './http/auth-middleware';
+import { parseAuthSchemes } from './config/auth-schemes';
+import { BasicVerifier, credentialAuth, enabledVerifiers, TokenVerifier } from './http/auth-middleware';
 import { trustProxySetting } from './http/client-address';
 import { PUBLIC_BASE_URL_SETTING } from './http/public-origin';
 import { discoveryRouter } from './http/discovery-router';
@@ -24,7 +25,10 @@ export interface AppDependencies {
   resources: ResourceService;
   /** Refreshes from Secret Server when Okta starts an import pass (import-refresh.ts). */
   importRefresh?: ImportRefresh;
-  scimTokens: TokenVerifier;
+  /** The stored bearer tokens and Basic credentials (TokenService), and SCIM_TOKEN. */
+  scimTokens: TokenVerifier & BasicVerifier;
+  /** OAuth 2.0 access tokens, presented as Bearer; used when SCIM_AUTH_SCHEMES has oauth. */
+  oauthTokens?: TokenVerifier;
   authFailures: AuthFailureStore;
   /** Counts and times every request (prom-client); mounted first. */
   httpMetrics?: RequestHandler;
@@ -65,21 +69,24 @@ export function createApp(deps: AppDependencies): express.Express {
   // SCIM first: Okta's traffic should not walk past the ops and admin routes on every request.
   const scim = express.Router({ caseSensitive: false });
   if (deps.storeReadiness) scim.use(storeAvailability(deps.storeReadiness));
-  scim.use(bearerAuth(deps.scimTokens, deps.authFailures, config.auth.failLimit, logger, 'scim'));
+  const authSchemes = parseAuthSchemes(config.auth.schemes);
+  const scimVerifiers = enabledVerifiers(authSchemes, { tokens: deps.scimTokens, oauth: deps.oauthTokens });
+  scim.use(credentialAuth(scimVerifiers, deps.authFailures, config.auth.failLimit, logger, 'scim'));
   // Okta sends application/scim+json; its SPEC test sends application/json: parse any body as JSON.
   // Only Users and Groups take a body, so `POST /Schemas` with a non-JSON body gets its 405, not a
   // parse error.
   const parseJson = express.json({ type: () => true, limit: config.http.bodyLimitBytes, strict: false });
   scim.use('/Users', parseJson, resourceRouter('User', deps.resources, deps.importRefresh));
   scim.use('/Groups', parseJson, resourceRouter('Group', deps.resources));
-  scim.use(discoveryRouter());
+  scim.use(discoveryRouter(authSchemes));
   scim.use((req) => {
     throw new NotFoundError(`No SCIM endpoint at ${req.method} ${req.baseUrl}${req.path}`);
   });
   app.use(SCIM_BASE_PATH, scim);
 
   if (deps.opsRouter) app.use(deps.opsRouter);
-  if (deps.oauthRouter) app.use('/oauth2', deps.oauthRouter);
+  // Left out of SCIM_AUTH_SCHEMES, OAuth issues nothing either: /oauth2 answers 404 like any unknown path.
+  if (deps.oauthRouter && authSchemes.includes('oauth')) app.use('/oauth2', deps.oauthRouter);
   if (deps.adminRouter && deps.adminTokens) {
     app.use(
       '/admin',

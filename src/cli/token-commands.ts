@@ -1,3 +1,4 @@
+import { parseAuthSchemes, type AuthScheme } from '../config/auth-schemes';
 import { parseDuration, type TokenSummary } from '../domain/token-service';
 import { NotFoundError } from '../errors/bridge-error';
 import type { CliContext, CommandGroup } from './command-registry';
@@ -9,17 +10,18 @@ import { UsageError } from './usage-error';
 const GROUP = 'token';
 
 /**
- * `scim-bridge token ...`: the bearer tokens Okta presents to /scim/v2. A new token is printed
- * alone on the last stdout line, so `npm run -s token -- create --name okta | tail -1` captures it;
- * everything meant for the human goes to stderr.
+ * `scim-bridge token ...`: the bearer tokens, and Basic usernames and passwords, that Okta presents
+ * to /scim/v2. A new token (or `username:password`) is printed alone on the last stdout line, so
+ * `npm run -s token -- create --name okta | tail -1` captures it; everything meant for the human
+ * goes to stderr.
  */
 export const tokenCommands: CommandGroup = {
-  summary: 'bearer tokens that Okta presents to /scim/v2',
+  summary: 'bearer tokens and Basic credentials that Okta presents to /scim/v2',
   usage: [
-    'create --name <name>                 new token, printed once on the last line of stdout',
-    'list                                 id, name, created, last used, expires (never the token)',
-    'rotate <id> [--grace <duration>]     new token replacing <id>; the old one works for the grace (default 0: stops now), e.g. --grace 24h',
-    'revoke <id>                          the token stops working now',
+    'create --name <name> [--basic]       new token (--basic: username:password), printed once on the last line of stdout',
+    'list                                 id, name, created, last used, expires, type (never the token)',
+    'rotate <id> [--grace <duration>]     new token or username:password replacing <id>; the old one works for the grace (default 0: stops now), e.g. --grace 24h',
+    'revoke <id>                          the token or Basic credential stops working now',
   ],
   async run(args, ctx) {
     const [command, ...rest] = args;
@@ -39,12 +41,26 @@ export const tokenCommands: CommandGroup = {
 };
 
 async function create(args: string[], ctx: CliContext): Promise<void> {
-  const { values } = parseCommandArgs(GROUP, args, { name: { type: 'string' } }, []);
+  const { values } = parseCommandArgs(GROUP, args, { name: { type: 'string' }, basic: { type: 'boolean' } }, []);
   if (!values.name) throw new UsageError('--name is required, e.g. --name okta', GROUP);
-  const issued = await (await ctx.tokens()).create(values.name);
-  ctx.err(`Created token ${issued.id} (${issued.name}).`);
-  ctx.err('Paste it into the Okta app as its SCIM bearer token now: it is shown only this once, and scim-bridge keeps only its hash.');
+  const issued = await (await ctx.tokens()).create(values.name, values.basic ? 'basic' : 'bearer');
+  if (issued.type === 'basic') {
+    ctx.err(`Created Basic credential ${issued.id} (${issued.name}), username ${issued.username}.`);
+    ctx.err('The last line is username:password. Paste the part before the first colon into the Okta app as its Username, the rest as its Password, now:');
+    ctx.err('the password is shown only this once, and scim-bridge keeps only its hash.');
+    warnIfDisabled(ctx, 'basic');
+  } else {
+    ctx.err(`Created token ${issued.id} (${issued.name}).`);
+    ctx.err('Paste it into the Okta app as its SCIM bearer token now: it is shown only this once, and scim-bridge keeps only its hash.');
+    warnIfDisabled(ctx, 'bearer');
+  }
   ctx.out(issued.token);
+}
+
+/** A credential of a scheme SCIM_AUTH_SCHEMES leaves out is refused by the bridge: say so while the operator is looking. */
+function warnIfDisabled(ctx: CliContext, scheme: AuthScheme): void {
+  if (parseAuthSchemes(ctx.config().auth.schemes).includes(scheme)) return;
+  ctx.err(`Note: SCIM_AUTH_SCHEMES (${ctx.config().auth.schemes}) leaves out ${scheme}, so the bridge refuses this credential until it is added.`);
 }
 
 async function list(args: string[], ctx: CliContext): Promise<void> {
@@ -53,8 +69,9 @@ async function list(args: string[], ctx: CliContext): Promise<void> {
   if (ctx.config().auth.scimToken) ctx.err('The static SCIM_TOKEN from the environment is accepted too (reported as token id "static").');
   const now = Date.now();
   printList(ctx, {
-    header: ['ID', 'NAME', 'CREATED', 'LAST USED', 'EXPIRES'],
-    rows: tokens.map((t) => [t.id, t.name, shortTime(t.createdAt), t.lastUsedAt ? shortTime(t.lastUsedAt) : 'never', expires(t, now)]),
+    // TYPE is last: every column before it is where scripts written for bearer tokens read it.
+    header: ['ID', 'NAME', 'CREATED', 'LAST USED', 'EXPIRES', 'TYPE'],
+    rows: tokens.map((t) => [t.id, t.name, shortTime(t.createdAt), t.lastUsedAt ? shortTime(t.lastUsedAt) : 'never', expires(t, now), t.type]),
     empty: 'no tokens',
   });
   if (tokens.length === 0) ctx.err('Create one with: npm run token -- create --name okta');
@@ -69,13 +86,16 @@ async function rotate(args: string[], ctx: CliContext): Promise<void> {
     throw new UsageError((err as Error).message, GROUP);
   }
   const rotated = await knownId(positionals[0], (await ctx.tokens()).rotate(positionals[0], graceMs));
-  ctx.err(`Created token ${rotated.id} (${rotated.name}) to replace ${rotated.previousId}.`);
+  const kind = rotated.type === 'basic' ? 'Basic credential' : 'token';
+  const named = rotated.type === 'basic' ? ` (${rotated.name}), username ${rotated.username},` : ` (${rotated.name})`;
+  const paste = rotated.type === 'basic' ? 'paste the new username and password into Okta' : 'paste the new one into Okta';
+  ctx.err(`Created ${kind} ${rotated.id}${named} to replace ${rotated.previousId}.`);
   ctx.err(
     graceMs > 0
-      ? `The old token ${rotated.previousId} keeps working until ${shortTime(rotated.previousExpiresAt)}: paste the new one into Okta before then.`
-      : `The old token ${rotated.previousId} stopped working now: paste the new one into Okta.`,
+      ? `The old ${kind} ${rotated.previousId} keeps working until ${shortTime(rotated.previousExpiresAt)}: ${paste} before then.`
+      : `The old ${kind} ${rotated.previousId} stopped working now: ${paste}.`,
   );
-  ctx.err('The new token is shown only this once.');
+  ctx.err(rotated.type === 'basic' ? 'The last line is username:password; the password is shown only this once.' : 'The new token is shown only this once.');
   ctx.out(rotated.token);
 }
 

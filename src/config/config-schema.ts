@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { authSchemesFormat, DEFAULT_AUTH_SCHEMES } from './auth-schemes';
 import './config-formats';
 
 const PROXY_ADDRESS_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -82,6 +83,12 @@ export const configSchema = {
       default: '',
       env: 'SCIM_TOKEN',
       sensitive: true,
+    },
+    schemes: {
+      doc: 'How /scim/v2 clients may authenticate: bearer, basic and oauth, comma-separated',
+      format: authSchemesFormat,
+      default: DEFAULT_AUTH_SCHEMES,
+      env: 'SCIM_AUTH_SCHEMES',
     },
     adminToken: {
       doc: 'Bearer token for /admin (dashboard, resync, import); empty disables /admin',
@@ -241,7 +248,7 @@ export interface BridgeConfig {
     publicBaseUrl: string;
   };
   redis: { url: string; prefix: string; sentinels: string; sentinelName: string };
-  auth: { scimToken: string; adminToken: string; failLimit: number; failWindowS: number; sessionIdleS: number; sessionMaxS: number };
+  auth: { scimToken: string; schemes: string; adminToken: string; failLimit: number; failWindowS: number; sessionIdleS: number; sessionMaxS: number };
   log: { level: string; format: 'json' | 'pretty' };
   secretServer: {
     baseUrl: string;

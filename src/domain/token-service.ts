@@ -1,16 +1,22 @@
 import crypto from 'node:crypto';
 import { BadRequestError, NotFoundError } from '../errors/bridge-error';
 import type { Logger } from '../logging/logger';
-import type { TokenRecord, TokenStore } from '../store/token-store';
+import type { CredentialType, TokenRecord, TokenStore } from '../store/token-store';
+
+export type { CredentialType } from '../store/token-store';
 
 /** A token as listed to operators: everything but the hash. */
 export type TokenSummary = Omit<TokenRecord, 'hash'>;
 
-/** A token just issued. `token` exists only here: it is shown once and never stored. */
+/** A credential just issued. `token` exists only here: it is shown once and never stored. */
 export interface IssuedToken {
   id: string;
   name: string;
+  type: CredentialType;
+  /** The line shown once: the bearer token, or `username:password` for a Basic credential (RFC 7617 §2). */
   token: string;
+  /** Basic only: the username, `scb-<id>`. */
+  username?: string;
 }
 
 export interface RotatedToken extends IssuedToken {
@@ -31,6 +37,10 @@ export interface TokenServiceOptions {
 
 export const STATIC_TOKEN_ID = 'static';
 export const TOKEN_PREFIX = 'scb_';
+/** A Basic credential's username is this and its id: it names the record, so no lookup by password is needed. */
+export const BASIC_USERNAME_PREFIX = 'scb-';
+const ID_BYTES = 5;
+const BASIC_USERNAME = new RegExp(`^${BASIC_USERNAME_PREFIX}([0-9a-f]{${ID_BYTES * 2}})$`);
 const DEFAULT_LAST_USED_FLUSH_MS = 30_000;
 /** Records of tokens dead for longer than this are dropped on the next create, so `token list` stays readable. */
 const EXPIRED_RECORD_RETENTION_MS = 30 * 24 * 3600_000;
@@ -38,10 +48,17 @@ const MAX_NAME_LENGTH = 100;
 const MAX_REMEMBERED_TOKENS = 1000;
 
 /**
- * Bearer tokens for /scim/v2. Only a SHA-256 of each token is stored and a token is shown once,
- * at creation; rotation issues a new token that replaces the old one, at once or after a grace
+ * Credentials for /scim/v2: bearer tokens, and Basic usernames and passwords (Okta's SCIM 2.0 Test
+ * App (Basic Auth)). Only a SHA-256 of each secret is stored and a secret is shown once, at
+ * creation; rotation issues a new credential that replaces the old one, at once or after a grace
  * period. The same model as SSOReady's directory tokens
  * (https://ssoready.com/docs/api-reference/management/scim-directories/rotate-scim-directory-bearer-token).
+ *
+ * A Basic password is 256 random bits made here, never chosen by a person, so a plain SHA-256 of it
+ * is as safe to store as a bearer token's: a slow, salted hash (bcrypt, scrypt, Argon2) exists to
+ * make guessing a low-entropy human password expensive, and no guessing reaches 2^256. A slow hash
+ * would instead cost CPU on every request, since Basic sends the password each time, and make a
+ * flood of wrong passwords an easy way to load the bridge.
  */
 export class TokenService {
   private readonly staticHash?: Buffer;
@@ -65,15 +82,20 @@ export class TokenService {
     this.flushMs = options.lastUsedFlushMs ?? DEFAULT_LAST_USED_FLUSH_MS;
   }
 
-  async create(name: string): Promise<IssuedToken> {
+  /** A bearer token, or with type 'basic' a username and password; either is in `token`, once. */
+  async create(name: string, type: CredentialType = 'bearer'): Promise<IssuedToken> {
     const cleanName = validName(name);
     await this.pruneLongExpired();
-    const token = TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
-    const record: TokenRecord = { id: '', name: cleanName, hash: sha256(token).toString('hex'), createdAt: this.nowIso() };
+    // base64url has no ':', which would end the username part of a Basic credential (RFC 7617 §2).
+    const secret = (type === 'bearer' ? TOKEN_PREFIX : '') + crypto.randomBytes(32).toString('base64url');
+    const record: TokenRecord = { id: '', name: cleanName, type, hash: sha256(secret).toString('hex'), createdAt: this.nowIso() };
     // 40 random bits: a collision is near impossible, but the store refuses one rather than overwrite.
     for (let attempt = 0; attempt < 3; attempt++) {
-      record.id = crypto.randomBytes(5).toString('hex');
-      if (await this.store.create(record)) return { id: record.id, name: cleanName, token };
+      record.id = crypto.randomBytes(ID_BYTES).toString('hex');
+      if (!(await this.store.create(record))) continue;
+      if (type === 'bearer') return { id: record.id, name: cleanName, type, token: secret };
+      const username = basicUsername(record.id);
+      return { id: record.id, name: cleanName, type, token: `${username}:${secret}`, username };
     }
     throw new Error('could not allocate a token id');
   }
@@ -83,8 +105,9 @@ export class TokenService {
   }
 
   /**
-   * Issues a new token with the same name. The old one keeps working for graceMs (0: it stops
-   * now), so the operator can paste the new token into Okta without failed provisioning calls.
+   * Issues a new credential of the same name and type. The old one keeps working for graceMs (0: it
+   * stops now), so the operator can paste the new one into Okta without failed provisioning calls.
+   * A Basic credential gets a new username too (its id), so old and new never share a username.
    */
   async rotate(id: string, graceMs: number): Promise<RotatedToken> {
     refuseStatic(id);
@@ -92,7 +115,7 @@ export class TokenService {
     const old = await this.store.get(id);
     if (!old) throw new NotFoundError(`token ${id} not found`);
     if (this.isExpired(old)) throw new BadRequestError(`token ${id} already stopped working at ${old.expiresAt}; create a new token instead`);
-    const issued = await this.create(old.name);
+    const issued = await this.create(old.name, old.type);
     const updated = await this.store.setExpiry(id, new Date(this.clock() + graceMs), issued.id);
     return { ...issued, previousId: id, previousExpiresAt: updated?.expiresAt ?? this.nowIso() };
   }
@@ -116,15 +139,23 @@ export class TokenService {
     const hex = hash.toString('hex');
     const id = this.idByHash.get(hex) ?? (await this.store.findIdByHash(hex));
     if (!id) return null;
-    const record = await this.store.get(id);
-    if (!record) return null;
-    const storedHash = Buffer.from(record.hash, 'hex');
-    if (storedHash.length !== hash.length || !crypto.timingSafeEqual(storedHash, hash)) return null;
-    // The lookup key expires in Redis too; this check covers the gap and an injected clock.
-    if (this.isExpired(record)) return null;
+    if (!this.accepts(await this.store.get(id), 'bearer', hash)) return null;
     // Only verified tokens are remembered, so wrong guesses cannot grow the map; the bound is a backstop.
     if (this.idByHash.size >= MAX_REMEMBERED_TOKENS) this.idByHash.clear();
     this.idByHash.set(hex, id);
+    this.pendingLastUsed.set(id, this.nowIso());
+    return { tokenId: id };
+  }
+
+  /**
+   * Checks a presented Basic username and password; null means 401, whichever of the two was
+   * wrong. The username names the record, so this costs one Redis read and no write.
+   */
+  async verifyBasic(username: string, password: string): Promise<{ tokenId: string } | null> {
+    const hash = sha256(password);
+    const id = BASIC_USERNAME.exec(username)?.[1];
+    if (!id || !password) return null;
+    if (!this.accepts(await this.store.get(id), 'basic', hash)) return null;
     this.pendingLastUsed.set(id, this.nowIso());
     return { tokenId: id };
   }
@@ -166,6 +197,19 @@ export class TokenService {
     }
   }
 
+  /**
+   * The record exists, is of the kind presented (a bearer token sent as a Basic password, or the
+   * reverse, is refused), holds this hash (compared in constant time) and has not expired.
+   */
+  private accepts(record: TokenRecord | undefined, type: CredentialType, hash: Buffer): boolean {
+    if (!record || record.type !== type) return false;
+    const storedHash = Buffer.from(record.hash, 'hex');
+    if (storedHash.length !== hash.length || !crypto.timingSafeEqual(storedHash, hash)) return false;
+    // A bearer token's lookup key expires in Redis too, but a Basic credential is read by id: for
+    // it this check is the expiry, and for both it covers an injected clock.
+    return !this.isExpired(record);
+  }
+
   private isExpired(record: TokenRecord): boolean {
     return record.expiresAt !== undefined && Date.parse(record.expiresAt) <= this.clock();
   }
@@ -195,6 +239,11 @@ export function parseDuration(value: string): number {
   const ms = amount * UNIT_MS[match[2] ?? 'ms'];
   if (!Number.isSafeInteger(ms)) throw new BadRequestError(`invalid duration "${value}": too long`);
   return ms;
+}
+
+/** The username of the Basic credential with this id. */
+export function basicUsername(id: string): string {
+  return BASIC_USERNAME_PREFIX + id;
 }
 
 function sha256(value: string): Buffer {

@@ -57,8 +57,9 @@ export class PreconditionFailedError extends BridgeError {
 
 export class UnauthorizedError extends BridgeError {
   override name = 'UnauthorizedError';
-  constructor(message = 'Missing or invalid bearer token') {
-    super(message, 401, undefined, { 'WWW-Authenticate': 'Bearer realm="scim-bridge"' });
+  /** `challenge`: the WWW-Authenticate value, one challenge per scheme accepted (RFC 9110 §11.6.1). */
+  constructor(message = 'Missing or invalid bearer token', challenge = 'Bearer realm="scim-bridge"') {
+    super(message, 401, undefined, { 'WWW-Authenticate': challenge });
   }
 }
 

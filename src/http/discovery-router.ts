@@ -1,13 +1,17 @@
 import express from 'express';
+import type { AuthScheme } from '../config/auth-schemes';
 import { MethodNotAllowedError, NotFoundError } from '../errors/bridge-error';
 import { resourceTypesList, schemasList, serviceProviderConfig } from '../scim/schema/scim-schemas';
 import { scimBaseUrl } from './resource-router';
 import { sendScim } from './scim-response';
 
-/** /ServiceProviderConfig, /ResourceTypes, /Schemas (RFC 7644 §4): read-only, other methods get 405. */
-export function discoveryRouter(): express.Router {
+/**
+ * /ServiceProviderConfig, /ResourceTypes, /Schemas (RFC 7644 §4): read-only, other methods get 405.
+ * `authSchemes`: the enabled ones (SCIM_AUTH_SCHEMES), which /ServiceProviderConfig lists.
+ */
+export function discoveryRouter(authSchemes?: readonly AuthScheme[]): express.Router {
   const router = express.Router();
-  router.get('/ServiceProviderConfig', (req, res) => sendScim(res, 200, serviceProviderConfig(scimBaseUrl(req))));
+  router.get('/ServiceProviderConfig', (req, res) => sendScim(res, 200, serviceProviderConfig(scimBaseUrl(req), undefined, authSchemes)));
   router.get('/ResourceTypes', (req, res) => sendScim(res, 200, resourceTypesList(scimBaseUrl(req))));
   router.get('/ResourceTypes/:name', (req, res) => {
     const list = resourceTypesList(scimBaseUrl(req)) as { Resources: Array<Record<string, unknown>> };

@@ -16,7 +16,6 @@ import { DirtySweeper } from '../jobs/dirty-sweeper';
 import { createJobWorkers } from '../jobs/job-runner';
 import type { Logger } from '../logging/logger';
 import { isLoopbackUrl } from '../config/secret-rules';
-import { CompositeTokenVerifier } from '../oauth/composite-token-verifier';
 import { oauthRouter } from '../oauth/oauth-router';
 import { adminConsole } from './admin-console';
 import { SecretServerReadiness } from './secret-server-readiness';
@@ -117,7 +116,8 @@ export async function startBridge(
       resources: container.resources,
       importRefresh: importRefreshOf(container, config, logger),
       // The stored SCIM tokens first, then OAuth access tokens: both as `Authorization: Bearer`.
-      scimTokens: new CompositeTokenVerifier([container.tokens, container.oauth.accessTokens]),
+      scimTokens: container.tokens,
+      oauthTokens: container.oauth.accessTokens,
       authFailures: container.authFailures,
       httpMetrics: container.metrics.httpMiddleware(),
       opsRouter: opsRouter({

@@ -2,13 +2,22 @@ import type Redis from 'ioredis';
 import type { RedisKeys } from './redis-keys';
 
 /**
- * One SCIM bearer token as kept in Redis. The token itself is never stored: only its SHA-256,
- * so a copy of Redis (or a backup of it) cannot be replayed against /scim/v2.
+ * How a credential is presented: `bearer`, a token in `Authorization: Bearer` (RFC 6750), or
+ * `basic`, a generated username and password in `Authorization: Basic` (RFC 7617).
+ */
+export type CredentialType = 'bearer' | 'basic';
+
+/**
+ * One SCIM credential as kept in Redis: a bearer token, or a Basic password whose username is
+ * derived from the id. The secret itself is never stored: only its SHA-256, so a copy of Redis
+ * (or a backup of it) cannot be replayed against /scim/v2.
  */
 export interface TokenRecord {
   id: string;
   name: string;
-  /** SHA-256 of the token, lower-case hex. */
+  /** Records written before Basic credentials existed have none in Redis: they are bearer tokens. */
+  type: CredentialType;
+  /** SHA-256 of the token (or the Basic password), lower-case hex. */
   hash: string;
   createdAt: string;
   /** Set when the token is rotated with a grace period or revoked; the token fails from then on. */
@@ -150,7 +159,9 @@ export class RedisTokenStore implements TokenStore {
 function parseRecord(json: string): TokenRecord {
   const raw = JSON.parse(json) as TokenRecord;
   // Rebuilt field by field: whatever else a hand edit left in Redis does not travel on.
-  const record: TokenRecord = { id: raw.id, name: raw.name, hash: raw.hash, createdAt: raw.createdAt };
+  // No type: written before Basic credentials existed, so a bearer token. Any other value is kept
+  // as it is, and then verifies as neither kind (TokenService compares the type exactly).
+  const record: TokenRecord = { id: raw.id, name: raw.name, type: raw.type ?? 'bearer', hash: raw.hash, createdAt: raw.createdAt };
   if (raw.expiresAt) record.expiresAt = raw.expiresAt;
   if (raw.lastUsedAt) record.lastUsedAt = raw.lastUsedAt;
   if (raw.replacedBy) record.replacedBy = raw.replacedBy;

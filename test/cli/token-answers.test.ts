@@ -36,9 +36,11 @@ describe('token CLI answers', () => {
     await service.revoke(revoked.id);
     const listed = await cli('token', 'list');
     expect(listed.code).toBe(0);
-    const rows = expectAlignedTable(listed.stdout, ['ID', 'NAME', 'CREATED', 'LAST USED', 'EXPIRES']);
-    expect(rows.find((r) => r.startsWith(live.id))).toMatch(new RegExp(`^${live.id} +okta +${TIME} +never +-$`));
-    expect(rows.find((r) => r.startsWith(revoked.id))).toMatch(new RegExp(`^${revoked.id} +entra-provisioning +${TIME} +never +${TIME} \\(expired\\)$`));
+    const rows = expectAlignedTable(listed.stdout, ['ID', 'NAME', 'CREATED', 'LAST USED', 'EXPIRES', 'TYPE']);
+    expect(rows.find((r) => r.startsWith(live.id))).toMatch(new RegExp(`^${live.id} +okta +${TIME} +never +- +bearer$`));
+    expect(rows.find((r) => r.startsWith(revoked.id))).toMatch(
+      new RegExp(`^${revoked.id} +entra-provisioning +${TIME} +never +${TIME} \\(expired\\) +bearer$`),
+    );
   });
 
   it('when "token create" runs, then the token is alone on the last stdout line (and stdout holds nothing else)', async () => {

@@ -132,6 +132,14 @@ const rows: Row[] = [
     message: /is a published example value/,
   },
   {
+    variable: 'SCIM_AUTH_SCHEMES',
+    good: { SCIM_AUTH_SCHEMES: 'basic, bearer' },
+    loaded: (c) => c.auth.schemes,
+    expected: 'basic, bearer',
+    bad: { SCIM_AUTH_SCHEMES: 'bearer,basci' },
+    message: /must be one or more of bearer, basic, oauth, separated by commas; "basci" is none of them; got "bearer,basci"$/,
+  },
+  {
     variable: 'ADMIN_TOKEN',
     good: { ADMIN_TOKEN: adminToken },
     loaded: (c) => c.auth.adminToken,
@@ -438,6 +446,7 @@ describe('the configuration table', () => {
     ['TLS_KEY', { TLS_CERT: cert }],
     ['REDIS_SENTINELS', { REDIS_SENTINELS: 'garbage' }],
     ['REDIS_URL', { REDIS_URL: 'http://:hunter2@127.0.0.1:6379' }],
+    ['SCIM_AUTH_SCHEMES', { SCIM_AUTH_SCHEMES: 'bearer,basci' }],
   ])('when the real process starts with a bad %s, then it exits 78 with one stderr line naming it', (variable, env) => {
     const clean: NodeJS.ProcessEnv = {};
     const inherited = new Set(['PATH', 'HOME', 'TMPDIR', 'npm_config_cache']);

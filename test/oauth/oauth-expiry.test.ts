@@ -11,7 +11,6 @@ import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config/load-config';
 import { createContainer, type Container } from '../../src/container';
 import { createSilentLogger } from '../../src/logging/logger';
-import { CompositeTokenVerifier } from '../../src/oauth/composite-token-verifier';
 import { oauthApprovalPages } from '../../src/oauth/oauth-approval-pages';
 import { oauthRouter } from '../../src/oauth/oauth-router';
 import { OAuthService } from '../../src/oauth/oauth-service';
@@ -54,7 +53,8 @@ describe('OAuth lifetimes', () => {
       config,
       logger,
       resources: container.resources,
-      scimTokens: new CompositeTokenVerifier([container.tokens, oauth.accessTokens]),
+      scimTokens: container.tokens,
+      oauthTokens: oauth.accessTokens,
       authFailures: container.authFailures,
       adminRouter: express.Router(),
       adminTokens: container.adminTokens,

@@ -53,7 +53,7 @@ describe('token CLI', () => {
 
     const listed = await cli('token', 'list');
     expect(listed.code).toBe(0);
-    expect(listed.stdout).toMatch(/^ID\s+NAME\s+CREATED\s+LAST USED\s+EXPIRES$/m);
+    expect(listed.stdout).toMatch(/^ID\s+NAME\s+CREATED\s+LAST USED\s+EXPIRES\s+TYPE$/m);
     expect(listed.stdout).toContain(verified?.tokenId);
     expect(listed.stdout + listed.stderr).not.toContain(token);
     expect(listed.stdout + listed.stderr).not.toContain(token.slice(4));

@@ -60,7 +60,7 @@ describe('TokenService', () => {
     const { id, token } = await service.create('okta');
     const stored = await store.get(id);
     const listed = await service.list();
-    expect(listed).toEqual([{ id, name: 'okta', createdAt: stored?.createdAt }]);
+    expect(listed).toEqual([{ id, name: 'okta', type: 'bearer', createdAt: stored?.createdAt }]);
     const text = JSON.stringify(listed);
     expect(text).not.toContain(token);
     expect(text).not.toContain(stored?.hash);
@@ -244,7 +244,7 @@ describe('TokenService', () => {
 });
 
 describe('RedisTokenStore', () => {
-  const record = { id: 'abc', name: 'okta', hash: 'f'.repeat(64), createdAt: '2024-01-01T00:00:00.000Z' };
+  const record = { id: 'abc', name: 'okta', type: 'bearer' as const, hash: 'f'.repeat(64), createdAt: '2024-01-01T00:00:00.000Z' };
 
   it('when an id is taken, then create refuses to overwrite it', async () => {
     expect(await store.create(record)).toBe(true);

@@ -40,6 +40,17 @@ describe('discovery bodies (RFC 7643 §5-7, RFC 7644 §4)', () => {
     expect(c.meta).toEqual({ resourceType: 'ServiceProviderConfig', location: `${BASE}/ServiceProviderConfig` });
   });
 
+  it('when schemes are enabled, then authenticationSchemes lists exactly those, in order, the first primary (RFC 7643 §5)', () => {
+    const schemesOf = (c: Record<string, any>) => c.authenticationSchemes.map((s: Record<string, unknown>) => [s.type, s.specUri, s.primary]);
+    expect(schemesOf(serviceProviderConfig(BASE, undefined, ['basic', 'oauth']))).toEqual([
+      ['httpbasic', 'https://datatracker.ietf.org/doc/html/rfc7617', true],
+      ['oauthbearertoken', 'https://datatracker.ietf.org/doc/html/rfc6750', false],
+    ]);
+    for (const scheme of serviceProviderConfig(BASE).authenticationSchemes as Record<string, unknown>[]) {
+      for (const key of ['type', 'name', 'description', 'specUri']) expect(scheme[key]).toBeTruthy();
+    }
+  });
+
   it('when /ResourceTypes is read, then it lists User (with both extensions) and Group', () => {
     const list = resourceTypesList(BASE);
     expect(list.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:ListResponse']);

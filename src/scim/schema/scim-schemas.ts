@@ -4,6 +4,7 @@
  * here (Okta's SCIM 2.0 SPEC test), so none of them may be empty.
  */
 import { ATTRIBUTES_BY_SCHEMA, type AttributeDefinition } from './attribute-definitions';
+import { AUTH_SCHEMES, type AuthScheme } from '../../config/auth-schemes';
 import { listResponse, type ListResponse } from '../list-response';
 import {
   SCHEMA_ENTERPRISE_USER,
@@ -41,10 +42,42 @@ function trimBase(baseUrl: string): string {
 }
 
 /**
+ * RFC 7643 §5 authenticationSchemes entries, one per SCIM_AUTH_SCHEMES value. `type` is one of the
+ * RFC's: an OAuth 2.0 access token and the operator's bearer token are both `oauthbearertoken`,
+ * as both are sent as RFC 6750 bearer tokens.
+ */
+const AUTHENTICATION_SCHEMES: Record<AuthScheme, Record<string, string>> = {
+  bearer: {
+    type: 'oauthbearertoken',
+    name: 'OAuth Bearer Token',
+    description: 'Authentication with a bearer token issued by the scim-bridge operator.',
+    specUri: 'https://datatracker.ietf.org/doc/html/rfc6750',
+  },
+  basic: {
+    type: 'httpbasic',
+    name: 'HTTP Basic',
+    description: 'Authentication with a username and password issued by the scim-bridge operator.',
+    specUri: 'https://datatracker.ietf.org/doc/html/rfc7617',
+  },
+  oauth: {
+    type: 'oauthbearertoken',
+    name: 'OAuth 2.0',
+    description: 'Authentication with an OAuth 2.0 access token, sent as a bearer token.',
+    specUri: 'https://datatracker.ietf.org/doc/html/rfc6750',
+  },
+};
+
+/**
  * RFC 7643 §5. Bulk is off (maxOperations and maxPayloadSize 0); sort is off; ETags are weak
  * versions (RFC 7644 §3.14); passwords are never stored, so changePassword is false.
+ * authenticationSchemes lists the enabled schemes in the order SCIM_AUTH_SCHEMES names them; the
+ * first is the primary one.
  */
-export function serviceProviderConfig(baseUrl: string, filterMaxResults: number = DEFAULT_FILTER_MAX_RESULTS): Record<string, unknown> {
+export function serviceProviderConfig(
+  baseUrl: string,
+  filterMaxResults: number = DEFAULT_FILTER_MAX_RESULTS,
+  authSchemes: readonly AuthScheme[] = AUTH_SCHEMES,
+): Record<string, unknown> {
   return {
     schemas: [SCHEMA_SERVICE_PROVIDER_CONFIG],
     documentationUri: 'https://datatracker.ietf.org/doc/html/rfc7644',
@@ -54,15 +87,7 @@ export function serviceProviderConfig(baseUrl: string, filterMaxResults: number 
     changePassword: { supported: false },
     sort: { supported: false },
     etag: { supported: true },
-    authenticationSchemes: [
-      {
-        type: 'oauthbearertoken',
-        name: 'OAuth Bearer Token',
-        description: 'Authentication with a bearer token issued by the scim-bridge operator.',
-        specUri: 'https://datatracker.ietf.org/doc/html/rfc6750',
-        primary: true,
-      },
-    ],
+    authenticationSchemes: authSchemes.map((scheme, index) => ({ ...AUTHENTICATION_SCHEMES[scheme], primary: index === 0 })),
     meta: {
       resourceType: 'ServiceProviderConfig',
       location: `${trimBase(baseUrl)}/ServiceProviderConfig`,
