@@ -184,4 +184,20 @@ describe('SCIM_AUTH_SCHEMES', () => {
       await h.stop();
     }
   });
+  it('when oauth is left out, then /oauth2 is not there and an OAuth access token is refused like a bad token', async () => {
+    const h = await startHarness({ auth: { schemes: 'bearer,basic' } });
+    try {
+      const token = await fetch(`${h.bridge.url}/oauth2/token`, { method: 'POST', body: new URLSearchParams({ grant_type: 'refresh_token' }) });
+      expect(token.status).toBe(404);
+      const authorize = await fetch(`${h.bridge.url}/oauth2/authorize?response_type=code&client_id=x`, { redirect: 'manual' });
+      expect(authorize.status).toBe(404);
+      const accessTokens = h.bridge.container.oauth.accessTokens;
+      const verify = jest.spyOn(accessTokens, 'verify');
+      const refused = await h.scim('GET', '/Users', undefined, { Authorization: 'Bearer scbat_not-checked-by-oauth' });
+      expect(refused.status).toBe(401);
+      expect(verify).not.toHaveBeenCalled();
+    } finally {
+      await h.stop();
+    }
+  });
 });
