@@ -1,5 +1,6 @@
 import type { BridgeConfig } from '../config/load-config';
 import type { AdminService } from '../domain/admin-service';
+import type { DriftService } from '../domain/drift-service';
 import type { TokenService } from '../domain/token-service';
 
 /**
@@ -14,6 +15,8 @@ export interface CliContext {
   tokens(): Promise<TokenService>;
   /** Failed jobs, resync and import, on Redis and the provisioning queue. */
   admin(): Promise<AdminService>;
+  /** The drift report: Redis, the provisioning queue, and Secret Server (SS_BASE_URL ...). */
+  drift(): Promise<DriftService>;
   /** A line on stdout: the result, meant for pipes (a token, a table). */
   out(line: string): void;
   /** A line on stderr: explanations for the human. */

@@ -7,6 +7,7 @@
 import { registerCommand } from './command-registry';
 import { runCli } from './run-cli';
 import { healthcheckCommand } from './healthcheck-command';
+import { driftCommand } from './drift-command';
 import { failedCommands, importCommand, resyncCommand } from './queue-commands';
 import { tokenCommands } from './token-commands';
 
@@ -15,6 +16,7 @@ registerCommand('failed', failedCommands);
 registerCommand('resync', resyncCommand);
 registerCommand('import', importCommand);
 registerCommand('healthcheck', healthcheckCommand);
+registerCommand('drift', driftCommand);
 
 /** Runs process.argv and sets the exit code; the process then ends once output is flushed. */
 export async function main(): Promise<void> {

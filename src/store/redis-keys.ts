@@ -39,6 +39,10 @@ export function redisKeys(prefix: string) {
     syncLock: (k: ResourceKind, id: string) => `${prefix}:lock:${kind(k)}:${id}`,
     /** Import run bookkeeping. */
     importStatus: () => `${prefix}:import:status`,
+    /** The last drift report's counts and finishedAt, no personal data (store/drift-report-store.ts; read by /metrics). */
+    driftSummary: () => `${prefix}:drift:summary`,
+    /** The last drift report itself, bounded and with a TTL, for the console's drift page. */
+    driftReport: () => `${prefix}:drift:report`,
     /** A worker process's liveness, written with a TTL (lifecycle/worker-heartbeat.ts). */
     workerHeartbeat: (instance: string) => `${prefix}:worker:heartbeat:${instance}`,
   };

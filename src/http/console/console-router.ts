@@ -5,6 +5,7 @@ import type { ResourceKind, SyncState } from '../../domain/resource-types';
 import type { AdminSessionStore } from '../../store/admin-session-store';
 import { reachedOverTls, signedOutCookies } from './console-cookies';
 import { csrfField, html, layout, sendPage, type SafeHtml } from './console-html';
+import { registerDriftPage, type DriftPageDependencies } from './drift-page';
 
 /** What the overview shows beside the counts: the facts /readyz reports, and the import's last run. */
 export interface ConsoleStatus {
@@ -22,6 +23,8 @@ export interface ConsoleDependencies {
   status(): Promise<ConsoleStatus>;
   /** Rows per page of Users and Groups. */
   pageSize?: number;
+  /** The drift page (drift-page.ts); absent, the console has none. */
+  drift?: DriftPageDependencies;
 }
 
 const SYNC_STATES: SyncState[] = ['pending', 'synced', 'dry-run', 'failed'];
@@ -95,6 +98,8 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     const retried = await deps.admin.retryFailed();
     await renderFailed(req, res, `${retried} failed job(s) retried: they are waiting for a worker.`);
   });
+
+  if (deps.drift) registerDriftPage(router, deps.drift);
 
   router.post('/logout', async (req, res) => {
     await deps.sessions.destroy(req.adminSession!.id);
