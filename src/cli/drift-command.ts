@@ -1,4 +1,5 @@
 import { DRIFT_KINDS, type DriftReport } from '../domain/drift-report';
+import { isSecretServerError } from '../secret-server/secret-server-errors';
 import type { CommandGroup } from './command-registry';
 import { parseCommandArgs } from './parse-command-args';
 import { printList } from './table';
@@ -16,7 +17,11 @@ export const driftCommand: CommandGroup = {
   async run(args, ctx) {
     const { values } = parseCommandArgs(DRIFT, args, { json: { type: 'boolean' }, fix: { type: 'boolean' } }, []);
     const drift = await ctx.drift();
-    const report = await drift.check();
+    const report = await drift.check().catch((err: unknown) => {
+      // Name the setting, as for Redis (run-cli.ts): the operator's next step is SS_BASE_URL and the API account.
+      if (isSecretServerError(err)) throw new Error(`cannot read Secret Server (SS_BASE_URL): ${err.message}`, { cause: err });
+      throw err;
+    });
     const enqueued = values.fix ? await drift.fix(report) : undefined;
     if (values.json) {
       ctx.out(JSON.stringify({ ...report, ...(enqueued === undefined ? {} : { fix: { enqueued } }) }));

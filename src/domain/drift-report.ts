@@ -109,6 +109,7 @@ export function compareDrift(input: DriftInput): DriftReport {
     const name = typeof entry.resource.attributes.userName === 'string' ? entry.resource.attributes.userName : desired.emailAddress;
     const holders = holdersOf.get(desired.emailAddress.toLowerCase()) ?? [];
     if (holders.length > 1) {
+      holders.sort((a, b) => a.id - b.id);
       holders.forEach((h) => duplicateIds.add(h.id));
       items.push({
         kind: 'duplicate',

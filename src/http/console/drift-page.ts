@@ -83,7 +83,7 @@ function driftBody(report: StoredDriftReport | undefined, csrfToken: string): Sa
   return html`${explanation}${actions}
     <p data-fact="drift-last-run">
       Last checked ${summary.finishedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}: <strong data-count="drift-total">${summary.total}</strong> drift item(s)
-      in ${summary.checked.users} users and ${summary.checked.groups} groups against ${summary.checked.secretServerUsers} Secret Server users.
+      in ${summary.checked.users} user(s) and ${summary.checked.groups} group(s) against ${summary.checked.secretServerUsers} Secret Server user(s).
     </p>
     ${counts}
     ${
