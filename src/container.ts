@@ -30,7 +30,7 @@ import { RedisTokenStore } from './store/token-store';
 /**
  * The one composition root: it alone knows the concrete adapters. main.ts, the tests and the
  * benchmarks build their process from createContainer and hand narrow pieces to the app and the
- * workers; the CLI builds the few services it needs from createTokenService and
+ * workers; the CLI builds the few services it needs from createTokenService, createDriftService and
  * createAdminServices below, which createContainer uses too.
  */
 export interface Container {
