@@ -127,18 +127,17 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       res.status(400).json({ error: 'unsupported_grant_type' });
       return;
     }
-    const account = state.users.get(state.apiUserId);
+    // Any enabled user signs in with its own password, as on a real server (thycotic/ss-docs
+    // api-scripting/rest-api-powershell-examples/index.md gets a token for whoever runs the script):
+    // the API account, or an administrator changing things behind the bridge's back. Only the API
+    // account belongs to the simulator's AD domain; every other user is local.
+    const account = typeof form.username === 'string' ? state.findUserByUserName(form.username) : undefined;
     const domain = typeof form.domain === 'string' ? form.domain : '';
-    const domainOk = options.domain ? domain.toLowerCase() === options.domain.toLowerCase() : domain === '';
-    const ok =
-      !!account &&
-      account.enabled &&
-      typeof form.username === 'string' &&
-      form.username.toLowerCase() === account.userName.toLowerCase() &&
-      form.password === account.password &&
-      domainOk;
+    const accountDomain = account?.id === state.apiUserId ? options.domain : undefined;
+    const domainOk = accountDomain ? domain.toLowerCase() === accountDomain.toLowerCase() : domain === '';
+    const ok = !!account && account.enabled && account.password !== '' && form.password === account.password && domainOk;
     if (!ok) {
-      if (account && typeof form.username === 'string' && form.username.toLowerCase() === account.userName.toLowerCase()) account.loginFailures += 1;
+      if (account) account.loginFailures += 1;
       res.status(400).json({ error: 'invalid_grant' });
       return;
     }

@@ -50,6 +50,24 @@ describe('simulator authentication', () => {
     expect(res.data).toEqual({ error: 'invalid_grant' });
   });
 
+  it('when another enabled user signs in with its own password, then its token acts as that user; disabled, it is refused', async () => {
+    const admin = sim.state.addUser({ userName: 'ss-admin', displayName: 'An Admin', password: GOOD_PASSWORD });
+    const grant = () =>
+      http.post('/oauth2/token', new URLSearchParams({ grant_type: 'password', username: 'SS-Admin', password: GOOD_PASSWORD }).toString(), {
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      });
+    const granted = await grant();
+    expect(granted.status).toBe(200);
+    const current = await http.get('/api/v1/users/current', {
+      headers: { Authorization: `Bearer ${(granted.data as { access_token: string }).access_token}` },
+    });
+    expect(current.data).toMatchObject({ id: admin.id, userName: 'ss-admin' });
+
+    admin.enabled = false;
+    expect((await grant()).data).toEqual({ error: 'invalid_grant' });
+    expect(admin.loginFailures).toBe(1);
+  });
+
   it('when a token outlives tokenTtlSeconds, then calls answer 403 with the exact expired-token body', async () => {
     sim.setKnobs({ tokenTtlSeconds: 5 });
     const t = await token();

@@ -27,12 +27,15 @@ import { redisKeys } from './store/redis-keys';
 import { ResourceLock } from './store/resource-lock';
 import { ResourceStore } from './store/resource-store';
 import { ImportStatusStore } from './store/import-status-store';
+import { DriftReportStore } from './store/drift-report-store';
+import { DriftService } from './domain/drift-service';
+import type { SecretServerClientDeps } from './secret-server/secret-server-client';
 import { RedisTokenStore } from './store/token-store';
 
 /**
  * The one composition root: it alone knows the concrete adapters. main.ts, the tests and the
  * benchmarks build their process from createContainer and hand narrow pieces to the app and the
- * workers; the CLI builds the few services it needs from createTokenService and
+ * workers; the CLI builds the few services it needs from createTokenService, createDriftService and
  * createAdminServices below, which createContainer uses too.
  */
 export interface Container {
@@ -74,6 +77,8 @@ export interface Container {
   protectedAttempts: ProtectedAttempts;
   /** What the job runner records of each run into the two above. */
   jobHistory: JobHistory;
+  /** The drift report between Redis and Secret Server (console, CLI). */
+  drift: DriftService;
   close(): Promise<void>;
 }
 
@@ -102,30 +107,18 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
   const jobHistory = new JobHistory(history, protectedAttempts);
   const breaker = new CircuitBreaker({ failureThreshold: config.breaker.failureThreshold, openMs: config.breaker.openMs });
   breaker.onStateChange((state) => metrics.circuitOpen.set(state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0));
-  const secretServer = new SecretServerClient(
-    {
-      baseUrl: config.secretServer.baseUrl,
-      username: config.secretServer.username,
-      password: config.secretServer.password,
-      domain: config.secretServer.domain,
-      timeoutMs: config.secretServer.timeoutMs,
-      dryRun: config.secretServer.dryRun,
-      pageSize: config.secretServer.pageSize,
-      platform: config.secretServer.platform,
+  const secretServer = createSecretServerClient(config, redis, logger, {
+    breaker,
+    onCall: (endpoint, status, durationMs) => {
+      metrics.recordSecretServerCall(endpoint, status, durationMs);
+      jobHistory.calls.record(endpoint, status, durationMs);
     },
-    {
-      logger: logger.child({ category: 'secret-server' }),
-      rateLimiter: new RedisRateLimiter({ redis, prefix, maxRps: config.secretServer.maxRps }),
-      breaker,
-      onCall: (endpoint, status, durationMs) => {
-        metrics.recordSecretServerCall(endpoint, status, durationMs);
-        jobHistory.calls.record(endpoint, status, durationMs);
-      },
-      onGrantBackoff: (seconds) => metrics.grantBackoff.set(seconds),
-    },
-  );
+    onGrantBackoff: (seconds) => metrics.grantBackoff.set(seconds),
+  });
 
-  const accounts = new ClaimableAccounts(ClaimableAccounts.parseList(config.secretServer.protectedUsers), () => secretServer.apiAccount());
+  const accounts = claimableAccountsOf(config, secretServer);
+  const driftReports = new DriftReportStore(redis, store.keys);
+  metrics.readDriftSummaryFrom(() => driftReports.lastSummary());
 
   return {
     config,
@@ -154,6 +147,7 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
     history,
     protectedAttempts,
     jobHistory,
+    drift: new DriftService({ store, secretServer, accounts, reports: driftReports, admin, pageSize: config.secretServer.pageSize, logger }),
     async close() {
       reachability.close();
       await tokens.stop();
@@ -193,4 +187,52 @@ export function createAdminServices(config: BridgeConfig, redis: Redis, bullRedi
   const store = new ResourceStore(redis, config.redis.prefix);
   const queue = new ProvisioningQueue(bullRedis, config.redis.prefix, { attempts: config.worker.attempts, backoffMs: config.worker.backoffMs }, logger);
   return { store, queue, admin: new AdminService(store, queue, logger) };
+}
+
+/**
+ * The Secret Server client on `redis`'s shared call budget (SS_MAX_RPS across every process of
+ * the prefix); `deps` adds the daemon's breaker and metrics hooks.
+ */
+export function createSecretServerClient(
+  config: BridgeConfig,
+  redis: Redis,
+  logger: Logger,
+  deps: Omit<SecretServerClientDeps, 'logger' | 'rateLimiter'> = {},
+): SecretServerClient {
+  return new SecretServerClient(
+    {
+      baseUrl: config.secretServer.baseUrl,
+      username: config.secretServer.username,
+      password: config.secretServer.password,
+      domain: config.secretServer.domain,
+      timeoutMs: config.secretServer.timeoutMs,
+      dryRun: config.secretServer.dryRun,
+      pageSize: config.secretServer.pageSize,
+      platform: config.secretServer.platform,
+    },
+    {
+      logger: logger.child({ category: 'secret-server' }),
+      rateLimiter: new RedisRateLimiter({ redis, prefix: config.redis.prefix, maxRps: config.secretServer.maxRps }),
+      ...deps,
+    },
+  );
+}
+
+/** The accounts the bridge never claims: SS_PROTECTED_USERS, the API account, application accounts. */
+export function claimableAccountsOf(config: BridgeConfig, secretServer: SecretServerClient): ClaimableAccounts {
+  return new ClaimableAccounts(ClaimableAccounts.parseList(config.secretServer.protectedUsers), () => secretServer.apiAccount());
+}
+
+/** The drift report for an operator command: its own Secret Server client, over the admin services' store and queue. */
+export function createDriftService(config: BridgeConfig, redis: Redis, services: AdminServices, logger: Logger): DriftService {
+  const secretServer = createSecretServerClient(config, redis, logger);
+  return new DriftService({
+    store: services.store,
+    secretServer,
+    accounts: claimableAccountsOf(config, secretServer),
+    reports: new DriftReportStore(redis, services.store.keys),
+    admin: services.admin,
+    pageSize: config.secretServer.pageSize,
+    logger,
+  });
 }

@@ -1,5 +1,6 @@
 import type { BridgeConfig } from '../config/load-config';
 import type { AdminService } from '../domain/admin-service';
+import type { DriftService } from '../domain/drift-service';
 import type { TokenService } from '../domain/token-service';
 import type { HistoryReader } from '../history/history-reader';
 import type { OAuthService } from '../oauth/oauth-service';
@@ -20,6 +21,8 @@ export interface CliContext {
   admin(): Promise<AdminService>;
   /** Each user's and group's history, on Redis. */
   history(): Promise<HistoryReader>;
+  /** The drift report: Redis, the provisioning queue, and Secret Server (SS_BASE_URL ...). */
+  drift(): Promise<DriftService>;
   /** A line on stdout: the result, meant for pipes (a token, a table). */
   out(line: string): void;
   /** A line on stderr: explanations for the human. */

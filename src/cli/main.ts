@@ -9,6 +9,7 @@ import { registerCommand } from './command-registry';
 import { runCli } from './run-cli';
 import { healthcheckCommand } from './healthcheck-command';
 import { historyCommand } from './history-command';
+import { driftCommand } from './drift-command';
 import { failedCommands, importCommand, resyncCommand } from './queue-commands';
 import { oauthCommands } from './oauth-commands';
 import { tokenCommands } from './token-commands';
@@ -20,6 +21,7 @@ registerCommand('import', importCommand);
 registerCommand('history', historyCommand);
 registerCommand('healthcheck', healthcheckCommand);
 registerCommand('oauth', oauthCommands);
+registerCommand('drift', driftCommand);
 
 /** Runs process.argv and sets the exit code; the process then ends once output is flushed. */
 export async function main(): Promise<void> {

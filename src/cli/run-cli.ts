@@ -1,7 +1,8 @@
 import type Redis from 'ioredis';
 import { loadConfig, type BridgeConfig } from '../config/load-config';
-import { createAdminServices, createOAuthService, createTokenService } from '../container';
+import { createAdminServices, createDriftService, createOAuthService, createTokenService, type AdminServices } from '../container';
 import type { AdminService } from '../domain/admin-service';
+import type { DriftService } from '../domain/drift-service';
 import type { TokenService } from '../domain/token-service';
 import { HistoryReader } from '../history/history-reader';
 import { ResourceHistory } from '../history/resource-history';
@@ -80,26 +81,30 @@ function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void>
   let tokens: Promise<TokenService> | undefined;
   let admin: Promise<AdminService> | undefined;
   let oauth: Promise<OAuthService> | undefined;
+  let adminServices: Promise<AdminServices> | undefined;
+  let drift: Promise<DriftService> | undefined;
   const closers: Array<() => Promise<void> | void> = [];
   // The outcome is what the command prints; the services' own log lines would only add noise.
   const logger = createSilentLogger();
   const connection = () => (redis ??= connect(ctx.config().redis, closers));
+  const services = () =>
+    (adminServices ??= connection().then((r) => {
+      // The daemon gives BullMQ a connection of its own because its workers block on it
+      // (maxRetriesPerRequest null); a producer alone may share one, and this fail-fast one
+      // makes a queue command fail at once when Redis goes away instead of waiting for it
+      // (https://docs.bullmq.io/guide/connections;
+      // https://docs.bullmq.io/patterns/failing-fast-when-redis-is-down).
+      const built = createAdminServices(ctx.config(), r, r, logger);
+      closers.push(() => built.queue.close());
+      return built;
+    }));
 
   const ctx: CliContext = {
     config: () => (config ??= loadConfig({}, io.env)),
     tokens: () => (tokens ??= connection().then((r) => createTokenService(ctx.config(), r, logger))),
     oauth: () => (oauth ??= connection().then((r) => createOAuthService(ctx.config(), r, logger))),
-    admin: () =>
-      (admin ??= connection().then((r) => {
-        // The daemon gives BullMQ a connection of its own because its workers block on it
-        // (maxRetriesPerRequest null); a producer alone may share one, and this fail-fast one
-        // makes a queue command fail at once when Redis goes away instead of waiting for it
-        // (https://docs.bullmq.io/guide/connections;
-        // https://docs.bullmq.io/patterns/failing-fast-when-redis-is-down).
-        const services = createAdminServices(ctx.config(), r, r, logger);
-        closers.push(() => services.queue.close());
-        return services.admin;
-      })),
+    admin: () => (admin ??= services().then((s) => s.admin)),
+    drift: () => (drift ??= Promise.all([connection(), services()]).then(([r, s]) => createDriftService(ctx.config(), r, s, logger))),
     history: () =>
       connection().then((r) => {
         const prefix = ctx.config().redis.prefix;

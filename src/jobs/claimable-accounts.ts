@@ -35,8 +35,14 @@ export class ClaimableAccounts {
 
   /** A synchronous check for many accounts at once (the import): the API account is read first. */
   async claimablePredicate(): Promise<(account: AccountFacts) => boolean> {
+    const refusal = await this.refusalCheck();
+    return (account) => refusal(account) === undefined;
+  }
+
+  /** refusalFor for many accounts at once (the drift report): the API account is read first. */
+  async refusalCheck(): Promise<(account: AccountFacts) => string | undefined> {
     const api = await this.apiAccount();
-    return (account) => this.refusalGiven(account, api) === undefined;
+    return (account) => this.refusalGiven(account, api);
   }
 
   /** True for the API account and SS_PROTECTED_USERS, from what a member list shows (no call beyond the cached API account). */

@@ -87,7 +87,7 @@ type Counts = Record<MergeOutcome | 'seen', number>;
  * The items of each page, following hasNext/nextSkip. The next page is requested while this one
  * is merged, which hides Secret Server's latency behind the Redis work.
  */
-async function* pagesOf<T>(read: (skip: number) => Promise<SecretServerPage<T>>): AsyncGenerator<T[]> {
+export async function* pagesOf<T>(read: (skip: number) => Promise<SecretServerPage<T>>): AsyncGenerator<T[]> {
   let next: Promise<SecretServerPage<T>> | undefined = read(0);
   while (next) {
     const page: SecretServerPage<T> = await next;

@@ -76,14 +76,9 @@ export async function syncGroup(payload: SyncGroupPayload, ctx: JobContext, { re
   const { desired, pending } = await desiredMembers(ctx, payload.id, (resource.attributes.members ?? []) as GroupMember[]);
   // A group created just now has no members: asking Secret Server would be a wasted call.
   const current = result === 'created' ? [] : await secretServer.listGroupMembers(group.id);
-  const currentIds = new Set(current.map((m) => m.userId));
-  const toAdd = [...desired].filter((id) => !currentIds.has(id));
+  const { toAdd, extra } = membershipDifference(desired, current);
   // Members still pending are not in `desired` and not in Secret Server yet, so nothing is removed for them.
-  const toRemove = await removable(
-    ctx,
-    payload.id,
-    current.filter((m) => !desired.has(m.userId)),
-  );
+  const toRemove = await removable(ctx, payload.id, extra);
   await changeMembers(ctx, group, toAdd, toRemove);
 
   if (pending > 0) {
@@ -141,6 +136,16 @@ async function readBack(ctx: JobContext, id: number): Promise<SecretServerGroup 
     if (isAbsentOrForbidden(err)) return null;
     throw err;
   }
+}
+
+/**
+ * The membership difference a group sync starts from: the desired Secret Server user ids missing
+ * from the group, and the current members not desired (before the accounts the bridge never
+ * regroups are taken out of them). The drift report (domain/drift-report.ts) uses it too.
+ */
+export function membershipDifference<M extends { userId: number }>(desired: ReadonlySet<number>, current: readonly M[]): { toAdd: number[]; extra: M[] } {
+  const currentIds = new Set(current.map((m) => m.userId));
+  return { toAdd: [...desired].filter((id) => !currentIds.has(id)), extra: current.filter((m) => !desired.has(m.userId)) };
 }
 
 /** Secret Server ids of the SCIM members that reached Secret Server, and how many are still on their way. */

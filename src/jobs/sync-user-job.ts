@@ -31,10 +31,21 @@ export const syncUserJob: SyncJobDefinition = {
   exec: syncUser,
 };
 
-interface DesiredUser {
+/** What the worker writes to the Secret Server user of a SCIM user. */
+export interface DesiredUser {
   displayName: string;
   emailAddress: string;
   enabled: boolean;
+}
+
+/**
+ * The Secret Server fields the worker converges a SCIM user to, or undefined without a primary
+ * email (the key into Secret Server). The drift report (domain/drift-report.ts) compares with this too.
+ */
+export function desiredUserOf(attributes: Record<string, unknown>): DesiredUser | undefined {
+  const email = primaryEmail(attributes);
+  if (!email) return undefined;
+  return { displayName: displayNameFor(attributes, email), emailAddress: email, enabled: attributes.active !== false };
 }
 
 const sameText = (a: string | null | undefined, b: string | null | undefined) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
@@ -59,13 +70,13 @@ export async function syncUser(payload: SyncUserPayload, ctx: JobContext, { reso
   }
 
   const attributes = resource.attributes;
-  const email = primaryEmail(attributes);
-  if (!email) {
+  const desired = desiredUserOf(attributes);
+  if (!desired) {
     throw new SecretServerPermanentError('The SCIM user has no email; Secret Server users are keyed on primary email', {
       endpoint: 'n/a',
     });
   }
-  const desired: DesiredUser = { displayName: displayNameFor(attributes, email), emailAddress: email, enabled: attributes.active !== false };
+  const email = desired.emailAddress;
   const userName = secretServerUserName(ctx.usernameFormat, typeof attributes.userName === 'string' ? attributes.userName : email, email);
 
   let result: SyncOutcome['result'] = 'updated';
@@ -193,7 +204,8 @@ async function writeUser(ctx: JobContext, current: SecretServerUser, desired: Pa
   }
 }
 
-function changesFrom(current: SecretServerUser, desired: Partial<DesiredUser>): Partial<DesiredUser> {
+/** The fields a write would change: what differs, exactly as Secret Server holds it. */
+export function changesFrom(current: Pick<SecretServerUser, 'displayName' | 'emailAddress' | 'enabled'>, desired: Partial<DesiredUser>): Partial<DesiredUser> {
   const changes: Partial<DesiredUser> = {};
   if (desired.displayName !== undefined && current.displayName !== desired.displayName) changes.displayName = desired.displayName;
   if (desired.emailAddress !== undefined && current.emailAddress !== desired.emailAddress) changes.emailAddress = desired.emailAddress;

@@ -33,6 +33,7 @@ export function adminConsole(container: Container, checks: ReadinessCheck[]): { 
     queries: new ConsoleQueries(container.store, container.admin),
     admin: container.admin,
     sessions: container.adminSessions,
+    drift: container.drift,
     status: async () => {
       const [results, lastImportFinishedAt] = await Promise.all([runReadinessChecks(checks), container.importStatus.lastFinishedAt()]);
       const byName = new Map(results.map((r) => [r.name, r]));

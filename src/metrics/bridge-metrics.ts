@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import client from 'prom-client';
+import { DRIFT_KINDS, type DriftSummary } from '../domain/drift-report';
 
 /**
  * Every Prometheus metric, in one registry per process (tests build several apps in one process).
@@ -17,6 +18,9 @@ export class BridgeMetrics {
   readonly grantBackoff: client.Gauge;
   readonly importUsers: client.Gauge<'outcome'>;
   readonly importDuration: client.Gauge;
+  readonly driftItems: client.Gauge<'kind'>;
+  readonly driftFinished: client.Gauge;
+  private driftSummary: (() => Promise<DriftSummary | undefined>) | undefined;
 
   constructor() {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'scimbridge_' });
@@ -80,6 +84,40 @@ export class BridgeMetrics {
       help: 'Duration of the last import from Secret Server',
       registers: [this.registry],
     });
+    // The last drift report may have run in another process (the CLI): its summary is read from
+    // Redis at scrape time (https://github.com/siimon/prom-client#configuration, `collect`).
+    this.driftItems = new client.Gauge({
+      name: 'scimbridge_drift_items',
+      help: 'Items of the last drift report by kind (missing, duplicate, enabled, displayName, email, members-missing, members-extra, unmanaged)',
+      labelNames: ['kind'],
+      registers: [this.registry],
+      collect: () => this.collectDrift(),
+    });
+    // Registered after driftItems, whose collect sets it too: the registry collects in order.
+    this.driftFinished = new client.Gauge({
+      name: 'scimbridge_drift_last_run_timestamp_seconds',
+      help: 'When the last drift report finished (Unix time); absent when none ran',
+      registers: [this.registry],
+    });
+  }
+
+  /** Where the last drift report's summary is kept (DriftReportStore.lastSummary). */
+  readDriftSummaryFrom(source: () => Promise<DriftSummary | undefined>): void {
+    this.driftSummary = source;
+  }
+
+  private async collectDrift(): Promise<void> {
+    let summary: DriftSummary | undefined;
+    try {
+      summary = await this.driftSummary?.();
+    } catch {
+      // Redis down: the scrape still answers with what the process knows, without drift figures.
+    }
+    this.driftItems.reset();
+    this.driftFinished.reset();
+    if (!summary) return;
+    for (const kind of DRIFT_KINDS) this.driftItems.set({ kind }, summary.counts[kind] ?? 0);
+    this.driftFinished.set(Date.parse(summary.finishedAt) / 1000);
   }
 
   /** Express middleware: one observation per request, labelled with the matched route template. */

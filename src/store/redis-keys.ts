@@ -57,6 +57,10 @@ export function redisKeys(prefix: string) {
     history: (k: ResourceKind, id: string) => `${prefix}:history:${kind(k)}:${id}`,
     /** LIST of attempts on accounts the bridge never claims, newest first, capped (history/protected-attempts.ts). */
     protectedAttempts: () => `${prefix}:protected-attempts`,
+    /** The last drift report's counts and finishedAt, no personal data (store/drift-report-store.ts; read by /metrics). */
+    driftSummary: () => `${prefix}:drift:summary`,
+    /** The last drift report itself, bounded and with a TTL, for the console's drift page. */
+    driftReport: () => `${prefix}:drift:report`,
     /** A worker process's liveness, written with a TTL (lifecycle/worker-heartbeat.ts). */
     workerHeartbeat: (instance: string) => `${prefix}:worker:heartbeat:${instance}`,
   };

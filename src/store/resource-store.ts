@@ -349,6 +349,13 @@ export class ResourceStore {
     return members.map(parseDirtyMember);
   }
 
+  /** For each id, whether its change is still waiting for a worker (its dirty marker is set). */
+  async dirtyAmong(kind: ResourceKind, ids: string[]): Promise<boolean[]> {
+    if (ids.length === 0) return [];
+    const scores = await this.redis.zmscore(this.keys.dirty(), ...ids.map((id) => dirtyMember(kind, id)));
+    return scores.map((score) => score !== null);
+  }
+
   async countDirty(): Promise<number> {
     return this.redis.zcard(this.keys.dirty());
   }

@@ -78,7 +78,7 @@ export const CONSOLE_CSP = [
 export interface LayoutOptions {
   title: string;
   /** The nav entry to mark as the current page. */
-  current?: 'overview' | 'users' | 'groups' | 'failed';
+  current?: 'overview' | 'users' | 'groups' | 'failed' | 'drift';
   /** When signed in: the session's CSRF token for the sign-out form. */
   csrfToken?: string;
   notice?: string;
@@ -95,7 +95,7 @@ export function layout(options: LayoutOptions, body: SafeHtml): SafeHtml {
           <strong>scim-bridge console</strong>
           <nav>
             ${nav('overview', '/admin', 'Overview')} · ${nav('users', '/admin/users', 'Users')} · ${nav('groups', '/admin/groups', 'Groups')} ·
-            ${nav('failed', '/admin/failed', 'Failed')} · <a href="/admin/queues">Queue dashboard</a>
+            ${nav('failed', '/admin/failed', 'Failed')} · ${nav('drift', '/admin/drift', 'Drift')} · <a href="/admin/queues">Queue dashboard</a>
           </nav>
           <form method="post" action="/admin/logout">${csrfField(options.csrfToken)}<button type="submit">Sign out</button></form>
         </header>`;

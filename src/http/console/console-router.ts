@@ -9,6 +9,7 @@ import type { ScimRequestEvent } from '../../history/history-event';
 import { reachedOverTls, signedOutCookies } from './console-cookies';
 import { historyPath, historyRoutes } from './history-page';
 import { csrfField, html, layout, sendPage, stateCell, when, type SafeHtml } from './console-html';
+import { registerDriftPage, type DriftPageDependencies } from './drift-page';
 
 /** What the overview shows beside the counts: the facts /readyz reports, and the import's last run. */
 export interface ConsoleStatus {
@@ -37,6 +38,8 @@ export interface ConsoleDependencies {
   protectedAccounts(): Promise<ProtectedAccountsView>;
   /** Rows per page of Users and Groups. */
   pageSize?: number;
+  /** The drift page (drift-page.ts); absent, the console has none. */
+  drift?: DriftPageDependencies;
 }
 
 const SYNC_STATES: SyncState[] = ['pending', 'synced', 'dry-run', 'failed'];
@@ -113,6 +116,8 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     const retried = await deps.admin.retryFailed();
     await renderFailed(req, res, `${retried} failed job(s) retried: they are waiting for a worker.`);
   });
+
+  if (deps.drift) registerDriftPage(router, deps.drift);
 
   router.post('/logout', async (req, res) => {
     await deps.sessions.destroy(req.adminSession!.id);
