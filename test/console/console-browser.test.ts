@@ -92,6 +92,27 @@ if (!runs) console.warn('/usr/bin/chromium not found: the console browser tests 
     await screenshot('console-overview.png');
   });
 
+  it('when someone renames and disables that user in Secret Server by hand, then the Drift page reports both, and Fix drift puts them back', async () => {
+    const email = 'ada.browser@example.com';
+    const account = [...h.simulator.state.users.values()].find((u) => u.emailAddress === email)!;
+    account.displayName = 'Renamed By Hand';
+    account.enabled = false;
+
+    await page.click('nav >> text=Drift');
+    await page.waitForURL(`${base}/admin/drift`);
+    await page.click('button:has-text("Check now")');
+    const rows = page.locator('tr[data-kind]', { hasText: email });
+    expect((await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-kind')))).sort()).toEqual(['displayName', 'enabled']);
+    await screenshot('console-drift.png');
+
+    await page.click('button:has-text("Fix drift")');
+    expect(await page.locator('[role=status]').textContent()).toMatch(/enqueued|queued/);
+    await h.waitForSync();
+    expect(account).toMatchObject({ displayName: 'Ada Browser', enabled: true });
+    await page.click('button:has-text("Check now")');
+    expect(await page.locator('tr[data-kind]', { hasText: email }).count()).toBe(0);
+  });
+
   it('when Secret Server refuses a sync, then the Failed page shows it with what to do, and once fixed, Retry brings the user to synced', async () => {
     const email = 'grace.refused@example.com';
     const created = await h.scim('POST', '/Users', { userName: email, emails: [{ value: email, primary: true }] });

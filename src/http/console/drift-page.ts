@@ -3,6 +3,7 @@ import { DRIFT_KINDS, type DriftItem, type StoredDriftReport } from '../../domai
 import type { DriftService } from '../../domain/drift-service';
 import { isSecretServerError } from '../../secret-server/secret-server-errors';
 import { csrfField, html, layout, sendPage, type SafeHtml } from './console-html';
+import { historyPath } from './history-page';
 
 export type DriftPageDependencies = Pick<DriftService, 'check' | 'fix' | 'lastReport'>;
 
@@ -74,7 +75,9 @@ function driftBody(report: StoredDriftReport | undefined, csrfToken: string): Sa
   const row = (item: DriftItem) =>
     html`<tr data-kind="${item.kind}">
       <td>${item.kind}</td>
-      <td>${item.resource ? html`${item.resource.kind}<br /><small>${item.resource.id}</small>` : '—'}</td>
+      <td>
+        ${item.resource ? html`<a href="${historyPath(item.resource.kind, item.resource.id)}">${item.resource.kind}</a><br /><small>${item.resource.id}</small>` : '—'}
+      </td>
       <td>${item.name}</td>
       <td>${item.secretServerId ?? '—'}</td>
       <td>${item.what}</td>
