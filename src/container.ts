@@ -5,6 +5,7 @@ import { AdminService } from './domain/admin-service';
 import { ResourceService } from './domain/resource-service';
 import { StaticTokenVerifier } from './domain/static-token-verifier';
 import { TokenService } from './domain/token-service';
+import { HistoryReader } from './history/history-reader';
 import { JobHistory } from './history/job-history';
 import { ProtectedAttempts } from './history/protected-attempts';
 import { ResourceHistory } from './history/resource-history';
@@ -173,6 +174,11 @@ export function createTokenService(config: BridgeConfig, redis: Redis, logger: L
 /** The OAuth clients, approvals, token endpoint and access-token verifier, on Redis. */
 export function createOAuthService(config: BridgeConfig, redis: Redis, logger: Logger): OAuthService {
   return new OAuthService(new OAuthStore(redis, redisKeys(config.redis.prefix)), { logger });
+}
+
+/** Each user's and group's history as the console and `npm run admin -- history` read it. */
+export function createHistoryReader(config: BridgeConfig, redis: Redis, logger: Logger): HistoryReader {
+  return new HistoryReader(new ResourceStore(redis, config.redis.prefix), new ResourceHistory(redis, config.redis.prefix, logger));
 }
 
 export interface AdminServices {

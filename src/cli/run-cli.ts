@@ -1,14 +1,11 @@
 import type Redis from 'ioredis';
 import { loadConfig, type BridgeConfig } from '../config/load-config';
-import { createAdminServices, createDriftService, createOAuthService, createTokenService, type AdminServices } from '../container';
+import { createAdminServices, createHistoryReader, createDriftService, createOAuthService, createTokenService, type AdminServices } from '../container';
 import type { AdminService } from '../domain/admin-service';
 import type { DriftService } from '../domain/drift-service';
 import type { TokenService } from '../domain/token-service';
-import { HistoryReader } from '../history/history-reader';
-import { ResourceHistory } from '../history/resource-history';
 import type { OAuthService } from '../oauth/oauth-service';
 import { createSilentLogger } from '../logging/logger';
-import { ResourceStore } from '../store/resource-store';
 import { createRedis } from '../store/redis-connection';
 import { type CliContext, findCommand, registeredCommands } from './command-registry';
 import { UsageError } from './usage-error';
@@ -105,11 +102,7 @@ function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void>
     oauth: () => (oauth ??= connection().then((r) => createOAuthService(ctx.config(), r, logger))),
     admin: () => (admin ??= services().then((s) => s.admin)),
     drift: () => (drift ??= Promise.all([connection(), services()]).then(([r, s]) => createDriftService(ctx.config(), r, s, logger))),
-    history: () =>
-      connection().then((r) => {
-        const prefix = ctx.config().redis.prefix;
-        return new HistoryReader(new ResourceStore(r, prefix), new ResourceHistory(r, prefix, logger));
-      }),
+    history: () => connection().then((r) => createHistoryReader(ctx.config(), r, logger)),
     out: (line) => io.stdout.write(line + '\n'),
     err: (line) => io.stderr.write(line + '\n'),
   };

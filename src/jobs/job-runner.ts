@@ -4,6 +4,7 @@ import type { Container } from '../container';
 import type { Logger } from '../logging/logger';
 import { bullPrefix, QUEUES } from '../queue/queue-registry';
 import type { JobHistory } from '../history/job-history';
+import { SecretServerCalls } from '../history/secret-server-calls';
 import type { ResourceLock } from '../store/resource-lock';
 import type { ImportJobPayload } from './import-from-secret-server-job';
 import { decideJobOutcome, type JobDecision, type JobRun } from './job-decision';
@@ -19,6 +20,9 @@ import { readSyncStart, type JobContext, type SyncJobPayload, type SyncJobResult
  * worker still ends in the failed set after this many tries.
  */
 const MAX_STALLED_COUNT = 10;
+
+/** A worker built without a history still runs each job the same way; nothing records into this one. */
+const UNRECORDED = new SecretServerCalls();
 
 export interface JobObserver {
   onOutcome(jobName: string, result: string, durationMs: number): void;
@@ -113,15 +117,29 @@ export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
     if (!release) return settle(decide({ kind: 'locked' }, 0), job, token, 0);
     const started = Date.now();
     try {
-      const exec = async () => definition.exec(job.data, ctx, await reading);
-      const { calls, outcome } = history ? await history.calls.during(exec) : { calls: [], outcome: await settled(exec) };
+      const { calls, outcome } = await (history?.calls ?? UNRECORDED).during(async () => definition.exec(job.data, ctx, await reading));
       const run: JobRun = outcome.status === 'fulfilled' ? { kind: 'done', outcome: outcome.value } : { kind: 'threw', error: outcome.reason };
       const durationMs = Date.now() - started;
       const decision = decide(run, durationMs);
-      await history?.recordRun({ jobName: job.name, jobId: job.id, payload: job.data, attempt: job.attemptsMade + 1, run, decision, calls, durationMs });
-      // Settled while the lock is held: its link writes (pending, failed) must not land after
-      // another worker's run on the same resource has marked it synced.
-      return await settle(decision, job, token, durationMs);
+      // Written beside the settling, not before it: the history is best effort and needs no order
+      // with the link writes, so it adds no round trip to the time the lock is held.
+      const recording = history?.recordRun({
+        jobName: job.name,
+        jobId: job.id,
+        payload: job.data,
+        attempt: job.attemptsMade + 1,
+        run,
+        decision,
+        calls,
+        durationMs,
+      });
+      try {
+        // Settled while the lock is held: its link writes (pending, failed) must not land after
+        // another worker's run on the same resource has marked it synced.
+        return await settle(decision, job, token, durationMs);
+      } finally {
+        await recording;
+      }
     } finally {
       await release();
     }
@@ -136,11 +154,6 @@ export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
   });
   worker.on('error', (err) => log.error('worker error', { err }));
   return worker;
-}
-
-async function settled<T>(work: () => Promise<T>): Promise<PromiseSettledResult<T>> {
-  const [outcome] = await Promise.allSettled([work()]);
-  return outcome;
 }
 
 /** The consumer of the import queue: one import at a time (concurrency 1) across the cluster's worker. */
