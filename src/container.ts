@@ -24,7 +24,7 @@ import { AdminSessionStore } from './store/admin-session-store';
 import { AuthFailureStore } from './store/auth-failure-store';
 import { createRedis } from './store/redis-connection';
 import { RedisReachability, redisLocation, redisRetryStrategy } from './store/redis-reachability';
-import { redisKeys } from './store/redis-keys';
+import { DEFAULT_DIRECTORY, directoryKeyBase, redisKeys } from './store/redis-keys';
 import { ResourceLock } from './store/resource-lock';
 import { ResourceStore } from './store/resource-store';
 import { ImportStatusStore } from './store/import-status-store';
@@ -42,6 +42,8 @@ import { RedisTokenStore } from './store/token-store';
 export interface Container {
   config: BridgeConfig;
   logger: Logger;
+  /** Where this directory's keys and queues live (store/redis-keys.ts directoryKeyBase). */
+  keyBase: string;
   /** Commands (API, store). Fails requests fast while Redis is down instead of queueing them forever. */
   redis: Redis;
   /** BullMQ's connection: it wants maxRetriesPerRequest null for blocking commands. */
@@ -84,7 +86,7 @@ export interface Container {
 }
 
 export function createContainer(config: BridgeConfig, logger: Logger): Container {
-  const prefix = config.redis.prefix;
+  const prefix = keyBaseOf(config);
   const redisOptions: RedisOptions = { lazyConnect: false, connectTimeout: 5000, retryStrategy: redisRetryStrategy };
   // Auto-pipelining sends every command issued in one event-loop turn as one write: a request's
   // independent reads (auth's failure counter and token record, a resource and its link) and
@@ -124,6 +126,7 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
   return {
     config,
     logger,
+    keyBase: prefix,
     redis,
     bullRedis,
     reachability,
@@ -160,6 +163,11 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
   };
 }
 
+/** The default directory's key base. */
+function keyBaseOf(config: BridgeConfig): string {
+  return directoryKeyBase(config.redis, DEFAULT_DIRECTORY);
+}
+
 /*
  * The services an operator command acts on, on connections the caller opened: createContainer's
  * (reconnecting, for a daemon), or the CLI's (one connection that fails fast, opened only by the
@@ -168,17 +176,17 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
 
 /** The SCIM bearer tokens (create, list, rotate, revoke, verify); the caller starts and stops its last-used flush. */
 export function createTokenService(config: BridgeConfig, redis: Redis, logger: Logger): TokenService {
-  return new TokenService(new RedisTokenStore(redis, redisKeys(config.redis.prefix)), { staticToken: config.auth.scimToken, logger });
+  return new TokenService(new RedisTokenStore(redis, redisKeys(keyBaseOf(config))), { staticToken: config.auth.scimToken, logger });
 }
 
 /** The OAuth clients, approvals, token endpoint and access-token verifier, on Redis. */
 export function createOAuthService(config: BridgeConfig, redis: Redis, logger: Logger): OAuthService {
-  return new OAuthService(new OAuthStore(redis, redisKeys(config.redis.prefix)), { logger });
+  return new OAuthService(new OAuthStore(redis, redisKeys(keyBaseOf(config))), { logger });
 }
 
 /** Each user's and group's history as the console and `npm run admin -- history` read it. */
 export function createHistoryReader(config: BridgeConfig, redis: Redis, logger: Logger): HistoryReader {
-  return new HistoryReader(new ResourceStore(redis, config.redis.prefix), new ResourceHistory(redis, config.redis.prefix, logger));
+  return new HistoryReader(new ResourceStore(redis, keyBaseOf(config)), new ResourceHistory(redis, keyBaseOf(config), logger));
 }
 
 export interface AdminServices {
@@ -190,8 +198,8 @@ export interface AdminServices {
 
 /** The resource store on `redis`, the producer on `bullRedis` (BullMQ's connection), and the admin operations over both. */
 export function createAdminServices(config: BridgeConfig, redis: Redis, bullRedis: Redis, logger: Logger): AdminServices {
-  const store = new ResourceStore(redis, config.redis.prefix);
-  const queue = new ProvisioningQueue(bullRedis, config.redis.prefix, { attempts: config.worker.attempts, backoffMs: config.worker.backoffMs }, logger);
+  const store = new ResourceStore(redis, keyBaseOf(config));
+  const queue = new ProvisioningQueue(bullRedis, keyBaseOf(config), { attempts: config.worker.attempts, backoffMs: config.worker.backoffMs }, logger);
   return { store, queue, admin: new AdminService(store, queue, logger) };
 }
 
@@ -218,7 +226,7 @@ export function createSecretServerClient(
     },
     {
       logger: logger.child({ category: 'secret-server' }),
-      rateLimiter: new RedisRateLimiter({ redis, prefix: config.redis.prefix, maxRps: config.secretServer.maxRps }),
+      rateLimiter: new RedisRateLimiter({ redis, prefix: keyBaseOf(config), maxRps: config.secretServer.maxRps }),
       ...deps,
     },
   );

@@ -90,7 +90,7 @@ function readableFile(value: unknown): void {
   }
 }
 
-/** REDIS_SENTINELS: empty, or host:port pairs separated by commas ([v6]:port for IPv6). */
+/** REDIS_SENTINELS and REDIS_CLUSTER_NODES: empty, or host:port pairs separated by commas ([v6]:port for IPv6). */
 function sentinels(value: unknown): void {
   const textValue = String(value).trim();
   if (textValue === '') return;

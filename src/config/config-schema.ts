@@ -75,6 +75,12 @@ export const configSchema = {
     prefix: { doc: 'Namespace of every key and queue', format: 'name', default: 'scimbridge', env: 'REDIS_PREFIX' },
     sentinels: { doc: 'Redis Sentinel nodes, host:port,host:port; empty for a plain REDIS_URL', format: 'sentinels', default: '', env: 'REDIS_SENTINELS' },
     sentinelName: { doc: 'Name of the Sentinel-monitored primary', format: 'name', default: 'mymaster', env: 'REDIS_SENTINEL_NAME' },
+    clusterNodes: {
+      doc: 'Redis Cluster seed nodes, host:port,host:port; empty for a single Redis or Sentinel',
+      format: 'sentinels',
+      default: '',
+      env: 'REDIS_CLUSTER_NODES',
+    },
   },
   auth: {
     scimToken: {
@@ -247,7 +253,7 @@ export interface BridgeConfig {
     trustProxy: string;
     publicBaseUrl: string;
   };
-  redis: { url: string; prefix: string; sentinels: string; sentinelName: string };
+  redis: { url: string; prefix: string; sentinels: string; sentinelName: string; clusterNodes: string };
   auth: { scimToken: string; schemes: string; adminToken: string; failLimit: number; failWindowS: number; sessionIdleS: number; sessionMaxS: number };
   log: { level: string; format: 'json' | 'pretty' };
   secretServer: {

@@ -45,7 +45,7 @@ const CONSUMERS = {
   [QUEUES.provision]: (container: Container, logger: Logger) =>
     createProvisionWorker({
       connection: container.bullRedis,
-      prefix: container.config.redis.prefix,
+      prefix: container.keyBase,
       concurrency: container.config.worker.concurrency,
       ctx: container.jobContext,
       lock: container.lock,
@@ -170,7 +170,7 @@ export function createImportWorker({ container, logger }: { container: Container
   };
   const worker = new Worker<ImportJobPayload, ImportSummary>(QUEUES.import, processor, {
     connection: container.bullRedis,
-    prefix: bullPrefix(container.config.redis.prefix),
+    prefix: bullPrefix(container.keyBase),
     concurrency: 1,
     autorun: false,
   });

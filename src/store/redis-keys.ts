@@ -67,3 +67,19 @@ export function redisKeys(prefix: string) {
 }
 
 export type RedisKeys = ReturnType<typeof redisKeys>;
+
+/** The directory every install has: it answers at /scim/v2 and keeps the keys the bridge always wrote. */
+export const DEFAULT_DIRECTORY = 'default';
+
+/**
+ * Where one directory's keys live (the `prefix` every store above takes). A named directory's keys
+ * carry the hash tag `{<name>}`, so in Redis Cluster each multi-key script of one directory stays in
+ * one slot while directories spread across shards
+ * (https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags). The
+ * default directory keeps the bare REDIS_PREFIX on a single Redis or Sentinel, so an existing install
+ * reads its data where it is; in a Cluster, where no install ran before, it is tagged like the rest.
+ */
+export function directoryKeyBase(redis: { prefix: string; clusterNodes: string }, directory: string): string {
+  if (directory === DEFAULT_DIRECTORY && redis.clusterNodes.trim() === '') return redis.prefix;
+  return `${redis.prefix}:{${directory}}`;
+}
