@@ -116,6 +116,14 @@ const rows: Row[] = [
     message: /must be host:port pairs.*; got "garbage"$/,
   },
   {
+    variable: 'REDIS_CLUSTER_NODES',
+    good: { REDIS_CLUSTER_NODES: '127.0.0.1:7000,127.0.0.1:7001' },
+    loaded: (c) => c.redis.clusterNodes,
+    expected: '127.0.0.1:7000,127.0.0.1:7001',
+    bad: { REDIS_CLUSTER_NODES: 'node-a' },
+    message: /must be host:port pairs.*; got "node-a"$/,
+  },
+  {
     variable: 'REDIS_SENTINEL_NAME',
     good: { REDIS_SENTINEL_NAME: 'primary-eu' },
     loaded: (c) => c.redis.sentinelName,
