@@ -3,7 +3,7 @@ import type { BridgeConfig } from './config/config-schema';
 import type { ResourceService } from './domain/resource-service';
 import { BridgeError, NotFoundError } from './errors/bridge-error';
 import { adminSurface, type AdminSurfaceDependencies } from './http/admin-surface';
-import { parseAuthSchemes } from './config/auth-schemes';
+import { parseAuthSchemes, type AuthScheme } from './config/auth-schemes';
 import { BasicVerifier, credentialAuth, enabledVerifiers, TokenVerifier } from './http/auth-middleware';
 import { trustProxySetting } from './http/client-address';
 import { PUBLIC_BASE_URL_SETTING } from './http/public-origin';
@@ -43,6 +43,18 @@ export interface AppDependencies {
   oauthRouter?: Router;
   /** When given, SCIM requests get 503 at once while it says Redis is unreachable. */
   storeReadiness?: StoreReadiness;
+  /** The named directories at /scim/v2/d/<name>; undefined for a name no directory has. */
+  directories?: (name: string) => Promise<ScimDirectoryDependencies | undefined>;
+}
+
+/** What one directory's SCIM endpoints need. */
+export interface ScimDirectoryDependencies {
+  resources: ResourceService;
+  importRefresh?: ImportRefresh;
+  scimTokens: TokenVerifier & BasicVerifier;
+  /** OAuth 2.0 access tokens (the default directory's /oauth2 issues them). */
+  oauthTokens?: TokenVerifier;
+  authFailures: AuthFailureStore;
 }
 
 /** Builds the Express app from its dependencies; never listens (tests start it on port 0). */
@@ -67,23 +79,9 @@ export function createApp(deps: AppDependencies): express.Express {
   if (deps.httpMetrics) app.use(deps.httpMetrics);
 
   // SCIM first: Okta's traffic should not walk past the ops and admin routes on every request.
-  const scim = express.Router({ caseSensitive: false });
-  if (deps.storeReadiness) scim.use(storeAvailability(deps.storeReadiness));
   const authSchemes = parseAuthSchemes(config.auth.schemes);
-  const scimVerifiers = enabledVerifiers(authSchemes, { tokens: deps.scimTokens, oauth: deps.oauthTokens });
-  scim.use(credentialAuth(scimVerifiers, deps.authFailures, config.auth.failLimit, logger, 'scim'));
-  // Okta sends application/scim+json; its SPEC test sends application/json: parse any body as JSON.
-  // Only Users and Groups take a body, so `POST /Schemas` with a non-JSON body gets its 405, not a
-  // parse error.
-  const parseJson = express.json({ type: () => true, limit: config.http.bodyLimitBytes, strict: false });
-  scim.use('/Users', parseJson, resourceRouter('User', deps.resources, deps.importRefresh));
-  scim.use('/Groups', parseJson, resourceRouter('Group', deps.resources));
-  scim.use(discoveryRouter(authSchemes));
-  scim.use((req) => {
-    throw new NotFoundError(`No SCIM endpoint at ${req.method} ${req.baseUrl}${req.path}`);
-  });
-  app.use(SCIM_BASE_PATH, scim);
-
+  if (deps.directories) app.use(`${SCIM_BASE_PATH}/d/:directory`, namedDirectories(deps, deps.directories, authSchemes));
+  app.use(SCIM_BASE_PATH, scimRouter(deps, deps, authSchemes));
   if (deps.opsRouter) app.use(deps.opsRouter);
   // Left out of SCIM_AUTH_SCHEMES, OAuth issues nothing either: /oauth2 answers 404 like any unknown path.
   if (deps.oauthRouter && authSchemes.includes('oauth')) app.use('/oauth2', deps.oauthRouter);
@@ -106,4 +104,47 @@ export function createApp(deps: AppDependencies): express.Express {
   });
   app.use(errorMiddleware(logger));
   return app;
+}
+
+/** One directory's SCIM endpoints: authentication with its own credentials, then Users, Groups and discovery. */
+function scimRouter(deps: AppDependencies, directory: ScimDirectoryDependencies, authSchemes: AuthScheme[]): Router {
+  const { config, logger } = deps;
+  const scim = express.Router({ caseSensitive: false });
+  if (deps.storeReadiness) scim.use(storeAvailability(deps.storeReadiness));
+  const scimVerifiers = enabledVerifiers(authSchemes, { tokens: directory.scimTokens, oauth: directory.oauthTokens });
+  scim.use(credentialAuth(scimVerifiers, directory.authFailures, config.auth.failLimit, logger, 'scim'));
+  // Okta sends application/scim+json; its SPEC test sends application/json: parse any body as JSON.
+  // Only Users and Groups take a body, so `POST /Schemas` with a non-JSON body gets its 405, not a
+  // parse error.
+  const parseJson = express.json({ type: () => true, limit: config.http.bodyLimitBytes, strict: false });
+  scim.use('/Users', parseJson, resourceRouter('User', directory.resources, directory.importRefresh));
+  scim.use('/Groups', parseJson, resourceRouter('Group', directory.resources));
+  scim.use(discoveryRouter(authSchemes));
+  scim.use((req) => {
+    throw new NotFoundError(`No SCIM endpoint at ${req.method} ${req.baseUrl}${req.path}`);
+  });
+  return scim;
+}
+
+/**
+ * /scim/v2/d/<name>: the named directory's own router, built on its first request. Nothing crosses
+ * directories: a credential of one is unknown to another's verifier, so it gets 401 there.
+ */
+function namedDirectories(
+  deps: AppDependencies,
+  lookup: (name: string) => Promise<ScimDirectoryDependencies | undefined>,
+  authSchemes: AuthScheme[],
+): RequestHandler {
+  const routers = new Map<ScimDirectoryDependencies, Router>();
+  return async (req, res, next) => {
+    const name = String(req.params.directory);
+    const directory = await lookup(name);
+    if (!directory) throw new NotFoundError(`No directory named ${JSON.stringify(name)} at ${req.baseUrl}`);
+    let router = routers.get(directory);
+    if (!router) {
+      router = scimRouter(deps, directory, authSchemes);
+      routers.set(directory, router);
+    }
+    router(req, res, next);
+  };
 }

@@ -29,6 +29,11 @@ import { ResourceLock } from './store/resource-lock';
 import { ResourceStore } from './store/resource-store';
 import { ImportStatusStore } from './store/import-status-store';
 import { DriftReportStore } from './store/drift-report-store';
+import { AccountOwners, type AccountOwnerCheck } from './directories/account-owners';
+import { defaultDirectory, secretServerIdentity, secretServerOf, type DirectoryRecord } from './directories/directory';
+import { Directories } from './directories/directories';
+import { DirectoryStore } from './directories/directory-store';
+import { environmentValue } from './config/load-config';
 import { DriftService } from './domain/drift-service';
 import type { SecretServerClientDeps } from './secret-server/secret-server-client';
 import { RedisTokenStore } from './store/token-store';
@@ -38,18 +43,15 @@ import { RedisTokenStore } from './store/token-store';
  * benchmarks build their process from createContainer and hand narrow pieces to the app and the
  * workers; the CLI builds the few services it needs from createTokenService, createDriftService and
  * createAdminServices below, which createContainer uses too.
+ *
+ * A process serves every directory (directories/): the connections, metrics and console sign-ins
+ * are shared, everything else is per directory (DirectoryServices), built on first use. The
+ * Container is the default directory's services plus what is shared.
  */
-export interface Container {
-  config: BridgeConfig;
-  logger: Logger;
+export interface DirectoryServices {
+  directory: DirectoryRecord;
   /** Where this directory's keys and queues live (store/redis-keys.ts directoryKeyBase). */
   keyBase: string;
-  /** Commands (API, store). Fails requests fast while Redis is down instead of queueing them forever. */
-  redis: Redis;
-  /** BullMQ's connection: it wants maxRetriesPerRequest null for blocking commands. */
-  bullRedis: Redis;
-  /** Whether Redis answers, from the connections' events; logs the outage once per retry interval. */
-  reachability: RedisReachability;
   store: ResourceStore;
   /**
    * The same state on a plain connection of the import's own (see createContainer), opened on its
@@ -63,15 +65,15 @@ export interface Container {
   admin: AdminService;
   resources: ResourceService;
   tokens: TokenService;
-  adminTokens: StaticTokenVerifier;
   /** The OAuth 2.0 authorization server for Okta (/oauth2, src/oauth/) and its access tokens. */
   oauth: OAuthService;
-  /** Console sign-ins (/admin/login), in Redis so every api process shares them. */
-  adminSessions: AdminSessionStore;
   authFailures: AuthFailureStore;
   secretServer: SecretServerClient;
+  /** Set when the directory's Secret Server password variable is unset in this process: its workers do not start. */
+  missingPasswordEnv?: string;
   breaker: CircuitBreaker;
-  metrics: BridgeMetrics;
+  /** Which directory linked each account of this directory's Secret Server. */
+  owners: AccountOwners;
   lock: ResourceLock;
   jobContext: JobContext;
   /** Each user's and group's history: SCIM requests, job runs, Secret Server calls (history/). */
@@ -82,11 +84,42 @@ export interface Container {
   jobHistory: JobHistory;
   /** The drift report between Redis and Secret Server (console, CLI). */
   drift: DriftService;
+  /** Closes the directory's queue and timers; the connections stay open. */
   close(): Promise<void>;
 }
 
+/** One directory's services with the process's shared parts that its workers use. */
+export interface DirectoryContainer extends DirectoryServices {
+  config: BridgeConfig;
+  logger: Logger;
+  /** Commands (API, store). Fails requests fast while Redis is down instead of queueing them forever. */
+  redis: Redis;
+  /** BullMQ's connection: it wants maxRetriesPerRequest null for blocking commands. */
+  bullRedis: Redis;
+  metrics: BridgeMetrics;
+}
+
+export interface Container extends DirectoryContainer {
+  /** Whether Redis answers, from the connections' events; logs the outage once per retry interval. */
+  reachability: RedisReachability;
+  adminTokens: StaticTokenVerifier;
+  /** Console sign-ins (/admin/login), in Redis so every api process shares them. */
+  adminSessions: AdminSessionStore;
+  /** Every directory's services, the default one included (directories/directories.ts). */
+  directories: Directories;
+  /** A directory's services with the shared parts, for its workers. */
+  withShared(services: DirectoryServices): DirectoryContainer;
+  close(): Promise<void>;
+}
+
+interface Connections {
+  redis: Redis;
+  bullRedis: Redis;
+  importRedis: Redis;
+  metrics: BridgeMetrics;
+}
+
 export function createContainer(config: BridgeConfig, logger: Logger): Container {
-  const prefix = keyBaseOf(config);
   const redisOptions: RedisOptions = { lazyConnect: false, connectTimeout: 5000, retryStrategy: redisRetryStrategy };
   // Auto-pipelining sends every command issued in one event-loop turn as one write: a request's
   // independent reads (auth's failure counter and token record, a resource and its link) and
@@ -101,16 +134,52 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
   // measures both; docs/performance.md). So it has its own plain one.
   const importRedis = createRedis(config.redis, { ...redisOptions, lazyConnect: true, maxRetriesPerRequest: 2 });
   const reachability = new RedisReachability(redis, [bullRedis, importRedis], redisLocation(config.redis), logger);
-
   const metrics = new BridgeMetrics();
-  const { store, queue, admin } = createAdminServices(config, redis, bullRedis, logger);
-  const tokens = createTokenService(config, redis, logger);
+  const connections: Connections = { redis, bullRedis, importRedis, metrics };
+
+  const defaults = createDirectoryServices(config, defaultDirectory(), connections, logger);
+  metrics.readDriftSummaryFrom(() => new DriftReportStore(redis, defaults.store.keys).lastSummary());
+  const directories = new Directories(new DirectoryStore(redis, config.redis.prefix), defaults, (record) =>
+    createDirectoryServices(config, record, connections, logger),
+  );
+
+  return {
+    ...defaults,
+    config,
+    logger,
+    redis,
+    bullRedis,
+    reachability,
+    adminTokens: new StaticTokenVerifier(config.auth.adminToken),
+    adminSessions: new AdminSessionStore(redis, defaults.keyBase, { idleSeconds: config.auth.sessionIdleS, absoluteSeconds: config.auth.sessionMaxS }),
+    metrics,
+    directories,
+    withShared: (services) => ({ ...services, config, logger: services.jobContext.logger, redis, bullRedis, metrics }),
+    async close() {
+      reachability.close();
+      await directories.close();
+      redis.disconnect();
+      bullRedis.disconnect();
+      importRedis.disconnect();
+    },
+  };
+}
+
+/** One directory's services on the process's connections. */
+function createDirectoryServices(config: BridgeConfig, directory: DirectoryRecord, connections: Connections, logger: Logger): DirectoryServices {
+  const { redis, bullRedis, importRedis, metrics } = connections;
+  const prefix = directoryKeyBase(config.redis, directory.name);
+  const scoped: BridgeConfig = { ...config, secretServer: resolvedSecretServer(config, directory).settings };
+  const { store, queue, admin } = createAdminServices(scoped, redis, bullRedis, logger, directory);
+  const tokens = createTokenService(scoped, redis, logger, directory);
   const history = new ResourceHistory(redis, prefix, logger);
   const protectedAttempts = new ProtectedAttempts(redis, prefix, logger);
   const jobHistory = new JobHistory(history, protectedAttempts);
   const breaker = new CircuitBreaker({ failureThreshold: config.breaker.failureThreshold, openMs: config.breaker.openMs });
-  breaker.onStateChange((state) => metrics.circuitOpen.set(state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0));
-  const secretServer = createSecretServerClient(config, redis, logger, {
+  // The gauge has no directory label: it shows the default directory's Secret Server, as before directories.
+  if (directory.name === DEFAULT_DIRECTORY) breaker.onStateChange((state) => metrics.circuitOpen.set(state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0));
+  const resolved = resolvedSecretServer(config, directory);
+  const secretServer = createSecretServerClient(scoped, redis, logger, {
     breaker,
     onCall: (endpoint, status, durationMs) => {
       metrics.recordSecretServerCall(endpoint, status, durationMs);
@@ -118,18 +187,14 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
     },
     onGrantBackoff: (seconds) => metrics.grantBackoff.set(seconds),
   });
-
-  const accounts = claimableAccountsOf(config, secretServer);
+  const owners = new AccountOwners(redis, config.redis.prefix, resolved.identity, directory.name);
+  const accounts = claimableAccountsOf(scoped, secretServer, owners);
   const driftReports = new DriftReportStore(redis, store.keys);
-  metrics.readDriftSummaryFrom(() => driftReports.lastSummary());
+  const directoryLogger = directory.name === DEFAULT_DIRECTORY ? logger : logger.child({ directory: directory.name });
 
   return {
-    config,
-    logger,
+    directory,
     keyBase: prefix,
-    redis,
-    bullRedis,
-    reachability,
     store,
     importStore: new ResourceStore(importRedis, prefix),
     importStatus: new ImportStatusStore(redis, store.keys),
@@ -139,33 +204,33 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
     // already guarantees the sync (see DirtyBackedEnqueuer).
     resources: new ResourceService(store, new DirtyBackedEnqueuer(queue, logger), logger, config.import.familyNamePlaceholder, history),
     tokens,
-    adminTokens: new StaticTokenVerifier(config.auth.adminToken),
-    oauth: createOAuthService(config, redis, logger),
-    adminSessions: new AdminSessionStore(redis, prefix, { idleSeconds: config.auth.sessionIdleS, absoluteSeconds: config.auth.sessionMaxS }),
+    oauth: createOAuthService(scoped, redis, logger, directory),
     authFailures: new AuthFailureStore(redis, prefix, config.auth.failWindowS),
     secretServer,
+    missingPasswordEnv: resolved.missingPasswordEnv,
     breaker,
-    metrics,
+    owners,
     lock: new ResourceLock(redis, prefix),
-    jobContext: { store, secretServer, logger, usernameFormat: config.secretServer.usernameFormat, accounts },
+    jobContext: { store, secretServer, logger: directoryLogger, usernameFormat: config.secretServer.usernameFormat, accounts },
     history,
     protectedAttempts,
     jobHistory,
     drift: new DriftService({ store, secretServer, accounts, reports: driftReports, admin, pageSize: config.secretServer.pageSize, logger }),
     async close() {
-      reachability.close();
       await tokens.stop();
       await queue.close();
-      redis.disconnect();
-      bullRedis.disconnect();
-      importRedis.disconnect();
     },
   };
 }
 
-/** The default directory's key base. */
-function keyBaseOf(config: BridgeConfig): string {
-  return directoryKeyBase(config.redis, DEFAULT_DIRECTORY);
+/** A directory's Secret Server settings; its password variable is read from the environment here. */
+function resolvedSecretServer(config: BridgeConfig, directory: DirectoryRecord) {
+  return secretServerOf(config, directory, environmentValue);
+}
+
+/** Where a directory's keys live; without one, the default directory's. */
+function keyBaseOf(config: BridgeConfig, directory: DirectoryRecord = defaultDirectory()): string {
+  return directoryKeyBase(config.redis, directory.name);
 }
 
 /*
@@ -175,18 +240,21 @@ function keyBaseOf(config: BridgeConfig): string {
  */
 
 /** The SCIM bearer tokens (create, list, rotate, revoke, verify); the caller starts and stops its last-used flush. */
-export function createTokenService(config: BridgeConfig, redis: Redis, logger: Logger): TokenService {
-  return new TokenService(new RedisTokenStore(redis, redisKeys(keyBaseOf(config))), { staticToken: config.auth.scimToken, logger });
+export function createTokenService(config: BridgeConfig, redis: Redis, logger: Logger, directory?: DirectoryRecord): TokenService {
+  // SCIM_TOKEN opens the default directory only: a named directory's clients hold its own tokens.
+  const staticToken = directory && directory.name !== DEFAULT_DIRECTORY ? '' : config.auth.scimToken;
+  return new TokenService(new RedisTokenStore(redis, redisKeys(keyBaseOf(config, directory))), { staticToken, logger });
 }
 
 /** The OAuth clients, approvals, token endpoint and access-token verifier, on Redis. */
-export function createOAuthService(config: BridgeConfig, redis: Redis, logger: Logger): OAuthService {
-  return new OAuthService(new OAuthStore(redis, redisKeys(keyBaseOf(config))), { logger });
+export function createOAuthService(config: BridgeConfig, redis: Redis, logger: Logger, directory?: DirectoryRecord): OAuthService {
+  return new OAuthService(new OAuthStore(redis, redisKeys(keyBaseOf(config, directory))), { logger });
 }
 
 /** Each user's and group's history as the console and `npm run admin -- history` read it. */
-export function createHistoryReader(config: BridgeConfig, redis: Redis, logger: Logger): HistoryReader {
-  return new HistoryReader(new ResourceStore(redis, keyBaseOf(config)), new ResourceHistory(redis, keyBaseOf(config), logger));
+export function createHistoryReader(config: BridgeConfig, redis: Redis, logger: Logger, directory?: DirectoryRecord): HistoryReader {
+  const prefix = keyBaseOf(config, directory);
+  return new HistoryReader(new ResourceStore(redis, prefix), new ResourceHistory(redis, prefix, logger));
 }
 
 export interface AdminServices {
@@ -197,15 +265,20 @@ export interface AdminServices {
 }
 
 /** The resource store on `redis`, the producer on `bullRedis` (BullMQ's connection), and the admin operations over both. */
-export function createAdminServices(config: BridgeConfig, redis: Redis, bullRedis: Redis, logger: Logger): AdminServices {
-  const store = new ResourceStore(redis, keyBaseOf(config));
-  const queue = new ProvisioningQueue(bullRedis, keyBaseOf(config), { attempts: config.worker.attempts, backoffMs: config.worker.backoffMs }, logger);
+export function createAdminServices(config: BridgeConfig, redis: Redis, bullRedis: Redis, logger: Logger, directory?: DirectoryRecord): AdminServices {
+  const store = new ResourceStore(redis, keyBaseOf(config, directory));
+  const queue = new ProvisioningQueue(
+    bullRedis,
+    keyBaseOf(config, directory),
+    { attempts: config.worker.attempts, backoffMs: config.worker.backoffMs },
+    logger,
+  );
   return { store, queue, admin: new AdminService(store, queue, logger) };
 }
 
 /**
- * The Secret Server client on `redis`'s shared call budget (SS_MAX_RPS across every process of
- * the prefix); `deps` adds the daemon's breaker and metrics hooks.
+ * The Secret Server client of `config.secretServer` on that server's shared call budget (SS_MAX_RPS
+ * across every process and directory of the prefix); `deps` adds the daemon's breaker and metrics hooks.
  */
 export function createSecretServerClient(
   config: BridgeConfig,
@@ -226,15 +299,20 @@ export function createSecretServerClient(
     },
     {
       logger: logger.child({ category: 'secret-server' }),
-      rateLimiter: new RedisRateLimiter({ redis, prefix: keyBaseOf(config), maxRps: config.secretServer.maxRps }),
+      rateLimiter: new RedisRateLimiter({
+        redis,
+        prefix: config.redis.prefix,
+        secretServer: secretServerIdentity(config.secretServer.baseUrl),
+        maxRps: config.secretServer.maxRps,
+      }),
       ...deps,
     },
   );
 }
 
 /** The accounts the bridge never claims: SS_PROTECTED_USERS, the API account, application accounts. */
-export function claimableAccountsOf(config: BridgeConfig, secretServer: SecretServerClient): ClaimableAccounts {
-  return new ClaimableAccounts(ClaimableAccounts.parseList(config.secretServer.protectedUsers), () => secretServer.apiAccount());
+export function claimableAccountsOf(config: BridgeConfig, secretServer: SecretServerClient, owners?: AccountOwnerCheck): ClaimableAccounts {
+  return new ClaimableAccounts(ClaimableAccounts.parseList(config.secretServer.protectedUsers), () => secretServer.apiAccount(), owners);
 }
 
 /** The drift report for an operator command: its own Secret Server client, over the admin services' store and queue. */

@@ -4,6 +4,7 @@ import type { DriftService } from '../domain/drift-service';
 import type { TokenService } from '../domain/token-service';
 import type { HistoryReader } from '../history/history-reader';
 import type { OAuthService } from '../oauth/oauth-service';
+import type { DirectoryAdmin } from '../directories/directory-admin';
 
 /**
  * What a command group gets from the CLI. The services are the daemon's, built by the same
@@ -13,8 +14,10 @@ import type { OAuthService } from '../oauth/oauth-service';
 export interface CliContext {
   /** The validated configuration (loadConfig with the process environment). */
   config(): BridgeConfig;
-  /** The SCIM bearer tokens, on Redis (REDIS_URL). */
-  tokens(): Promise<TokenService>;
+  /** The SCIM bearer tokens of a directory (the default one without a name), on Redis (REDIS_URL); an unknown name fails naming it. */
+  tokens(directory?: string): Promise<TokenService>;
+  /** The registry of directories and what removing one takes (directories/). */
+  directories(): Promise<DirectoryAdmin>;
   /** The OAuth clients and their grants, on Redis. */
   oauth(): Promise<OAuthService>;
   /** Failed jobs, resync and import, on Redis and the provisioning queue. */

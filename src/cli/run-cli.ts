@@ -7,6 +7,8 @@ import type { TokenService } from '../domain/token-service';
 import type { OAuthService } from '../oauth/oauth-service';
 import { createSilentLogger } from '../logging/logger';
 import { createRedis } from '../store/redis-connection';
+import { DirectoryAdmin } from '../directories/directory-admin';
+import { DEFAULT_DIRECTORY } from '../directories/directory';
 import { type CliContext, findCommand, registeredCommands } from './command-registry';
 import { UsageError } from './usage-error';
 
@@ -75,7 +77,7 @@ export function usage(groupName?: string): string {
 function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void> } {
   let config: BridgeConfig | undefined;
   let redis: Promise<Redis> | undefined;
-  let tokens: Promise<TokenService> | undefined;
+  const tokens = new Map<string, Promise<TokenService>>();
   let admin: Promise<AdminService> | undefined;
   let oauth: Promise<OAuthService> | undefined;
   let adminServices: Promise<AdminServices> | undefined;
@@ -98,7 +100,18 @@ function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void>
 
   const ctx: CliContext = {
     config: () => (config ??= loadConfig({}, io.env)),
-    tokens: () => (tokens ??= connection().then((r) => createTokenService(ctx.config(), r, logger))),
+    tokens: (name = DEFAULT_DIRECTORY) => {
+      let service = tokens.get(name);
+      if (!service) {
+        service = ctx
+          .directories()
+          .then((d) => d.record(name))
+          .then(async (record) => createTokenService(ctx.config(), await connection(), logger, record));
+        tokens.set(name, service);
+      }
+      return service;
+    },
+    directories: () => connection().then((r) => new DirectoryAdmin(ctx.config(), r)),
     oauth: () => (oauth ??= connection().then((r) => createOAuthService(ctx.config(), r, logger))),
     admin: () => (admin ??= services().then((s) => s.admin)),
     drift: () => (drift ??= Promise.all([connection(), services()]).then(([r, s]) => createDriftService(ctx.config(), r, s, logger))),

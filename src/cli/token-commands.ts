@@ -1,6 +1,7 @@
 import { parseAuthSchemes, type AuthScheme } from '../config/auth-schemes';
 import { parseDuration, type TokenSummary } from '../domain/token-service';
 import { NotFoundError } from '../errors/bridge-error';
+import { DEFAULT_DIRECTORY, scimBasePathOf } from '../directories/directory';
 import type { CliContext, CommandGroup } from './command-registry';
 import { parseCommandArgs } from './parse-command-args';
 import { printList, shortTime } from './table';
@@ -8,6 +9,8 @@ import { UnknownIdError } from './unknown-id-error';
 import { UsageError } from './usage-error';
 
 const GROUP = 'token';
+/** Every token command takes it: tokens belong to one directory. */
+const DIRECTORY_OPTION = { directory: { type: 'string' } } as const;
 
 /**
  * `scim-bridge token ...`: the bearer tokens, and Basic usernames and passwords, that Okta presents
@@ -22,6 +25,7 @@ export const tokenCommands: CommandGroup = {
     'list                                 id, name, created, last used, expires, type (never the token)',
     'rotate <id> [--grace <duration>]     new token or username:password replacing <id>; the old one works for the grace (default 0: stops now), e.g. --grace 24h',
     'revoke <id>                          the token or Basic credential stops working now',
+    '... --directory <name>               any of the above for that directory (npm run directory); without it, the default one at /scim/v2',
   ],
   async run(args, ctx) {
     const [command, ...rest] = args;
@@ -41,9 +45,11 @@ export const tokenCommands: CommandGroup = {
 };
 
 async function create(args: string[], ctx: CliContext): Promise<void> {
-  const { values } = parseCommandArgs(GROUP, args, { name: { type: 'string' }, basic: { type: 'boolean' } }, []);
+  const { values } = parseCommandArgs(GROUP, args, { name: { type: 'string' }, basic: { type: 'boolean' }, ...DIRECTORY_OPTION }, []);
   if (!values.name) throw new UsageError('--name is required, e.g. --name okta', GROUP);
-  const issued = await (await ctx.tokens()).create(values.name, values.basic ? 'basic' : 'bearer');
+  const issued = await (await ctx.tokens(values.directory)).create(values.name, values.basic ? 'basic' : 'bearer');
+  if (values.directory && values.directory !== DEFAULT_DIRECTORY)
+    ctx.err(`For directory ${values.directory}: its SCIM base path is ${scimBasePathOf(values.directory)}.`);
   if (issued.type === 'basic') {
     ctx.err(`Created Basic credential ${issued.id} (${issued.name}), username ${issued.username}.`);
     ctx.err('The last line is username:password. Paste the part before the first colon into the Okta app as its Username, the rest as its Password, now:');
@@ -64,9 +70,10 @@ function warnIfDisabled(ctx: CliContext, scheme: AuthScheme): void {
 }
 
 async function list(args: string[], ctx: CliContext): Promise<void> {
-  parseCommandArgs(GROUP, args, {}, []);
-  const tokens = await (await ctx.tokens()).list();
-  if (ctx.config().auth.scimToken) ctx.err('The static SCIM_TOKEN from the environment is accepted too (reported as token id "static").');
+  const { values } = parseCommandArgs(GROUP, args, DIRECTORY_OPTION, []);
+  const tokens = await (await ctx.tokens(values.directory)).list();
+  if (ctx.config().auth.scimToken && (values.directory ?? DEFAULT_DIRECTORY) === DEFAULT_DIRECTORY)
+    ctx.err('The static SCIM_TOKEN from the environment is accepted too (reported as token id "static").');
   const now = Date.now();
   printList(ctx, {
     // TYPE is last: every column before it is where scripts written for bearer tokens read it.
@@ -78,14 +85,14 @@ async function list(args: string[], ctx: CliContext): Promise<void> {
 }
 
 async function rotate(args: string[], ctx: CliContext): Promise<void> {
-  const { values, positionals } = parseCommandArgs(GROUP, args, { grace: { type: 'string' } }, ['<id>']);
+  const { values, positionals } = parseCommandArgs(GROUP, args, { grace: { type: 'string' }, ...DIRECTORY_OPTION }, ['<id>']);
   let graceMs = 0;
   try {
     if (values.grace !== undefined) graceMs = parseDuration(values.grace);
   } catch (err) {
     throw new UsageError((err as Error).message, GROUP);
   }
-  const rotated = await knownId(positionals[0], (await ctx.tokens()).rotate(positionals[0], graceMs));
+  const rotated = await knownId(positionals[0], (await ctx.tokens(values.directory)).rotate(positionals[0], graceMs));
   const kind = rotated.type === 'basic' ? 'Basic credential' : 'token';
   const named = rotated.type === 'basic' ? ` (${rotated.name}), username ${rotated.username},` : ` (${rotated.name})`;
   const paste = rotated.type === 'basic' ? 'paste the new username and password into Okta' : 'paste the new one into Okta';
@@ -105,10 +112,10 @@ async function rotate(args: string[], ctx: CliContext): Promise<void> {
  * works", holds. A script that revokes again after a timeout or on a re-run must not fail for it.
  */
 async function revoke(args: string[], ctx: CliContext): Promise<void> {
-  const { positionals } = parseCommandArgs(GROUP, args, {}, ['<id>']);
+  const { values, positionals } = parseCommandArgs(GROUP, args, DIRECTORY_OPTION, ['<id>']);
   const [id] = positionals;
   const askedAt = Date.now();
-  const revoked = await knownId(id, (await ctx.tokens()).revoke(id));
+  const revoked = await knownId(id, (await ctx.tokens(values.directory)).revoke(id));
   const stoppedAt = revoked.expiresAt ?? new Date(askedAt).toISOString();
   if (stoppedBefore(stoppedAt, askedAt)) {
     ctx.out(alreadyStopped(revoked, stoppedAt));

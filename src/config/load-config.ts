@@ -142,3 +142,12 @@ function setOverrides(config: convict.Config<BridgeConfig>, overrides: object, p
     else config.set(at as never, value as never);
   }
 }
+
+/**
+ * An environment variable that a stored setting names rather than holds (a directory's Secret
+ * Server password), read here like every other setting; undefined when unset or empty.
+ */
+export function environmentValue(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}

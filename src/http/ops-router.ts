@@ -8,7 +8,8 @@ export interface ReadinessCheck {
 }
 
 export interface QueueGauges {
-  counts(): Promise<Record<string, Record<string, number>>>;
+  /** Per directory and queue, the job count of each state. */
+  counts(): Promise<Array<{ directory: string; queue: string; counts: Record<string, number> }>>;
 }
 
 /** /healthz (alive), /readyz (can do its work), /metrics (Prometheus). No auth, no personal data. */
@@ -29,8 +30,8 @@ export function opsRouter(deps: { checks: ReadinessCheck[]; metrics: BridgeMetri
   router.get('/metrics', async (_req, res) => {
     if (deps.queues) {
       try {
-        for (const [queue, counts] of Object.entries(await deps.queues.counts())) {
-          for (const [state, value] of Object.entries(counts)) deps.metrics.queueJobs.set({ queue, state }, value);
+        for (const { directory, queue, counts } of await deps.queues.counts()) {
+          for (const [state, value] of Object.entries(counts)) deps.metrics.queueJobs.set({ queue, state, directory }, value);
         }
       } catch {
         // Redis down: the scrape still answers with what the process knows.

@@ -1,5 +1,6 @@
 import { SecretServerAccountNotClaimableError } from '../secret-server/secret-server-errors';
-import type { SecretServerUser } from '../secret-server/secret-server-client';
+import type { SecretServerGroup, SecretServerUser } from '../secret-server/secret-server-client';
+import type { AccountOwnerCheck } from '../directories/account-owners';
 
 /** The parts of a Secret Server user that decide whether the bridge may claim it. */
 export type AccountFacts = Pick<SecretServerUser, 'id' | 'userName' | 'emailAddress'> & { isApplicationAccount?: boolean };
@@ -8,7 +9,8 @@ export type AccountFacts = Pick<SecretServerUser, 'id' | 'userName' | 'emailAddr
  * Which Secret Server accounts the bridge may link, change, disable or regroup: never an
  * application account, never the API account it signs in with (disabling it would stop all
  * provisioning), never one named on SS_PROTECTED_USERS (break-glass and administrator accounts,
- * whose email would otherwise open a password-reset route to whoever holds the SCIM token).
+ * whose email would otherwise open a password-reset route to whoever holds the SCIM token), and
+ * never one that another directory targeting the same Secret Server linked first (account-owners.ts).
  */
 export class ClaimableAccounts {
   private readonly protectedNames: Set<string>;
@@ -16,6 +18,8 @@ export class ClaimableAccounts {
   constructor(
     protectedUsers: readonly string[],
     private readonly apiAccount: () => Promise<Pick<SecretServerUser, 'id' | 'userName'>>,
+    /** Absent in unit tests of one directory: then every account is this directory's. */
+    private readonly owners?: AccountOwnerCheck,
   ) {
     this.protectedNames = new Set(protectedUsers.map((name) => name.trim().toLowerCase()).filter((name) => name !== ''));
   }
@@ -54,11 +58,37 @@ export class ClaimableAccounts {
   /** Throws a permanent failure, before any write, when the account may not be claimed (the worker logs it as one WARN). */
   async assertClaimable(account: AccountFacts): Promise<void> {
     const reason = await this.refusalFor(account);
-    if (!reason) return;
+    if (reason) {
+      throw new SecretServerAccountNotClaimableError(
+        `Secret Server user ${account.id} (${account.userName}) is not the bridge's to claim: ${reason}`,
+        account.id,
+        reason,
+      );
+    }
+    await this.assertOwned('User', account.id, `user ${account.id} (${account.userName})`);
+  }
+
+  /** Throws a permanent failure, before any write, when another directory linked this group first. */
+  async assertGroupClaimable(group: Pick<SecretServerGroup, 'id' | 'name'>): Promise<void> {
+    await this.assertOwned('Group', group.id, `group ${group.id} (${group.name})`);
+  }
+
+  /**
+   * A user or group this directory has just created is its own, whatever an earlier record says:
+   * a restored server hands out ids again, so a record for this id was about another account.
+   */
+  async recordCreated(kind: 'User' | 'Group', secretServerId: number): Promise<void> {
+    // SS_DRY_RUN answers with made-up negative ids, which name no account.
+    if (secretServerId > 0) await this.owners?.recordCreated(kind, secretServerId);
+  }
+
+  private async assertOwned(kind: 'User' | 'Group', id: number, what: string): Promise<void> {
+    if (!this.owners || id <= 0) return;
+    const owner = await this.owners.claim(kind, id);
+    if (owner === this.owners.directory) return;
     throw new SecretServerAccountNotClaimableError(
-      `Secret Server user ${account.id} (${account.userName}) is not the bridge's to claim: ${reason}`,
-      account.id,
-      reason,
+      `Secret Server ${what} is not the bridge's to claim for directory "${this.owners.directory}": directory "${owner}" linked it first`,
+      id,
     );
   }
 

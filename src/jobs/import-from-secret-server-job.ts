@@ -1,5 +1,7 @@
 import type { JobsOptions } from 'bullmq';
-import type { Container } from '../container';
+import type { DirectoryContainer } from '../container';
+import { DEFAULT_DIRECTORY } from '../directories/directory';
+import type { AccountFacts } from './claimable-accounts';
 import type { Logger } from '../logging/logger';
 import { QUEUES } from '../queue/queue-registry';
 import type { RetryPolicy } from './job-definition';
@@ -13,7 +15,7 @@ export interface ImportJobPayload {
 
 /** What the exec function is given: the process's adapters, and the import's logger. */
 export interface ImportRun {
-  container: Container;
+  container: DirectoryContainer;
   logger: Logger;
 }
 
@@ -47,16 +49,25 @@ async function runImport(_payload: ImportJobPayload, { container, logger }: Impo
   const summary = await importFromSecretServer({
     store: container.importStore,
     secretServer: container.secretServer,
-    accounts: container.jobContext.accounts,
+    accounts: { claimablePredicate: () => claimableHere(container) },
     resync: (kind, resources) => container.queue.enqueueResync(kind, resources),
     logger,
     familyNamePlaceholder: container.config.import.familyNamePlaceholder,
     pageSize: container.config.secretServer.pageSize,
   });
-  container.metrics.importDuration.set(summary.durationMs / 1000);
-  for (const [kind, counts] of Object.entries({ users: summary.users, groups: summary.groups })) {
-    for (const [outcome, value] of Object.entries(counts)) container.metrics.importUsers.set({ outcome: `${kind}_${outcome}` }, value);
+  // The two gauges have no directory label: they show the default directory's import, as before directories.
+  if (container.directory.name === DEFAULT_DIRECTORY) {
+    container.metrics.importDuration.set(summary.durationMs / 1000);
+    for (const [kind, counts] of Object.entries({ users: summary.users, groups: summary.groups })) {
+      for (const [outcome, value] of Object.entries(counts)) container.metrics.importUsers.set({ outcome: `${kind}_${outcome}` }, value);
+    }
   }
   await container.importStatus.recordFinished(summary, new Date());
   return summary;
+}
+
+/** The accounts this directory may import: claimable ones that no other directory sharing its Secret Server linked. */
+async function claimableHere(container: DirectoryContainer): Promise<(account: AccountFacts) => boolean> {
+  const [claimable, elsewhere] = await Promise.all([container.jobContext.accounts.claimablePredicate(), container.owners.ownedElsewhere('User')]);
+  return (account) => claimable(account) && !elsewhere.has(account.id);
 }

@@ -1,6 +1,6 @@
 import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import type Redis from 'ioredis';
-import type { Container } from '../container';
+import type { DirectoryContainer } from '../container';
 import type { Logger } from '../logging/logger';
 import { bullPrefix, QUEUES } from '../queue/queue-registry';
 import type { JobHistory } from '../history/job-history';
@@ -42,7 +42,7 @@ export interface ProvisionWorkerOptions {
 
 /** One consumer per queue; what this process runs. Insertion order is start order. */
 const CONSUMERS = {
-  [QUEUES.provision]: (container: Container, logger: Logger) =>
+  [QUEUES.provision]: (container: DirectoryContainer, logger: Logger) =>
     createProvisionWorker({
       connection: container.bullRedis,
       prefix: container.keyBase,
@@ -50,14 +50,14 @@ const CONSUMERS = {
       ctx: container.jobContext,
       lock: container.lock,
       logger,
-      observer: { onOutcome: (job, result, ms) => container.metrics.recordJob(job, result, ms) },
+      observer: { onOutcome: (job, result, ms) => container.metrics.recordJob(container.directory.name, job, result, ms) },
       history: container.jobHistory,
     }),
-  [QUEUES.import]: (container: Container, logger: Logger) => createImportWorker({ container, logger }),
+  [QUEUES.import]: (container: DirectoryContainer, logger: Logger) => createImportWorker({ container, logger }),
 };
 
 /** The workers of a worker process, not yet running; throws before creating any when a registered job has no handler. */
-export function createJobWorkers(container: Container, logger: Logger): Worker[] {
+export function createJobWorkers(container: DirectoryContainer, logger: Logger): Worker[] {
   assertEveryJobHasAHandler(Object.keys(CONSUMERS));
   return Object.values(CONSUMERS).map((create) => create(container, logger));
 }
@@ -157,7 +157,7 @@ export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
 }
 
 /** The consumer of the import queue: one import at a time (concurrency 1) across the cluster's worker. */
-export function createImportWorker({ container, logger }: { container: Container; logger: Logger }): Worker {
+export function createImportWorker({ container, logger }: { container: DirectoryContainer; logger: Logger }): Worker {
   const log = logger.child({ category: 'import' });
   const importJobs = new Map(jobsOn(QUEUES.import).map((job) => [job.name, job]));
   const processor = async (job: Job<ImportJobPayload, ImportSummary>): Promise<ImportSummary> => {

@@ -56,8 +56,12 @@ export async function syncGroup(payload: SyncGroupPayload, ctx: JobContext, { re
   if (!group) {
     group = await secretServer.findGroupByName(name);
     result = group ? 'linked' : 'created';
-    group ??= await secretServer.createGroup(name);
+    if (!group) {
+      group = await secretServer.createGroup(name);
+      await ctx.accounts.recordCreated('Group', group.id);
+    }
   }
+  if (result !== 'created') await ctx.accounts.assertGroupClaimable(group);
   // A pushed group that matches a disabled one is enabled again; PUT works on every Web API version.
   if (group.name !== name || !group.enabled) group = await secretServer.updateGroup(group.id, { name, enabled: true });
   const synced = { secretServerId: group.id, secretServerName: group.name };
@@ -91,6 +95,7 @@ export async function syncGroup(payload: SyncGroupPayload, ctx: JobContext, { re
 
 async function deleteGroup(payload: SyncGroupPayload, ctx: JobContext, link: SecretServerLink | undefined): Promise<SyncOutcome> {
   const group = link?.secretServerId ? await confirmLinkedGroup(ctx, payload.id, link, undefined) : null;
+  if (group) await ctx.accounts.assertGroupClaimable(group);
   if (group?.enabled) {
     try {
       await ctx.secretServer.deleteGroup(group.id);

@@ -95,6 +95,7 @@ export async function syncUser(payload: SyncUserPayload, ctx: JobContext, { reso
       try {
         ssUser = await secretServer.createUser({ userName, ...desired, password: generateLocalUserPassword() });
         result = 'created';
+        await ctx.accounts.recordCreated('User', ssUser.id);
       } catch (err) {
         ssUser = await linkExistingUserName(ctx, err, userName, desired);
         result = 'linked';

@@ -3,9 +3,10 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Job, type Worker } from 'bullmq';
-import { createApp } from '../app';
+import { createApp, type AppDependencies, type ScimDirectoryDependencies } from '../app';
 import type { BridgeConfig } from '../config/config-schema';
-import { createContainer, Container } from '../container';
+import { createContainer, type Container, type DirectoryServices } from '../container';
+import { DEFAULT_DIRECTORY } from '../directories/directory';
 import type { AdminService } from '../domain/admin-service';
 import { ImportRefresh } from '../domain/import-refresh';
 import { adminRouter } from '../http/admin-router';
@@ -26,6 +27,14 @@ import { WorkerHeartbeat } from './worker-heartbeat';
  * milliseconds, and then workers are running when startBridge returns.
  */
 const REDIS_STARTUP_WAIT_MS = 3_000;
+
+/** How often a process looks for directories created or removed while it runs (`npm run directory`). */
+const DIRECTORY_POLL_MS = 5_000;
+
+interface RunningDirectory {
+  workers: Worker[];
+  sweeper: DirtySweeper;
+}
 
 const delay = <T>(ms: number, value: T) =>
   new Promise<T>((resolve) => {
@@ -58,10 +67,8 @@ export async function startBridge(
   const { admin } = container;
   const runsApi = config.role === 'all' || config.role === 'api';
   const runsWorker = config.role === 'all' || config.role === 'worker';
-  const workers: Worker[] = [];
   let server: http.Server | undefined;
   let url: string | undefined;
-  let sweeper: DirtySweeper | undefined;
   let heartbeat: WorkerHeartbeat | undefined;
 
   if (config.secretServer.baseUrl.trim().toLowerCase().startsWith('http://') && !isLoopbackUrl(config.secretServer.baseUrl)) {
@@ -77,6 +84,53 @@ export async function startBridge(
   }
 
   let stopped = false;
+  const running = new Map<string, RunningDirectory>();
+  let directoryTimer: NodeJS.Timeout | undefined;
+  const noted = new Set<string>();
+
+  /** A directory's workers, sweeper and import schedule; none when its Secret Server password variable is unset. */
+  const startDirectory = async (services: DirectoryServices): Promise<void> => {
+    const name = services.directory.name;
+    if (services.missingPasswordEnv) {
+      if (!noted.has(name)) {
+        logger.error(
+          `directory ${name}: ${services.missingPasswordEnv} is not set, so its workers cannot sign in to Secret Server and do not start; set it and restart`,
+          {
+            category: 'lifecycle',
+            directory: name,
+          },
+        );
+        noted.add(name);
+      }
+      return;
+    }
+    const scoped = container.withShared(services);
+    // Accounts linked before owners were recorded (an install from before directories) are this directory's.
+    await claimLinkedAccounts(services);
+    const workers = createJobWorkers(scoped, scoped.logger);
+    for (const w of workers) void w.run();
+    const sweeper = new DirtySweeper(services.store, services.queue, scoped.logger, options.sweepGraceMs);
+    sweeper.start(options.sweepIntervalMs);
+    running.set(name, { workers, sweeper });
+    await services.queue.scheduleImport(config.import.intervalS);
+    if (name !== DEFAULT_DIRECTORY) logger.info('directory workers started', { category: 'lifecycle', directory: name });
+  };
+  const stopDirectory = async (name: string): Promise<void> => {
+    const directory = running.get(name);
+    if (!directory) return;
+    running.delete(name);
+    directory.sweeper.stop();
+    await Promise.all(directory.workers.map((w) => w.close()));
+  };
+  /** Starts the workers of directories created since the last look and stops those of removed ones. */
+  const followDirectories = async (): Promise<void> => {
+    const current = await container.directories.sync();
+    const names = new Set(current.map((d) => d.directory.name));
+    for (const name of [...running.keys()]) if (!names.has(name)) await stopDirectory(name);
+    if (!runsWorker) return;
+    for (const services of current) if (!running.has(services.directory.name) && !stopped) await startDirectory(services);
+  };
+
   // Everything that needs Redis to start. Without Redis the API still listens (and answers 503),
   // and this runs by itself once Redis answers.
   const startWithRedis = async () => {
@@ -87,17 +141,17 @@ export async function startBridge(
     container.secretServer.connect().catch((err: unknown) => {
       logger.warn(`Secret Server not reachable at start-up: ${(err as Error).message}`, { category: 'lifecycle', baseUrl: config.secretServer.baseUrl });
     });
-    if (!runsWorker) return;
-    workers.push(...createJobWorkers(container, logger));
-    for (const w of workers) void w.run();
-    sweeper = new DirtySweeper(container.store, container.queue, logger, options.sweepGraceMs);
-    sweeper.start(options.sweepIntervalMs);
-    await container.queue.scheduleImport(config.import.intervalS);
-    if (stopped) return;
+    if (runsWorker) await startDirectory(container);
+    await followDirectories();
+    directoryTimer = setInterval(() => {
+      followDirectories().catch((err: unknown) => logger.warn(`could not read the directories: ${(err as Error).message}`, { category: 'lifecycle' }));
+    }, DIRECTORY_POLL_MS);
+    directoryTimer.unref();
+    if (!runsWorker || stopped) return;
     // What `scim-bridge healthcheck` reads for a worker, which serves no HTTP (worker-heartbeat.ts).
     heartbeat = new WorkerHeartbeat(container.redis, config.redis.prefix, logger);
     heartbeat.start();
-    logger.info('workers started', { category: 'lifecycle', concurrency: config.worker.concurrency });
+    logger.info('workers started', { category: 'lifecycle', concurrency: config.worker.concurrency, directories: running.size });
   };
   const redisReady = container.reachability.whenReady();
   const redisNow = await Promise.race([redisReady.then(() => true), delay(REDIS_STARTUP_WAIT_MS, false)]);
@@ -123,7 +177,12 @@ export async function startBridge(
       opsRouter: opsRouter({
         metrics: container.metrics,
         checks,
-        queues: { counts: async () => ({ provision: await admin.queueCounts() }) },
+        queues: {
+          counts: async () =>
+            Promise.all(
+              container.directories.current().map(async (d) => ({ directory: d.directory.name, queue: 'provision', counts: await d.admin.queueCounts() })),
+            ),
+        },
       }),
       adminRouter: config.auth.adminToken
         ? adminRouter(admin, queueDashboard([container.queue.provision, container.queue.import], '/admin/queues'))
@@ -139,6 +198,7 @@ export async function startBridge(
       }),
       adminConsole: config.auth.adminToken ? adminConsole(container, checks) : undefined,
       storeReadiness: container.reachability,
+      directories: scimDirectories(container, config, logger),
     });
     server = createServer(config, app, logger);
     await new Promise<void>((resolve, reject) => {
@@ -163,14 +223,31 @@ export async function startBridge(
       stopped = true;
       // A start under way (Redis came back during shutdown) finishes first, so its workers are closed too.
       if (container.reachability.isReady()) await startedLogged;
-      sweeper?.stop();
-      await Promise.all(workers.map((w) => w.close()));
+      clearInterval(directoryTimer);
+      for (const name of [...running.keys()]) await stopDirectory(name);
       await heartbeat?.stop();
       await container.close();
       logger.info('stopped', { category: 'lifecycle' });
     })());
 
-  return { container, admin, url, server, workers, sweeper, stop };
+  return {
+    container,
+    admin,
+    url,
+    server,
+    get workers() {
+      return [...running.values()].flatMap((d) => d.workers);
+    },
+    get sweeper() {
+      return running.get(DEFAULT_DIRECTORY)?.sweeper;
+    },
+    stop,
+  };
+}
+
+/** Records as this directory's every account it had linked before account owners were recorded. */
+async function claimLinkedAccounts(services: DirectoryServices): Promise<void> {
+  for (const kind of ['User', 'Group'] as const) await services.owners.claimLinked(kind, await services.store.linkedSecretServerIds(kind));
 }
 
 function createServer(config: BridgeConfig, app: http.RequestListener, logger: Logger): http.Server {
@@ -196,8 +273,30 @@ function createServer(config: BridgeConfig, app: http.RequestListener, logger: L
   return server;
 }
 
+/** The named directories' SCIM endpoints, each built on first use; their tokens' last-used flush starts with them. */
+function scimDirectories(container: Container, config: BridgeConfig, logger: Logger): AppDependencies['directories'] {
+  const started = new WeakMap<DirectoryServices, ScimDirectoryDependencies>();
+  return async (name) => {
+    if (name === DEFAULT_DIRECTORY) return undefined;
+    const services = await container.directories.get(name);
+    if (!services) return undefined;
+    let scim = started.get(services);
+    if (!scim) {
+      services.tokens.start();
+      scim = {
+        resources: services.resources,
+        importRefresh: importRefreshOf(services, config, logger),
+        scimTokens: services.tokens,
+        authFailures: services.authFailures,
+      };
+      started.set(services, scim);
+    }
+    return scim;
+  };
+}
+
 /** Okta's import pass refreshes from Secret Server first (import-refresh.ts), through the import queue. */
-function importRefreshOf(container: Container, config: BridgeConfig, logger: Logger): ImportRefresh {
+function importRefreshOf(container: DirectoryServices, config: BridgeConfig, logger: Logger): ImportRefresh {
   const { queue } = container;
   return new ImportRefresh(
     {

@@ -4,16 +4,16 @@ import { DRIFT_KINDS, type DriftSummary } from '../domain/drift-report';
 
 /**
  * Every Prometheus metric, in one registry per process (tests build several apps in one process).
- * Labels are templates (route, endpoint), never ids or emails.
+ * Labels are templates (route, endpoint) and directory names, never ids or emails.
  */
 export class BridgeMetrics {
   readonly registry = new client.Registry();
   readonly httpRequests: client.Histogram<'method' | 'route' | 'status'>;
-  readonly jobOutcomes: client.Counter<'job' | 'result'>;
-  readonly jobDurations: client.Histogram<'job'>;
+  readonly jobOutcomes: client.Counter<'job' | 'result' | 'directory'>;
+  readonly jobDurations: client.Histogram<'job' | 'directory'>;
   readonly secretServerCalls: client.Histogram<'endpoint' | 'status'>;
   readonly secretServerErrors: client.Counter<'endpoint' | 'status'>;
-  readonly queueJobs: client.Gauge<'queue' | 'state'>;
+  readonly queueJobs: client.Gauge<'queue' | 'state' | 'directory'>;
   readonly circuitOpen: client.Gauge;
   readonly grantBackoff: client.Gauge;
   readonly importUsers: client.Gauge<'outcome'>;
@@ -33,14 +33,14 @@ export class BridgeMetrics {
     });
     this.jobOutcomes = new client.Counter({
       name: 'scimbridge_job_outcomes_total',
-      help: 'Provisioning job outcomes (created, linked, updated, disabled, retry, failed, ...)',
-      labelNames: ['job', 'result'],
+      help: 'Provisioning job outcomes (created, linked, updated, disabled, retry, failed, ...) per directory',
+      labelNames: ['job', 'result', 'directory'],
       registers: [this.registry],
     });
     this.jobDurations = new client.Histogram({
       name: 'scimbridge_job_duration_seconds',
       help: 'Time one provisioning job took',
-      labelNames: ['job'],
+      labelNames: ['job', 'directory'],
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60],
       registers: [this.registry],
     });
@@ -59,8 +59,8 @@ export class BridgeMetrics {
     });
     this.queueJobs = new client.Gauge({
       name: 'scimbridge_queue_jobs',
-      help: 'Jobs per queue and state (waiting, active, delayed, failed), read at scrape time',
-      labelNames: ['queue', 'state'],
+      help: 'Jobs per directory, queue and state (waiting, active, delayed, failed), read at scrape time',
+      labelNames: ['queue', 'state', 'directory'],
       registers: [this.registry],
     });
     this.circuitOpen = new client.Gauge({
@@ -131,9 +131,9 @@ export class BridgeMetrics {
     };
   }
 
-  recordJob(job: string, result: string, durationMs: number): void {
-    this.jobOutcomes.inc({ job, result });
-    this.jobDurations.observe({ job }, durationMs / 1000);
+  recordJob(directory: string, job: string, result: string, durationMs: number): void {
+    this.jobOutcomes.inc({ job, result, directory });
+    this.jobDurations.observe({ job, directory }, durationMs / 1000);
   }
 
   recordSecretServerCall(endpoint: string, status: number | 'error', durationMs: number): void {

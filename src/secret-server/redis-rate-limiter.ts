@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { redisKeys } from '../store/redis-keys';
+import { bridgeKeys } from '../store/redis-keys';
 
 /** Waits until one more Secret Server call fits in the budget. */
 export interface RateLimiter {
@@ -11,8 +11,11 @@ export const unlimitedRateLimiter: RateLimiter = { acquire: async () => undefine
 
 export interface RedisRateLimiterOptions {
   redis: Redis;
+  /** REDIS_PREFIX. */
   prefix: string;
-  /** Calls per second across every process sharing this Redis prefix; 0 means unlimited. */
+  /** Which Secret Server the budget is for (directories/directory.ts secretServerIdentity). */
+  secretServer: string;
+  /** Calls per second to that Secret Server across every process and directory of the prefix; 0 means unlimited. */
   maxRps: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -21,7 +24,8 @@ export interface RedisRateLimiterOptions {
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
- * A global calls-per-second cap shared by every worker process: one Redis counter per epoch
+ * A calls-per-second cap on one Secret Server, shared by every worker process and every directory
+ * that targets it: one Redis counter per epoch
  * second (INCR, then EXPIRE so stale seconds vanish). A caller over the cap waits for the next
  * second and tries again. Fixed windows allow a burst of up to 2×maxRps across a second boundary,
  * which Secret Server tolerates; the point is to stop N workers × concurrency from stampeding it.
@@ -32,7 +36,7 @@ export class RedisRateLimiter implements RateLimiter {
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: RedisRateLimiterOptions) {
-    this.keys = redisKeys(options.prefix);
+    this.keys = bridgeKeys(options.prefix);
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? defaultSleep;
   }
@@ -42,7 +46,7 @@ export class RedisRateLimiter implements RateLimiter {
     for (;;) {
       const nowMs = this.now();
       const second = Math.floor(nowMs / 1000);
-      const key = this.keys.secretServerRate(second);
+      const key = this.keys.secretServerRate(this.options.secretServer, second);
       const results = await this.options.redis.multi().incr(key).expire(key, 2).exec();
       const count = Number(results?.[0]?.[1] ?? 0);
       const error = results?.[0]?.[0];

@@ -47,8 +47,6 @@ export function redisKeys(prefix: string) {
     oauthGrantTokens: (grantId: string) => `${prefix}:oauth:grant:${grantId}:tokens`,
     oauthGrantRevoked: (grantId: string) => `${prefix}:oauth:grant:${grantId}:revoked`,
     oauthClientGrants: (clientId: string) => `${prefix}:oauth:client:${clientId}:grants`,
-    /** Global Secret Server call budget, one counter per second. */
-    secretServerRate: (epochSecond: number) => `${prefix}:ss-rate:${epochSecond}`,
     /** Per-resource worker lock, so two workers never converge one resource at once. */
     syncLock: (k: ResourceKind, id: string) => `${prefix}:lock:${kind(k)}:${id}`,
     /** Import run bookkeeping. */
@@ -67,6 +65,23 @@ export function redisKeys(prefix: string) {
 }
 
 export type RedisKeys = ReturnType<typeof redisKeys>;
+
+/**
+ * The keys every directory shares, under the bare REDIS_PREFIX: each is read and written alone (one
+ * key per command or script), so in Redis Cluster they may sit in any slot.
+ */
+export function bridgeKeys(prefix: string) {
+  return {
+    /** HASH directory name -> DirectoryRecord JSON (directories/directory-store.ts); the default directory is implicit. */
+    directories: () => `${prefix}:directories`,
+    /** One Secret Server's call budget (SS_MAX_RPS), one counter per second, shared by every directory that targets it. */
+    secretServerRate: (secretServer: string, epochSecond: number) => `${prefix}:ss-rate:${secretServer}:${epochSecond}`,
+    /** HASH Secret Server id -> the directory that linked it, per Secret Server (directories/account-owners.ts). */
+    accountOwners: (secretServer: string, kind: ResourceKind) => `${prefix}:ss-owners:${secretServer}:${kind === 'User' ? 'users' : 'groups'}`,
+  };
+}
+
+export type BridgeKeys = ReturnType<typeof bridgeKeys>;
 
 /** The directory every install has: it answers at /scim/v2 and keeps the keys the bridge always wrote. */
 export const DEFAULT_DIRECTORY = 'default';

@@ -289,6 +289,11 @@ export class ResourceStore {
     return Promise.all(ids.map(async (id) => parseLink(await this.redis.hgetall(this.keys.link(kind, id)))));
   }
 
+  /** Every Secret Server id a resource of this kind is linked to. */
+  async linkedSecretServerIds(kind: ResourceKind): Promise<number[]> {
+    return (await this.redis.hkeys(this.keys.linkBySecretServerId(kind))).map(Number);
+  }
+
   async findIdBySecretServerId(kind: ResourceKind, secretServerId: number): Promise<string | null> {
     return this.redis.hget(this.keys.linkBySecretServerId(kind), String(secretServerId));
   }

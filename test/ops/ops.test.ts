@@ -51,8 +51,8 @@ describe('operations', () => {
     await h.waitForSync();
     const text = await (await get(`${h.bridge.url}/metrics`)).text();
     expect(text).toMatch(/scimbridge_http_request_duration_seconds_count\{method="POST",route="\/scim\/v2\/Users\/",status="201"\}/);
-    expect(text).toMatch(/scimbridge_queue_jobs\{queue="provision",state="waiting"\}/);
-    expect(text).toMatch(/scimbridge_job_outcomes_total\{job="sync-user",result="created"\}/);
+    expect(text).toMatch(/scimbridge_queue_jobs\{queue="provision",state="waiting",directory="default"\}/);
+    expect(text).toMatch(/scimbridge_job_outcomes_total\{job="sync-user",result="created",directory="default"\}/);
     expect(text).toMatch(/scimbridge_secret_server_call_duration_seconds_count\{endpoint="POST \/api\/v1\/users"/);
     expect(text).toMatch(/scimbridge_secret_server_circuit_open/);
   });

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { RedisRateLimiter } from '../../src/secret-server/redis-rate-limiter';
-import { redisKeys } from '../../src/store/redis-keys';
+import { bridgeKeys } from '../../src/store/redis-keys';
 import { connectRedis, deletePrefix, uniquePrefix } from '../support/redis';
 
 let redis: Redis;
@@ -39,7 +39,7 @@ describe('RedisRateLimiter', () => {
   it('when the per-second budget is used up, then the next caller waits for the next second', async () => {
     const p = prefix();
     const t = fakeTime(1_700_000_000_250);
-    const limiter = new RedisRateLimiter({ redis, prefix: p, maxRps: 5, now: t.now, sleep: t.sleep });
+    const limiter = new RedisRateLimiter({ redis, prefix: p, secretServer: 'ss', maxRps: 5, now: t.now, sleep: t.sleep });
 
     for (let i = 0; i < 5; i++) await limiter.acquire();
     expect(t.sleeps).toEqual([]);
@@ -48,10 +48,10 @@ describe('RedisRateLimiter', () => {
     expect(t.sleeps).toHaveLength(1);
     expect(t.sleeps[0]).toBeGreaterThanOrEqual(750);
     expect(t.sleeps[0]).toBeLessThan(800);
-    const keys = redisKeys(p);
-    expect(await redis.get(keys.secretServerRate(1_700_000_000))).toBe('6');
-    expect(await redis.get(keys.secretServerRate(1_700_000_001))).toBe('1');
-    const ttl = await redis.ttl(keys.secretServerRate(1_700_000_001));
+    const keys = bridgeKeys(p);
+    expect(await redis.get(keys.secretServerRate('ss', 1_700_000_000))).toBe('6');
+    expect(await redis.get(keys.secretServerRate('ss', 1_700_000_001))).toBe('1');
+    const ttl = await redis.ttl(keys.secretServerRate('ss', 1_700_000_001));
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(2);
   });
@@ -59,8 +59,8 @@ describe('RedisRateLimiter', () => {
   it('when two processes share the prefix, then they share one budget', async () => {
     const p = prefix();
     const t = fakeTime(1_700_000_100_000);
-    const a = new RedisRateLimiter({ redis, prefix: p, maxRps: 4, now: t.now, sleep: t.sleep });
-    const b = new RedisRateLimiter({ redis, prefix: p, maxRps: 4, now: t.now, sleep: t.sleep });
+    const a = new RedisRateLimiter({ redis, prefix: p, secretServer: 'ss', maxRps: 4, now: t.now, sleep: t.sleep });
+    const b = new RedisRateLimiter({ redis, prefix: p, secretServer: 'ss', maxRps: 4, now: t.now, sleep: t.sleep });
 
     await Promise.all([a.acquire(), b.acquire(), a.acquire(), b.acquire()]);
     expect(t.sleeps).toEqual([]);
@@ -69,19 +69,30 @@ describe('RedisRateLimiter', () => {
     expect(t.sleeps).toHaveLength(1);
   });
 
+  it('when two directories target different Secret Servers, then each has its own budget', async () => {
+    const p = prefix();
+    const t = fakeTime(1_700_000_200_000);
+    const a = new RedisRateLimiter({ redis, prefix: p, secretServer: 'ss-a', maxRps: 2, now: t.now, sleep: t.sleep });
+    const b = new RedisRateLimiter({ redis, prefix: p, secretServer: 'ss-b', maxRps: 2, now: t.now, sleep: t.sleep });
+
+    await Promise.all([a.acquire(), a.acquire(), b.acquire(), b.acquire()]);
+
+    expect(t.sleeps).toEqual([]);
+  });
+
   it('when maxRps is 0, then acquire never touches Redis', async () => {
     const unusable = {
       multi: () => {
         throw new Error('must not be called');
       },
     } as unknown as Redis;
-    const limiter = new RedisRateLimiter({ redis: unusable, prefix: prefix(), maxRps: 0 });
+    const limiter = new RedisRateLimiter({ redis: unusable, prefix: prefix(), secretServer: 'ss', maxRps: 0 });
 
     await expect(limiter.acquire()).resolves.toBeUndefined();
   });
 
   it('when 9 calls race at 4 per second on the real clock, then they spread over at least three seconds', async () => {
-    const limiter = new RedisRateLimiter({ redis, prefix: prefix(), maxRps: 4 });
+    const limiter = new RedisRateLimiter({ redis, prefix: prefix(), secretServer: 'ss', maxRps: 4 });
     const seconds: number[] = [];
 
     await Promise.all(
