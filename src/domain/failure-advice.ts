@@ -14,6 +14,7 @@ const NO_EMAIL_ADVICE = 'map an email for the user in Okta (Secret Server users 
  */
 export function failureAdvice(reason: string): string {
   if (/refused the token grant/i.test(reason)) return PERMANENT_FAILURE_ADVICE.authentication;
+  if (/linked it first/i.test(reason)) return PERMANENT_FAILURE_ADVICE.ownedElsewhere;
   if (/not the bridge's to claim|already has this userName with another email/i.test(reason)) return PERMANENT_FAILURE_ADVICE.notClaimable;
   if (/\brefused (to |membership changes)/i.test(reason)) return PERMANENT_FAILURE_ADVICE.refused;
   if (/no default, active Secret Server vault/i.test(reason)) return PERMANENT_FAILURE_ADVICE.vault;

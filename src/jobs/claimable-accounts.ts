@@ -1,4 +1,4 @@
-import { SecretServerAccountNotClaimableError } from '../secret-server/secret-server-errors';
+import { SecretServerAccountNotClaimableError, SecretServerAccountOwnedElsewhereError } from '../secret-server/secret-server-errors';
 import type { SecretServerGroup, SecretServerUser } from '../secret-server/secret-server-client';
 import type { AccountOwnerCheck } from '../directories/account-owners';
 
@@ -86,9 +86,10 @@ export class ClaimableAccounts {
     if (!this.owners || id <= 0) return;
     const owner = await this.owners.claim(kind, id);
     if (owner === this.owners.directory) return;
-    throw new SecretServerAccountNotClaimableError(
+    throw new SecretServerAccountOwnedElsewhereError(
       `Secret Server ${what} is not the bridge's to claim for directory "${this.owners.directory}": directory "${owner}" linked it first`,
       id,
+      owner,
     );
   }
 

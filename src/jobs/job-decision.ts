@@ -1,4 +1,4 @@
-import { SecretServerAccountNotClaimableError, isSecretServerError } from '../secret-server/secret-server-errors';
+import { SecretServerAccountNotClaimableError, SecretServerAccountOwnedElsewhereError, isSecretServerError } from '../secret-server/secret-server-errors';
 import { jobResultOf, type SyncJobResult, type SyncOutcome, WaitingForMembersError } from './sync-job';
 
 /** Another worker is converging the resource: come back this soon. */
@@ -144,7 +144,8 @@ export function decideJobOutcome({ jobName, run, attempt, fields, durationMs }: 
       links: [{ state: 'failed', lastError: err.message }],
       metric: 'failed',
       log: {
-        level: err instanceof SecretServerAccountNotClaimableError ? 'warn' : 'error',
+        // A protected account is the rule working; two directories claiming one account is a setup to fix.
+        level: err instanceof SecretServerAccountNotClaimableError && !(err instanceof SecretServerAccountOwnedElsewhereError) ? 'warn' : 'error',
         message: `${jobName} failed permanently: ${adviceFor(err)}`,
         fields: { ...fields, durationMs, outcome: 'failed', endpoint: err.endpoint, status: err.status, errorCode: err.errorCode, reason: err.message },
       },
@@ -191,6 +192,8 @@ export const PERMANENT_FAILURE_ADVICE = {
   permission: 'grant the API account View Users, Administer Users and Administer Groups, then retry the failed jobs',
   authentication: 'check SS_USERNAME / SS_PASSWORD / SS_DOMAIN, then retry the failed jobs',
   notClaimable: 'the account is never claimed; give the SCIM user another email or userName, or unassign them in Okta',
+  ownedElsewhere:
+    'another directory on this Secret Server manages the account; provision this person from one directory only (unassign them in this one), then retry the failed jobs',
   refused:
     'Secret Server refused the change and nothing changed; grant the API account what the reason names, or unassign the user in Okta, then retry the failed jobs',
   vault: 'make one Secret Server vault of the Delinea Platform tenant the default and active one',
@@ -202,6 +205,7 @@ export const PERMANENT_FAILURE_ADVICE = {
 function adviceFor(err: { status?: number; errorCode?: string; name: string }): string {
   if (err.name === 'SecretServerPermissionError') return PERMANENT_FAILURE_ADVICE.permission;
   if (err.name === 'SecretServerAuthenticationError') return PERMANENT_FAILURE_ADVICE.authentication;
+  if (err.name === 'SecretServerAccountOwnedElsewhereError') return PERMANENT_FAILURE_ADVICE.ownedElsewhere;
   if (err.name === 'SecretServerAccountNotClaimableError') return PERMANENT_FAILURE_ADVICE.notClaimable;
   if (err.name === 'SecretServerRefusedError') return PERMANENT_FAILURE_ADVICE.refused;
   if (err.name === 'SecretServerVaultNotFoundError') return PERMANENT_FAILURE_ADVICE.vault;

@@ -141,6 +141,19 @@ export class SecretServerAccountNotClaimableError extends SecretServerPermanentE
   }
 }
 
+/** Another directory that targets the same Secret Server linked the account first (directories/account-owners.ts). */
+export class SecretServerAccountOwnedElsewhereError extends SecretServerAccountNotClaimableError {
+  override name = 'SecretServerAccountOwnedElsewhereError';
+  constructor(
+    message: string,
+    secretServerUserId: number,
+    /** The directory that owns the account. */
+    readonly owner: string,
+  ) {
+    super(message, secretServerUserId);
+  }
+}
+
 /** The Delinea Platform tenant answered, but has no default active Secret Server vault. */
 export class SecretServerVaultNotFoundError extends SecretServerPermanentError {
   override name = 'SecretServerVaultNotFoundError';
