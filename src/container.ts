@@ -169,7 +169,7 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
 function createDirectoryServices(config: BridgeConfig, directory: DirectoryRecord, connections: Connections, logger: Logger): DirectoryServices {
   const { redis, bullRedis, importRedis, metrics } = connections;
   const prefix = directoryKeyBase(config.redis, directory.name);
-  const scoped: BridgeConfig = { ...config, secretServer: resolvedSecretServer(config, directory).settings };
+  const scoped = directoryConfig(config, directory);
   const { store, queue, admin } = createAdminServices(scoped, redis, bullRedis, logger, directory);
   const tokens = createTokenService(scoped, redis, logger, directory);
   const history = new ResourceHistory(redis, prefix, logger);
@@ -221,6 +221,11 @@ function createDirectoryServices(config: BridgeConfig, directory: DirectoryRecor
       await queue.close();
     },
   };
+}
+
+/** The configuration with the directory's own Secret Server settings (SS_* for one that names none). */
+export function directoryConfig(config: BridgeConfig, directory: DirectoryRecord): BridgeConfig {
+  return { ...config, secretServer: resolvedSecretServer(config, directory).settings };
 }
 
 /** A directory's Secret Server settings; its password variable is read from the environment here. */
@@ -316,8 +321,9 @@ export function claimableAccountsOf(config: BridgeConfig, secretServer: SecretSe
 }
 
 /** The drift report for an operator command: its own Secret Server client, over the admin services' store and queue. */
-export function createDriftService(config: BridgeConfig, redis: Redis, services: AdminServices, logger: Logger): DriftService {
-  const secretServer = createSecretServerClient(config, redis, logger);
+export function createDriftService(config: BridgeConfig, redis: Redis, services: AdminServices, logger: Logger, directory?: DirectoryRecord): DriftService {
+  const scoped = directory ? directoryConfig(config, directory) : config;
+  const secretServer = createSecretServerClient(scoped, redis, logger);
   return new DriftService({
     store: services.store,
     secretServer,

@@ -20,12 +20,12 @@ export interface CliContext {
   directories(): Promise<DirectoryAdmin>;
   /** The OAuth clients and their grants, on Redis. */
   oauth(): Promise<OAuthService>;
-  /** Failed jobs, resync and import, on Redis and the provisioning queue. */
-  admin(): Promise<AdminService>;
-  /** Each user's and group's history, on Redis. */
-  history(): Promise<HistoryReader>;
-  /** The drift report: Redis, the provisioning queue, and Secret Server (SS_BASE_URL ...). */
-  drift(): Promise<DriftService>;
+  /** Failed jobs, resync and import of a directory (the default one without a name), on Redis and its provisioning queue. */
+  admin(directory?: string): Promise<AdminService>;
+  /** Each user's and group's history in a directory, on Redis. */
+  history(directory?: string): Promise<HistoryReader>;
+  /** A directory's drift report: Redis, its provisioning queue, and its Secret Server (SS_BASE_URL ... or its own). */
+  drift(directory?: string): Promise<DriftService>;
   /** A line on stdout: the result, meant for pipes (a token, a table). */
   out(line: string): void;
   /** A line on stderr: explanations for the human. */

@@ -2,6 +2,7 @@ import { DRIFT_KINDS, type DriftReport } from '../domain/drift-report';
 import { isSecretServerError } from '../secret-server/secret-server-errors';
 import type { CommandGroup } from './command-registry';
 import { parseCommandArgs } from './parse-command-args';
+import { DIRECTORY_OPTION } from './directory-option';
 import { printList } from './table';
 
 const DRIFT = 'drift';
@@ -13,10 +14,10 @@ const DRIFT = 'drift';
  */
 export const driftCommand: CommandGroup = {
   summary: 'compare Secret Server with the desired state in Redis; --fix enqueues a forced sync of each SCIM user and group that drifted',
-  usage: ['[--json] [--fix]                     drift items in a table (--json: one JSON document); exit 0 with or without drift'],
+  usage: ['[--json] [--fix] [--directory <name>] drift items in a table (--json: one JSON document); exit 0 with or without drift'],
   async run(args, ctx) {
-    const { values } = parseCommandArgs(DRIFT, args, { json: { type: 'boolean' }, fix: { type: 'boolean' } }, []);
-    const drift = await ctx.drift();
+    const { values } = parseCommandArgs(DRIFT, args, { json: { type: 'boolean' }, fix: { type: 'boolean' }, ...DIRECTORY_OPTION }, []);
+    const drift = await ctx.drift(values.directory);
     const report = await drift.check().catch((err: unknown) => {
       // Name the setting, as for Redis (run-cli.ts): the operator's next step is SS_BASE_URL and the API account.
       if (isSecretServerError(err)) throw new Error(`cannot read Secret Server (SS_BASE_URL): ${err.message}`, { cause: err });

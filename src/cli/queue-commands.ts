@@ -1,5 +1,6 @@
 import type { CliContext, CommandGroup } from './command-registry';
 import { parseCommandArgs } from './parse-command-args';
+import { DIRECTORY_OPTION } from './directory-option';
 import { printList, shortTime } from './table';
 import { UnknownIdError } from './unknown-id-error';
 import { UsageError } from './usage-error';
@@ -12,7 +13,7 @@ const FAILED_LIST_COMMAND = 'npm run admin -- failed list';
 /** `scim-bridge failed list|retry [jobId]`: changes that could not reach Secret Server. */
 export const failedCommands: CommandGroup = {
   summary: 'provisioning jobs that failed (list them, retry them)',
-  usage: ['list                                 failed jobs with their reason', 'retry [<jobId>]                      retry one failed job, or all of them'],
+  usage: ['list [--directory <name>]            failed jobs with their reason', 'retry [<jobId>] [--directory <name>] retry one failed job, or all of them'],
   async run(args, ctx) {
     const [command, ...rest] = args;
     switch (command) {
@@ -27,8 +28,8 @@ export const failedCommands: CommandGroup = {
 };
 
 async function listFailed(args: string[], ctx: CliContext): Promise<void> {
-  parseCommandArgs(FAILED, args, {}, []);
-  const failed = await (await ctx.admin()).listFailed(FAILED_LIST_LIMIT);
+  const { values } = parseCommandArgs(FAILED, args, DIRECTORY_OPTION, []);
+  const failed = await (await ctx.admin(values.directory)).listFailed(FAILED_LIST_LIMIT);
   printList(ctx, {
     header: ['JOB ID', 'NAME', 'RESOURCE', 'ATTEMPTS', 'FAILED AT', 'REASON'],
     rows: failed.map((f) => [f.jobId, f.name, f.resourceId, String(f.attemptsMade), f.failedAt ? shortTime(f.failedAt) : '-', f.failedReason]),
@@ -38,9 +39,9 @@ async function listFailed(args: string[], ctx: CliContext): Promise<void> {
 }
 
 async function retryFailed(args: string[], ctx: CliContext): Promise<void> {
-  const { positionals } = parseCommandArgs(FAILED, args, {}, [], ['<jobId>']);
+  const { values, positionals } = parseCommandArgs(FAILED, args, DIRECTORY_OPTION, [], ['<jobId>']);
   const [jobId] = positionals;
-  const admin = await ctx.admin();
+  const admin = await ctx.admin(values.directory);
   if (jobId === undefined) {
     const retried = await admin.retryFailed();
     ctx.out(retried === 0 ? 'no failed jobs; nothing to retry' : `retried ${retried} job(s)`);
@@ -56,10 +57,10 @@ async function retryFailed(args: string[], ctx: CliContext): Promise<void> {
 /** `scim-bridge resync`: converge every user and group again. */
 export const resyncCommand: CommandGroup = {
   summary: 'enqueue a full resync of every user and group into Secret Server',
-  usage: ['                                     (no arguments)'],
+  usage: ['[--directory <name>]'],
   async run(args, ctx) {
-    if (args.length) throw new UsageError('resync takes no arguments', 'resync');
-    const counts = await (await ctx.admin()).resync();
+    const { values } = parseCommandArgs('resync', args, DIRECTORY_OPTION, []);
+    const counts = await (await ctx.admin(values.directory)).resync();
     ctx.out(`resync enqueued: ${counts.users} users, ${counts.groups} groups`);
   },
 };
@@ -67,10 +68,10 @@ export const resyncCommand: CommandGroup = {
 /** `scim-bridge import`: run the Secret Server import now (a worker must be running). */
 export const importCommand: CommandGroup = {
   summary: 'import Secret Server users and groups now (Okta "Import Now" reads them afterwards)',
-  usage: ['                                     (no arguments)'],
+  usage: ['[--directory <name>]'],
   async run(args, ctx) {
-    if (args.length) throw new UsageError('import takes no arguments', 'import');
-    const jobId = await (await ctx.admin()).importNow('cli');
+    const { values } = parseCommandArgs('import', args, DIRECTORY_OPTION, []);
+    const jobId = await (await ctx.admin(values.directory)).importNow('cli');
     ctx.out(`import enqueued as job ${jobId}; a worker process runs it`);
   },
 };

@@ -1,14 +1,14 @@
 import type Redis from 'ioredis';
 import { loadConfig, type BridgeConfig } from '../config/load-config';
 import { createAdminServices, createHistoryReader, createDriftService, createOAuthService, createTokenService, type AdminServices } from '../container';
-import type { AdminService } from '../domain/admin-service';
 import type { DriftService } from '../domain/drift-service';
 import type { TokenService } from '../domain/token-service';
 import type { OAuthService } from '../oauth/oauth-service';
 import { createSilentLogger } from '../logging/logger';
 import { createRedis } from '../store/redis-connection';
 import { DirectoryAdmin } from '../directories/directory-admin';
-import { DEFAULT_DIRECTORY } from '../directories/directory';
+import { DEFAULT_DIRECTORY, type DirectoryRecord } from '../directories/directory';
+import type { HistoryReader } from '../history/history-reader';
 import { type CliContext, findCommand, registeredCommands } from './command-registry';
 import { UsageError } from './usage-error';
 
@@ -77,45 +77,49 @@ export function usage(groupName?: string): string {
 function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void> } {
   let config: BridgeConfig | undefined;
   let redis: Promise<Redis> | undefined;
-  const tokens = new Map<string, Promise<TokenService>>();
-  let admin: Promise<AdminService> | undefined;
   let oauth: Promise<OAuthService> | undefined;
-  let adminServices: Promise<AdminServices> | undefined;
-  let drift: Promise<DriftService> | undefined;
   const closers: Array<() => Promise<void> | void> = [];
   // The outcome is what the command prints; the services' own log lines would only add noise.
   const logger = createSilentLogger();
   const connection = () => (redis ??= connect(ctx.config().redis, closers));
-  const services = () =>
-    (adminServices ??= connection().then((r) => {
+  /** One per directory named on the command line, built once. */
+  const once = <T>(cache: Map<string, Promise<T>>, name: string, build: (record: DirectoryRecord) => Promise<T>): Promise<T> => {
+    let built = cache.get(name);
+    if (!built) {
+      built = ctx
+        .directories()
+        .then((d) => d.record(name))
+        .then(build);
+      cache.set(name, built);
+    }
+    return built;
+  };
+  const adminServices = new Map<string, Promise<AdminServices>>();
+  const services = (name: string) =>
+    once(adminServices, name, async (record) => {
       // The daemon gives BullMQ a connection of its own because its workers block on it
       // (maxRetriesPerRequest null); a producer alone may share one, and this fail-fast one
       // makes a queue command fail at once when Redis goes away instead of waiting for it
       // (https://docs.bullmq.io/guide/connections;
       // https://docs.bullmq.io/patterns/failing-fast-when-redis-is-down).
-      const built = createAdminServices(ctx.config(), r, r, logger);
+      const r = await connection();
+      const built = createAdminServices(ctx.config(), r, r, logger, record);
       closers.push(() => built.queue.close());
       return built;
-    }));
+    });
+  const tokens = new Map<string, Promise<TokenService>>();
+  const drift = new Map<string, Promise<DriftService>>();
+  const history = new Map<string, Promise<HistoryReader>>();
 
   const ctx: CliContext = {
     config: () => (config ??= loadConfig({}, io.env)),
-    tokens: (name = DEFAULT_DIRECTORY) => {
-      let service = tokens.get(name);
-      if (!service) {
-        service = ctx
-          .directories()
-          .then((d) => d.record(name))
-          .then(async (record) => createTokenService(ctx.config(), await connection(), logger, record));
-        tokens.set(name, service);
-      }
-      return service;
-    },
+    tokens: (name = DEFAULT_DIRECTORY) => once(tokens, name, async (record) => createTokenService(ctx.config(), await connection(), logger, record)),
     directories: () => connection().then((r) => new DirectoryAdmin(ctx.config(), r)),
     oauth: () => (oauth ??= connection().then((r) => createOAuthService(ctx.config(), r, logger))),
-    admin: () => (admin ??= services().then((s) => s.admin)),
-    drift: () => (drift ??= Promise.all([connection(), services()]).then(([r, s]) => createDriftService(ctx.config(), r, s, logger))),
-    history: () => connection().then((r) => createHistoryReader(ctx.config(), r, logger)),
+    admin: (name = DEFAULT_DIRECTORY) => services(name).then((s) => s.admin),
+    drift: (name = DEFAULT_DIRECTORY) =>
+      once(drift, name, async (record) => createDriftService(ctx.config(), await connection(), await services(name), logger, record)),
+    history: (name = DEFAULT_DIRECTORY) => once(history, name, async (record) => createHistoryReader(ctx.config(), await connection(), logger, record)),
     out: (line) => io.stdout.write(line + '\n'),
     err: (line) => io.stderr.write(line + '\n'),
   };

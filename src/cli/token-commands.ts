@@ -4,13 +4,12 @@ import { NotFoundError } from '../errors/bridge-error';
 import { DEFAULT_DIRECTORY, scimBasePathOf } from '../directories/directory';
 import type { CliContext, CommandGroup } from './command-registry';
 import { parseCommandArgs } from './parse-command-args';
+import { DIRECTORY_OPTION } from './directory-option';
 import { printList, shortTime } from './table';
 import { UnknownIdError } from './unknown-id-error';
 import { UsageError } from './usage-error';
 
 const GROUP = 'token';
-/** Every token command takes it: tokens belong to one directory. */
-const DIRECTORY_OPTION = { directory: { type: 'string' } } as const;
 
 /**
  * `scim-bridge token ...`: the bearer tokens, and Basic usernames and passwords, that Okta presents

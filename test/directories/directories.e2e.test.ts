@@ -188,6 +188,11 @@ describe('directories', () => {
     expect(logged).toMatchObject({ level: 'error', reason: expect.stringContaining('directory "default" linked it first') });
     expect(logged.message).toContain('provision this person from one directory only');
 
+    const failedHere = await cli('failed', 'list', '--directory', 'preview');
+    expect(failedHere.stdout).toContain('directory "default" linked it first');
+    expect((await cli('failed', 'list')).stdout).not.toContain(intruder.body.id);
+    expect((await cli('history', email, '--directory', 'preview')).code).toBe(0);
+
     // A deactivation in preview does not reach the account either.
     await scim('preview', 'PATCH', `/Users/${intruder.body.id}`, { schemas: [PATCH], Operations: [{ op: 'replace', value: { active: false } }] });
     await waitForDirectory('preview', { failed: 2 });
@@ -221,4 +226,47 @@ describe('directories', () => {
     expect(text).toMatch(/scimbridge_job_outcomes_total\{job="sync-user",result="created",directory="subsidiary"\} [1-9]/);
     expect(text).toMatch(/scimbridge_queue_jobs\{queue="provision",state="waiting",directory="subsidiary"\}/);
   });
+});
+
+describe('directories sharing one Secret Server budget', () => {
+  let h: Harness;
+  const cli = (...args: string[]) => runCli(h.prefix, ...args);
+
+  beforeAll(async () => {
+    // SS_MAX_RPS low enough that a backlog in one directory lasts many seconds.
+    h = await startHarness({ secretServer: { maxRps: 20 } });
+  });
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  it("when one directory has a backlog, then another directory's few changes still arrive within seconds", async () => {
+    expect((await cli('directory', 'create', '--name', 'small')).code).toBe(0);
+    const token = lastLine((await cli('token', 'create', '--name', 'okta', '--directory', 'small')).stdout);
+    const deadline = Date.now() + 20_000;
+    while (h.bridge.workers.length < 4 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+
+    // About 400 Secret Server calls at 20 per second: a backlog of some 20 s in the default directory.
+    const backlog = Array.from({ length: 200 }, () => unique('backlog'));
+    for (let i = 0; i < backlog.length; i += 20) await Promise.all(backlog.slice(i, i + 20).map((email) => h.scim('POST', '/Users', oktaUser(email))));
+    const few = Array.from({ length: 3 }, () => unique('few'));
+    const started = Date.now();
+    await Promise.all(
+      few.map((email) =>
+        fetch(`${h.scimUrl}/d/small/Users`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
+          body: JSON.stringify(oktaUser(email)),
+        }),
+      ),
+    );
+    const landed = (email: string) => [...h.simulator.state.users.values()].some((u) => u.emailAddress === email);
+    while (!few.every(landed) && Date.now() - started < 15_000) await new Promise((r) => setTimeout(r, 100));
+    const tookMs = Date.now() - started;
+    const backlogLanded = backlog.filter(landed).length;
+
+    expect(few.every(landed)).toBe(true);
+    expect(tookMs).toBeLessThan(5_000);
+    expect(backlogLanded).toBeLessThan(backlog.length);
+  }, 60_000);
 });
