@@ -146,7 +146,7 @@ export const configSchema = {
     domain: { doc: 'AD domain of the API account; empty for a local account', format: 'domain', default: '', env: 'SS_DOMAIN' },
     timeoutMs: { doc: 'Timeout of one Secret Server call, ms', format: 'whole-number', min: 1, max: 600000, default: 15000, env: 'SS_TIMEOUT_MS' },
     maxRps: {
-      doc: 'Global cap on Secret Server calls per second, across all workers',
+      doc: 'Cap on calls per second to each Secret Server, across all workers and the directories that target it',
       format: 'whole-number',
       min: 0,
       max: 100000,

@@ -150,5 +150,13 @@ function routeTemplate(req: Request): string {
   // spelling a client invents (/scim/v2/USERS) gets the documented one, never a label of its own.
   if (!req.route) return 'unmatched';
   const mount = req.baseUrl.toLowerCase();
-  return `${CANONICAL_MOUNTS.get(mount) ?? mount}${String((req.route as { path: string }).path)}`;
+  return `${CANONICAL_MOUNTS.get(mount) ?? directoryMount(mount)}${String((req.route as { path: string }).path)}`;
+}
+
+/** A named directory's mount (/scim/v2/d/<name>/users) spelt as documented; directory names are lower-case already. */
+function directoryMount(mount: string): string {
+  return mount.replace(
+    /^(\/scim\/v2\/d\/[^/]+)\/(users|groups)$/,
+    (_, base: string, resource: string) => `${base}/${resource === 'users' ? 'Users' : 'Groups'}`,
+  );
 }

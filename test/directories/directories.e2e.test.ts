@@ -225,6 +225,7 @@ describe('directories', () => {
 
     expect(text).toMatch(/scimbridge_job_outcomes_total\{job="sync-user",result="created",directory="subsidiary"\} [1-9]/);
     expect(text).toMatch(/scimbridge_queue_jobs\{queue="provision",state="waiting",directory="subsidiary"\}/);
+    expect(text).toContain('route="/scim/v2/d/subsidiary/Users/"');
   });
 });
 
