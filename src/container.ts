@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from './store/redis-connection';
 import type { RedisOptions } from 'ioredis';
 import type { BridgeConfig } from './config/config-schema';
 import { AdminService } from './domain/admin-service';
@@ -23,6 +23,7 @@ import { OAuthStore } from './oauth/oauth-store';
 import { AdminSessionStore } from './store/admin-session-store';
 import { AuthFailureStore } from './store/auth-failure-store';
 import { createRedis } from './store/redis-connection';
+import { SERVER_ONLY, writeDurability, type WriteDurability } from './store/replica-acknowledgement';
 import { RedisReachability, redisLocation, redisRetryStrategy } from './store/redis-reachability';
 import { DEFAULT_DIRECTORY, directoryKeyBase, redisKeys } from './store/redis-keys';
 import { ResourceLock } from './store/resource-lock';
@@ -45,9 +46,9 @@ export interface Container {
   /** Where this directory's keys and queues live (store/redis-keys.ts directoryKeyBase). */
   keyBase: string;
   /** Commands (API, store). Fails requests fast while Redis is down instead of queueing them forever. */
-  redis: Redis;
+  redis: RedisConnection;
   /** BullMQ's connection: it wants maxRetriesPerRequest null for blocking commands. */
-  bullRedis: Redis;
+  bullRedis: RedisConnection;
   /** Whether Redis answers, from the connections' events; logs the outage once per retry interval. */
   reachability: RedisReachability;
   store: ResourceStore;
@@ -103,7 +104,9 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
   const reachability = new RedisReachability(redis, [bullRedis, importRedis], redisLocation(config.redis), logger);
 
   const metrics = new BridgeMetrics();
-  const { store, queue, admin } = createAdminServices(config, redis, bullRedis, logger);
+  // In a Redis Cluster a SCIM write is answered once a replica has it (replica-acknowledgement.ts).
+  const durability = writeDurability(redis, config.redis.clusterWaitMs, logger);
+  const { store, queue, admin } = createAdminServices(config, redis, bullRedis, logger, durability);
   const tokens = createTokenService(config, redis, logger);
   const history = new ResourceHistory(redis, prefix, logger);
   const protectedAttempts = new ProtectedAttempts(redis, prefix, logger);
@@ -175,17 +178,17 @@ function keyBaseOf(config: BridgeConfig): string {
  */
 
 /** The SCIM bearer tokens (create, list, rotate, revoke, verify); the caller starts and stops its last-used flush. */
-export function createTokenService(config: BridgeConfig, redis: Redis, logger: Logger): TokenService {
+export function createTokenService(config: BridgeConfig, redis: RedisConnection, logger: Logger): TokenService {
   return new TokenService(new RedisTokenStore(redis, redisKeys(keyBaseOf(config))), { staticToken: config.auth.scimToken, logger });
 }
 
 /** The OAuth clients, approvals, token endpoint and access-token verifier, on Redis. */
-export function createOAuthService(config: BridgeConfig, redis: Redis, logger: Logger): OAuthService {
+export function createOAuthService(config: BridgeConfig, redis: RedisConnection, logger: Logger): OAuthService {
   return new OAuthService(new OAuthStore(redis, redisKeys(keyBaseOf(config))), { logger });
 }
 
 /** Each user's and group's history as the console and `npm run admin -- history` read it. */
-export function createHistoryReader(config: BridgeConfig, redis: Redis, logger: Logger): HistoryReader {
+export function createHistoryReader(config: BridgeConfig, redis: RedisConnection, logger: Logger): HistoryReader {
   return new HistoryReader(new ResourceStore(redis, keyBaseOf(config)), new ResourceHistory(redis, keyBaseOf(config), logger));
 }
 
@@ -196,9 +199,18 @@ export interface AdminServices {
   admin: AdminService;
 }
 
-/** The resource store on `redis`, the producer on `bullRedis` (BullMQ's connection), and the admin operations over both. */
-export function createAdminServices(config: BridgeConfig, redis: Redis, bullRedis: Redis, logger: Logger): AdminServices {
-  const store = new ResourceStore(redis, keyBaseOf(config));
+/**
+ * The resource store on `redis`, the producer on `bullRedis` (BullMQ's connection), and the admin
+ * operations over both; `durability` is what the store's writes wait for (the daemon's SCIM writes).
+ */
+export function createAdminServices(
+  config: BridgeConfig,
+  redis: RedisConnection,
+  bullRedis: RedisConnection,
+  logger: Logger,
+  durability: WriteDurability = SERVER_ONLY,
+): AdminServices {
+  const store = new ResourceStore(redis, keyBaseOf(config), { durability });
   const queue = new ProvisioningQueue(bullRedis, keyBaseOf(config), { attempts: config.worker.attempts, backoffMs: config.worker.backoffMs }, logger);
   return { store, queue, admin: new AdminService(store, queue, logger) };
 }
@@ -209,7 +221,7 @@ export function createAdminServices(config: BridgeConfig, redis: Redis, bullRedi
  */
 export function createSecretServerClient(
   config: BridgeConfig,
-  redis: Redis,
+  redis: RedisConnection,
   logger: Logger,
   deps: Omit<SecretServerClientDeps, 'logger' | 'rateLimiter'> = {},
 ): SecretServerClient {
@@ -238,7 +250,7 @@ export function claimableAccountsOf(config: BridgeConfig, secretServer: SecretSe
 }
 
 /** The drift report for an operator command: its own Secret Server client, over the admin services' store and queue. */
-export function createDriftService(config: BridgeConfig, redis: Redis, services: AdminServices, logger: Logger): DriftService {
+export function createDriftService(config: BridgeConfig, redis: RedisConnection, services: AdminServices, logger: Logger): DriftService {
   const secretServer = createSecretServerClient(config, redis, logger);
   return new DriftService({
     store: services.store,

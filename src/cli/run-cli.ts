@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../store/redis-connection';
 import { loadConfig, type BridgeConfig } from '../config/load-config';
 import { createAdminServices, createHistoryReader, createDriftService, createOAuthService, createTokenService, type AdminServices } from '../container';
 import type { AdminService } from '../domain/admin-service';
@@ -74,7 +74,7 @@ export function usage(groupName?: string): string {
 
 function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void> } {
   let config: BridgeConfig | undefined;
-  let redis: Promise<Redis> | undefined;
+  let redis: Promise<RedisConnection> | undefined;
   let tokens: Promise<TokenService> | undefined;
   let admin: Promise<AdminService> | undefined;
   let oauth: Promise<OAuthService> | undefined;
@@ -120,7 +120,7 @@ function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void>
   return { ctx, close };
 }
 
-async function connect(settings: BridgeConfig['redis'], closers: Array<() => Promise<void> | void>): Promise<Redis> {
+async function connect(settings: BridgeConfig['redis'], closers: Array<() => Promise<void> | void>): Promise<RedisConnection> {
   // No reconnect loop and no offline queue: a one-shot command should fail fast, not hang.
   const redis = createRedis(settings, {
     lazyConnect: true,

@@ -1,5 +1,5 @@
 import { Queue, QueueOptions, type Job } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../store/redis-connection';
 import type { ResourceKind } from '../domain/resource-types';
 import { isRedisUnavailable } from '../errors/redis-unavailable';
 import type { ImportJobPayload } from '../jobs/import-from-secret-server-job';
@@ -25,7 +25,7 @@ export class ProvisioningQueue implements SyncEnqueuer {
   private readonly queues: Record<QueueName, Queue>;
 
   constructor(
-    connection: Redis,
+    connection: RedisConnection,
     prefix: string,
     private readonly retry: RetryPolicy,
     logger: Logger,
