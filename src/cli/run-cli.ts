@@ -92,7 +92,10 @@ function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void>
       // (https://docs.bullmq.io/guide/connections;
       // https://docs.bullmq.io/patterns/failing-fast-when-redis-is-down).
       const built = createAdminServices(ctx.config(), r, r, logger);
-      closers.push(() => built.queue.close());
+      closers.push(async () => {
+        await built.queue.ready();
+        await built.queue.close();
+      });
       return built;
     }));
 

@@ -89,6 +89,16 @@ export class ProvisioningQueue implements SyncEnqueuer {
     }
   }
 
+  /**
+   * Resolves once BullMQ has finished setting the queues up on their connection (it reads INFO
+   * after connecting; on a Cluster through a node it may still be dialling), or failed to. A
+   * queue closed on a shared connection before then loses its listeners, and the setup's failure
+   * once the connection quits is then an unhandled 'error' event (a short CLI command hits this).
+   */
+  async ready(): Promise<void> {
+    await Promise.all(Object.values(this.queues).map((queue) => queue.waitUntilReady().catch(() => undefined)));
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.provision.close(), this.import.close()]);
   }

@@ -3,6 +3,8 @@
  * and the import, end to end into the Secret Server simulator, exactly as on one Redis; and every
  * key of the directory in one hash slot, which is what lets its multi-key scripts run there.
  */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { Job } from 'bullmq';
 import { keysMatching, underPrefix } from '../../src/store/key-scan';
 import { isCluster } from '../../src/store/redis-connection';
@@ -138,6 +140,30 @@ describe('the bridge on Redis Cluster', () => {
     expect(seen.filter((u) => u[EXT]?.secretServerUserId !== undefined).length).toBeGreaterThanOrEqual(
       new Set(seeded.map((u) => keyOf(u.emailAddress, u.userName))).size,
     );
+  });
+
+  it("when the CLI runs with REDIS_CLUSTER_NODES, then its token is accepted by the bridge, failed jobs list and a worker's healthcheck finds its heartbeat", async () => {
+    // The real CLI as `npm run admin` runs it, in a child process with the bridge's environment.
+    const root = path.resolve(__dirname, '../..');
+    const cli = (argv: string[], extraEnv: Record<string, string> = {}) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        const env = { ...process.env, REDIS_PREFIX: h.prefix, REDIS_CLUSTER_NODES: cluster.seedNodes, SCIM_TOKEN: '', ...extraEnv };
+        execFile(path.join(root, 'node_modules/.bin/tsx'), ['src/cli/main.ts', ...argv], { cwd: root, env, timeout: 20_000 }, (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const created = await cli(['token', 'create', '--name', 'okta-cluster']);
+    expect(created.code).toBe(0);
+    const token = /scb_[A-Za-z0-9_-]{43}/.exec(created.stdout)?.[0];
+    expect(token).toBeDefined();
+    const listed = await h.scim('GET', '/Users?count=1', undefined, { Authorization: `Bearer ${token}` });
+    expect(listed.status).toBe(200);
+    expect(await cli(['failed', 'list'])).toMatchObject({ code: 0, stderr: '' });
+    expect((await cli(['token', 'list'])).stdout).toContain('okta-cluster');
+    // A worker's healthcheck finds this process's heartbeat, scanned across the masters.
+    const health = await cli(['healthcheck'], { BRIDGE_ROLE: 'worker' });
+    expect(health.code).toBe(0);
+    expect(health.stdout).toMatch(/worker heartbeat .*:worker:heartbeat:.* written \d+ s ago/);
   });
 
   it("when writes have created the directory's keys (BullMQ's among them), then they all hash to one slot", async () => {
