@@ -9,6 +9,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { TokenService } from '../src/domain/token-service';
 import { underPrefix, unlinkMatching } from '../src/store/key-scan';
+import type { RedisConnection } from '../src/store/redis-connection';
 import { redisKeys } from '../src/store/redis-keys';
 import { RedisTokenStore } from '../src/store/token-store';
 import { BenchChild, RESULTS_DIR, startChild } from './bench-processes';
@@ -164,7 +165,7 @@ export function driverCpuSeconds(): number {
 }
 
 /** Deletes every key of this run (SCAN + UNLINK, never KEYS). */
-export function deleteRunKeys(redis: Redis, runPrefix: string): Promise<number> {
+export function deleteRunKeys(redis: RedisConnection, runPrefix: string): Promise<number> {
   return unlinkMatching(redis, underPrefix(runPrefix));
 }
 

@@ -5,8 +5,8 @@
  * `<prefix>:bull:<queue>:...` (`bullPrefix` in src/queue/queue-registry.ts), so `<prefix>:*` is all of a run.
  */
 import crypto from 'node:crypto';
-import type Redis from 'ioredis';
 import { underPrefix, unlinkMatching } from '../src/store/key-scan';
+import type { RedisConnection } from '../src/store/redis-connection';
 
 /**
  * A prefix no other run, and no `npm start`, uses: random, so two demos side by side (or one
@@ -36,7 +36,7 @@ export function manualCleanupHint(prefix: string): string {
  * SCAN only promises the keys that exist for the whole iteration, so passes repeat (at most
  * three) until one finds nothing: a key written while the first pass ran is not left behind.
  */
-export async function deleteKeysUnder(redis: Redis, prefix: string): Promise<number> {
+export async function deleteKeysUnder(redis: RedisConnection, prefix: string): Promise<number> {
   const pattern = underPrefix(prefix);
   let removed = 0;
   for (let pass = 0; pass < 3; pass++) {

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from './store/redis-connection';
 import type { RedisOptions } from 'ioredis';
 import type { BridgeConfig } from './config/config-schema';
 import { AdminService } from './domain/admin-service';
@@ -23,6 +23,7 @@ import { OAuthStore } from './oauth/oauth-store';
 import { AdminSessionStore } from './store/admin-session-store';
 import { AuthFailureStore } from './store/auth-failure-store';
 import { createRedis } from './store/redis-connection';
+import { SERVER_ONLY, writeDurability, type WriteDurability } from './store/replica-acknowledgement';
 import { RedisReachability, redisLocation, redisRetryStrategy } from './store/redis-reachability';
 import { DEFAULT_DIRECTORY, directoryKeyBase, redisKeys } from './store/redis-keys';
 import { ResourceLock } from './store/resource-lock';
@@ -93,9 +94,9 @@ export interface DirectoryContainer extends DirectoryServices {
   config: BridgeConfig;
   logger: Logger;
   /** Commands (API, store). Fails requests fast while Redis is down instead of queueing them forever. */
-  redis: Redis;
+  redis: RedisConnection;
   /** BullMQ's connection: it wants maxRetriesPerRequest null for blocking commands. */
-  bullRedis: Redis;
+  bullRedis: RedisConnection;
   metrics: BridgeMetrics;
 }
 
@@ -113,10 +114,11 @@ export interface Container extends DirectoryContainer {
 }
 
 interface Connections {
-  redis: Redis;
-  bullRedis: Redis;
-  importRedis: Redis;
+  redis: RedisConnection;
+  bullRedis: RedisConnection;
+  importRedis: RedisConnection;
   metrics: BridgeMetrics;
+  durability: WriteDurability;
 }
 
 export function createContainer(config: BridgeConfig, logger: Logger): Container {
@@ -135,7 +137,9 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
   const importRedis = createRedis(config.redis, { ...redisOptions, lazyConnect: true, maxRetriesPerRequest: 2 });
   const reachability = new RedisReachability(redis, [bullRedis, importRedis], redisLocation(config.redis), logger);
   const metrics = new BridgeMetrics();
-  const connections: Connections = { redis, bullRedis, importRedis, metrics };
+  // In a Redis Cluster a SCIM write is answered once a replica has it (replica-acknowledgement.ts).
+  const durability = writeDurability(redis, config.redis.clusterWaitMs, logger);
+  const connections: Connections = { redis, bullRedis, importRedis, metrics, durability };
 
   const defaults = createDirectoryServices(config, defaultDirectory(), connections, logger);
   metrics.readDriftSummaryFrom(() => new DriftReportStore(redis, defaults.store.keys).lastSummary());
@@ -167,10 +171,10 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
 
 /** One directory's services on the process's connections. */
 function createDirectoryServices(config: BridgeConfig, directory: DirectoryRecord, connections: Connections, logger: Logger): DirectoryServices {
-  const { redis, bullRedis, importRedis, metrics } = connections;
+  const { redis, bullRedis, importRedis, metrics, durability } = connections;
   const prefix = directoryKeyBase(config.redis, directory.name);
   const scoped = directoryConfig(config, directory);
-  const { store, queue, admin } = createAdminServices(scoped, redis, bullRedis, logger, directory);
+  const { store, queue, admin } = createAdminServices(scoped, redis, bullRedis, logger, directory, durability);
   const tokens = createTokenService(scoped, redis, logger, directory);
   const history = new ResourceHistory(redis, prefix, logger);
   const protectedAttempts = new ProtectedAttempts(redis, prefix, logger);
@@ -245,19 +249,19 @@ function keyBaseOf(config: BridgeConfig, directory: DirectoryRecord = defaultDir
  */
 
 /** The SCIM bearer tokens (create, list, rotate, revoke, verify); the caller starts and stops its last-used flush. */
-export function createTokenService(config: BridgeConfig, redis: Redis, logger: Logger, directory?: DirectoryRecord): TokenService {
+export function createTokenService(config: BridgeConfig, redis: RedisConnection, logger: Logger, directory?: DirectoryRecord): TokenService {
   // SCIM_TOKEN opens the default directory only: a named directory's clients hold its own tokens.
   const staticToken = directory && directory.name !== DEFAULT_DIRECTORY ? '' : config.auth.scimToken;
   return new TokenService(new RedisTokenStore(redis, redisKeys(keyBaseOf(config, directory))), { staticToken, logger });
 }
 
 /** The OAuth clients, approvals, token endpoint and access-token verifier, on Redis. */
-export function createOAuthService(config: BridgeConfig, redis: Redis, logger: Logger, directory?: DirectoryRecord): OAuthService {
+export function createOAuthService(config: BridgeConfig, redis: RedisConnection, logger: Logger, directory?: DirectoryRecord): OAuthService {
   return new OAuthService(new OAuthStore(redis, redisKeys(keyBaseOf(config, directory))), { logger });
 }
 
 /** Each user's and group's history as the console and `npm run admin -- history` read it. */
-export function createHistoryReader(config: BridgeConfig, redis: Redis, logger: Logger, directory?: DirectoryRecord): HistoryReader {
+export function createHistoryReader(config: BridgeConfig, redis: RedisConnection, logger: Logger, directory?: DirectoryRecord): HistoryReader {
   const prefix = keyBaseOf(config, directory);
   return new HistoryReader(new ResourceStore(redis, prefix), new ResourceHistory(redis, prefix, logger));
 }
@@ -269,9 +273,19 @@ export interface AdminServices {
   admin: AdminService;
 }
 
-/** The resource store on `redis`, the producer on `bullRedis` (BullMQ's connection), and the admin operations over both. */
-export function createAdminServices(config: BridgeConfig, redis: Redis, bullRedis: Redis, logger: Logger, directory?: DirectoryRecord): AdminServices {
-  const store = new ResourceStore(redis, keyBaseOf(config, directory));
+/**
+ * The resource store on `redis`, the producer on `bullRedis` (BullMQ's connection), and the admin
+ * operations over both; `durability` is what the store's writes wait for (the daemon's SCIM writes).
+ */
+export function createAdminServices(
+  config: BridgeConfig,
+  redis: RedisConnection,
+  bullRedis: RedisConnection,
+  logger: Logger,
+  directory?: DirectoryRecord,
+  durability: WriteDurability = SERVER_ONLY,
+): AdminServices {
+  const store = new ResourceStore(redis, keyBaseOf(config, directory), { durability });
   const queue = new ProvisioningQueue(
     bullRedis,
     keyBaseOf(config, directory),
@@ -287,7 +301,7 @@ export function createAdminServices(config: BridgeConfig, redis: Redis, bullRedi
  */
 export function createSecretServerClient(
   config: BridgeConfig,
-  redis: Redis,
+  redis: RedisConnection,
   logger: Logger,
   deps: Omit<SecretServerClientDeps, 'logger' | 'rateLimiter'> = {},
 ): SecretServerClient {
@@ -321,7 +335,13 @@ export function claimableAccountsOf(config: BridgeConfig, secretServer: SecretSe
 }
 
 /** The drift report for an operator command: its own Secret Server client, over the admin services' store and queue. */
-export function createDriftService(config: BridgeConfig, redis: Redis, services: AdminServices, logger: Logger, directory?: DirectoryRecord): DriftService {
+export function createDriftService(
+  config: BridgeConfig,
+  redis: RedisConnection,
+  services: AdminServices,
+  logger: Logger,
+  directory?: DirectoryRecord,
+): DriftService {
   const scoped = directory ? directoryConfig(config, directory) : config;
   const secretServer = createSecretServerClient(scoped, redis, logger);
   return new DriftService({

@@ -128,7 +128,9 @@ async function workerHeartbeat(config: BridgeConfig): Promise<string> {
       throw new Unhealthy(`cannot reach Redis (REDIS_URL): ${(lastError ?? (err as Error)).message}`);
     }
     const keys = await keysMatching(redis, pattern);
-    const beats = (keys.length ? await redis.mget(...keys) : [])
+    // One GET per key: heartbeat keys carry no hash tag, so in a Redis Cluster they sit in
+    // different slots and one MGET over them would be refused (CROSSSLOT).
+    const beats = (await Promise.all(keys.map((key) => redis.get(key))))
       .map((raw, i) => ({ key: keys[i], value: parseBeat(raw) }))
       .filter((beat): beat is { key: string; value: HeartbeatValue } => beat.value !== undefined)
       .sort((a, b) => Date.parse(b.value.at) - Date.parse(a.value.at));

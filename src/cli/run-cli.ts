@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../store/redis-connection';
 import { loadConfig, type BridgeConfig } from '../config/load-config';
 import { createAdminServices, createHistoryReader, createDriftService, createOAuthService, createTokenService, type AdminServices } from '../container';
 import type { DriftService } from '../domain/drift-service';
@@ -76,7 +76,7 @@ export function usage(groupName?: string): string {
 
 function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void> } {
   let config: BridgeConfig | undefined;
-  let redis: Promise<Redis> | undefined;
+  let redis: Promise<RedisConnection> | undefined;
   let oauth: Promise<OAuthService> | undefined;
   const closers: Array<() => Promise<void> | void> = [];
   // The outcome is what the command prints; the services' own log lines would only add noise.
@@ -104,7 +104,10 @@ function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void>
       // https://docs.bullmq.io/patterns/failing-fast-when-redis-is-down).
       const r = await connection();
       const built = createAdminServices(ctx.config(), r, r, logger, record);
-      closers.push(() => built.queue.close());
+      closers.push(async () => {
+        await built.queue.ready();
+        await built.queue.close();
+      });
       return built;
     });
   const tokens = new Map<string, Promise<TokenService>>();
@@ -137,7 +140,7 @@ function createContext(io: CliIo): { ctx: CliContext; close: () => Promise<void>
   return { ctx, close };
 }
 
-async function connect(settings: BridgeConfig['redis'], closers: Array<() => Promise<void> | void>): Promise<Redis> {
+async function connect(settings: BridgeConfig['redis'], closers: Array<() => Promise<void> | void>): Promise<RedisConnection> {
   // No reconnect loop and no offline queue: a one-shot command should fail fast, not hang.
   const redis = createRedis(settings, {
     lazyConnect: true,

@@ -81,6 +81,14 @@ export const configSchema = {
       default: '',
       env: 'REDIS_CLUSTER_NODES',
     },
+    clusterWaitMs: {
+      doc: 'Redis Cluster: how long a SCIM write waits for a replica to confirm it (WAIT) before it is answered, ms; 0 answers without waiting',
+      format: 'whole-number',
+      min: 0,
+      max: 60000,
+      default: 1000,
+      env: 'REDIS_CLUSTER_WAIT_MS',
+    },
   },
   auth: {
     scimToken: {
@@ -253,7 +261,7 @@ export interface BridgeConfig {
     trustProxy: string;
     publicBaseUrl: string;
   };
-  redis: { url: string; prefix: string; sentinels: string; sentinelName: string; clusterNodes: string };
+  redis: { url: string; prefix: string; sentinels: string; sentinelName: string; clusterNodes: string; clusterWaitMs: number };
   auth: { scimToken: string; schemes: string; adminToken: string; failLimit: number; failWindowS: number; sessionIdleS: number; sessionMaxS: number };
   log: { level: string; format: 'json' | 'pretty' };
   secretServer: {

@@ -40,6 +40,8 @@ export function loadConfig(overrides: DeepPartial<BridgeConfig> = {}, env: NodeJ
   const loaded = config.getProperties();
   const tls = tlsProblem(loaded.http);
   if (tls) throw new ConfigError(`invalid configuration: ${tls}`);
+  const topology = redisTopologyProblem(loaded.redis);
+  if (topology) throw new ConfigError(`invalid configuration: ${topology}`);
   const passwordIsSet =
     (env.SS_PASSWORD !== undefined || overrides.secretServer?.password !== undefined || passwordInFile) && loaded.secretServer.password !== '';
   const violation = secretRuleViolation(loaded, passwordIsSet);
@@ -109,6 +111,15 @@ function tlsProblem(http: BridgeConfig['http']): string | undefined {
     return `${cert}: with TLS_KEY is not a PEM certificate and its private key (${firstLine((err as Error).message)}); got ${JSON.stringify(http.tlsCert)}`;
   }
   return undefined;
+}
+
+/**
+ * One Redis topology: Sentinel and Cluster are two different ways of finding the servers, and a
+ * bridge connected to one while the operator meant the other would write where nobody reads.
+ */
+function redisTopologyProblem(redis: BridgeConfig['redis']): string | undefined {
+  if (redis.clusterNodes.trim() === '' || redis.sentinels.trim() === '') return undefined;
+  return `${describe('redis.clusterNodes', { env: 'REDIS_CLUSTER_NODES' })}: cannot be set together with REDIS_SENTINELS (Redis Cluster or Sentinel, not both)`;
 }
 
 function describe(keyPath: string, spec: { env?: string }): string {

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../store/redis-connection';
 import type { ResourceKind } from '../domain/resource-types';
 import { bridgeKeys } from '../store/redis-keys';
 
@@ -23,7 +23,7 @@ export class AccountOwners implements AccountOwnerCheck {
   private readonly keys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     prefix: string,
     private readonly secretServer: string,
     readonly directory: string,

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../store/redis-connection';
 import type { BridgeConfig } from '../config/config-schema';
 import { unlinkMatching, underPrefix } from '../store/key-scan';
 import { directoryKeyBase } from '../store/redis-keys';
@@ -33,7 +33,7 @@ export class DirectoryAdmin {
 
   constructor(
     private readonly config: BridgeConfig,
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
   ) {
     this.store = new DirectoryStore(redis, config.redis.prefix);
   }

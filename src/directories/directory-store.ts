@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../store/redis-connection';
 import { bridgeKeys } from '../store/redis-keys';
 import { DEFAULT_DIRECTORY, defaultDirectory, type DirectoryRecord } from './directory';
 
@@ -11,7 +11,7 @@ export class DirectoryStore {
   private readonly key: string;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     prefix: string,
   ) {
     this.key = bridgeKeys(prefix).directories();

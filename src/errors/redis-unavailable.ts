@@ -11,6 +11,8 @@ const CONNECTION_MESSAGES = [
   "Stream isn't writeable and enableOfflineQueue options is false",
   'Command aborted due to connection close', // AbortError: a pipeline cut off half-way
   'Command timed out', // commandTimeout, when set
+  'Failed to refresh slots cache', // a Cluster none of whose nodes answers
+  'Too many Cluster redirections', // a Cluster whose slots kept moving (a failover under way)
 ];
 
 /** ioredis gave up on a command after maxRetriesPerRequest reconnect attempts. */
@@ -21,10 +23,11 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'
 
 /**
  * Replies that mean "not now" rather than "not this": the dataset is still loading after a
- * restart, or a Sentinel failover left us on a replica or without a primary. A write refused this
- * way was not applied.
+ * restart, a Sentinel failover left us on a replica or without a primary, or a Redis Cluster has a
+ * slot without a master while it fails over (CLUSTERDOWN, TRYAGAIN). A write refused this way was
+ * not applied.
  */
-const UNAVAILABLE_REPLIES = /^(LOADING|READONLY|MASTERDOWN) /;
+const UNAVAILABLE_REPLIES = /^(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN) /;
 
 interface ErrorShape {
   code?: unknown;

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../store/redis-connection';
 import type { ResourceKind } from '../domain/resource-types';
 import type { Logger } from '../logging/logger';
 import { redisKeys, type RedisKeys } from '../store/redis-keys';
@@ -27,7 +27,7 @@ export class ProtectedAttempts {
   private readonly keys: RedisKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     prefix: string,
     private readonly logger: Logger,
   ) {

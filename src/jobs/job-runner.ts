@@ -1,5 +1,5 @@
 import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../store/redis-connection';
 import type { DirectoryContainer } from '../container';
 import type { Logger } from '../logging/logger';
 import { bullPrefix, QUEUES } from '../queue/queue-registry';
@@ -29,7 +29,7 @@ export interface JobObserver {
 }
 
 export interface ProvisionWorkerOptions {
-  connection: Redis;
+  connection: RedisConnection;
   prefix: string;
   concurrency: number;
   ctx: JobContext;

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../store/redis-connection';
 import type { Logger } from '../logging/logger';
 import { literalPattern } from '../store/key-scan';
 import { redisKeys } from '../store/redis-keys';
@@ -68,7 +68,7 @@ export class WorkerHeartbeat {
   private failing = false;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     prefix: string,
     private readonly logger: Logger,
     options: HeartbeatOptions = {},

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../store/redis-connection';
 import type { RedisKeys } from '../store/redis-keys';
 
 /** A registered OAuth client (Okta's app), as kept in Redis: the secret only as its SHA-256. */
@@ -70,7 +70,7 @@ interface OAuthScripts {
  */
 export class OAuthStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly keys: OAuthKeys,
   ) {
     redis.defineCommand('scimOAuthMarkOnce', { lua: MARK_ONCE_LUA });

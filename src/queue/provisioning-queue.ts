@@ -1,5 +1,5 @@
 import { Queue, QueueOptions, type Job } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../store/redis-connection';
 import type { ResourceKind } from '../domain/resource-types';
 import { isRedisUnavailable } from '../errors/redis-unavailable';
 import type { ImportJobPayload } from '../jobs/import-from-secret-server-job';
@@ -25,7 +25,7 @@ export class ProvisioningQueue implements SyncEnqueuer {
   private readonly queues: Record<QueueName, Queue>;
 
   constructor(
-    connection: Redis,
+    connection: RedisConnection,
     prefix: string,
     private readonly retry: RetryPolicy,
     logger: Logger,
@@ -87,6 +87,16 @@ export class ProvisioningQueue implements SyncEnqueuer {
     } else {
       await queue.removeJobScheduler(job.schedule.id);
     }
+  }
+
+  /**
+   * Resolves once BullMQ has finished setting the queues up on their connection (it reads INFO
+   * after connecting; on a Cluster through a node it may still be dialling), or failed to. A
+   * queue closed on a shared connection before then loses its listeners, and the setup's failure
+   * once the connection quits is then an unhandled 'error' event (a short CLI command hits this).
+   */
+  async ready(): Promise<void> {
+    await Promise.all(Object.values(this.queues).map((queue) => queue.waitUntilReady().catch(() => undefined)));
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../store/redis-connection';
 import { bridgeKeys } from '../store/redis-keys';
 
 /** Waits until one more Secret Server call fits in the budget. */
@@ -10,7 +10,7 @@ export interface RateLimiter {
 export const unlimitedRateLimiter: RateLimiter = { acquire: async () => undefined };
 
 export interface RedisRateLimiterOptions {
-  redis: Redis;
+  redis: RedisConnection;
   /** REDIS_PREFIX. */
   prefix: string;
   /** Which Secret Server the budget is for (directories/directory.ts secretServerIdentity). */

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 import { redisKeys, RedisKeys } from './redis-keys';
 
 /** One signed-in console browser, as the request handling sees it. */
@@ -39,7 +39,7 @@ export class AdminSessionStore {
   private readonly keys: RedisKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     prefix: string,
     private readonly lifetimes: AdminSessionLifetimes,
     private readonly now: () => number = Date.now,

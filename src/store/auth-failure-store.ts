@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 import { redisKeys, RedisKeys } from './redis-keys';
 
 /** Counts failed authentications per client in a fixed window, shared by every api process. */
@@ -6,7 +6,7 @@ export class AuthFailureStore {
   private readonly keys: RedisKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     prefix: string,
     private readonly windowSeconds: number,
   ) {

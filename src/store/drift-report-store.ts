@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 import type { DriftReport, DriftSummary, StoredDriftReport } from '../domain/drift-report';
 import { boundedReport } from '../domain/drift-report';
 import type { RedisKeys } from './redis-keys';
@@ -15,7 +15,7 @@ export const DRIFT_REPORT_TTL_S = 7 * 24 * 3600;
  */
 export class DriftReportStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly keys: RedisKeys,
   ) {}
 

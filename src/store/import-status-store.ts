@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 import type { RedisKeys } from './redis-keys';
 
 /**
@@ -7,7 +7,7 @@ import type { RedisKeys } from './redis-keys';
  */
 export class ImportStatusStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly keys: RedisKeys,
   ) {}
 

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 import type { BridgeConfig } from '../config/config-schema';
 import type { Logger } from '../logging/logger';
 
@@ -12,7 +12,9 @@ export const REDIS_RETRY_INTERVAL_MS = 2_000;
 export const redisRetryStrategy = (times: number): number => Math.min(times * 50, REDIS_RETRY_INTERVAL_MS);
 
 /** Where Redis is, as an operator would write it, with any password replaced. */
-export function redisLocation(config: BridgeConfig['redis']): string {
+export function redisLocation(config: Pick<BridgeConfig['redis'], 'url' | 'sentinels' | 'sentinelName' | 'clusterNodes'>): string {
+  // The node lists carry no credentials (host:port only, config-formats.ts); the URL may.
+  if (config.clusterNodes.trim() !== '') return `Redis Cluster ${config.clusterNodes}`;
   if (config.sentinels) return `Sentinels ${config.sentinels} (primary ${config.sentinelName})`;
   try {
     const url = new URL(config.url);
@@ -21,6 +23,13 @@ export function redisLocation(config: BridgeConfig['redis']): string {
   } catch {
     return 'REDIS_URL';
   }
+}
+
+type RedisError = Error & { code?: string; lastNodeError?: RedisError | null };
+
+/** The socket error's code (ECONNREFUSED), also under a Cluster's "Failed to refresh slots cache". */
+function reasonOf(err: RedisError): string {
+  return err.code ?? (err.lastNodeError ? reasonOf(err.lastNodeError) : err.message);
 }
 
 /**
@@ -37,8 +46,8 @@ export class RedisReachability {
   private closed = false;
 
   constructor(
-    private readonly primary: Redis,
-    others: Redis[],
+    primary: RedisConnection,
+    others: RedisConnection[],
     private readonly location: string,
     private readonly logger: Logger,
     private readonly intervalMs: number = REDIS_RETRY_INTERVAL_MS,
@@ -48,15 +57,24 @@ export class RedisReachability {
     // Without a listener ioredis prints unhandled errors; reconnection is automatic. Only the
     // commands connection decides reachability: it alone emits the 'ready' that ends an outage,
     // so an error on another one (BullMQ's, reconnecting a moment later) must not start one.
-    primary.on('error', (err: Error & { code?: string }) => this.markDown(err.code ?? err.message));
+    // A Cluster emits 'error' only once no node answers (then it closes and reconnects); one
+    // node failing is a 'node error' while the others (and, after a failover, its replica) serve.
+    primary.on('error', (err: RedisError) => this.markDown(reasonOf(err)));
     for (const connection of others) {
-      connection.on('error', (err: Error & { code?: string }) => {
-        if (!this.ready) this.lastError = err.code ?? err.message;
+      connection.on('error', (err: RedisError) => {
+        if (!this.ready) this.lastError = reasonOf(err);
       });
     }
-    primary.on('close', () => {
+    for (const connection of [primary, ...others]) {
+      connection.on('node error', (err: RedisError) => {
+        if (!this.ready) this.lastError = reasonOf(err);
+      });
+    }
+    const lost = () => {
       if (this.ready && !this.closed) this.markDown(this.lastError ?? 'connection closed');
-    });
+    };
+    primary.on('close', lost);
+    primary.on('end', lost);
   }
 
   isReady(): boolean {

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 import type { ResourceKind } from '../domain/resource-types';
 import { redisKeys, RedisKeys } from './redis-keys';
 
@@ -16,7 +16,7 @@ export class ResourceLock {
   private readonly keys: RedisKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     prefix: string,
     private readonly leaseMs = 30_000,
   ) {

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 import type { ResourceKind, ResourceOrigin, SecretServerLink, StoredResource, SyncState } from '../domain/resource-types';
 import { UNIQUE_INDEX_LABELS, uniqueKeysOf } from '../domain/unique-keys';
 import { NotFoundError, PreconditionFailedError, UniquenessError } from '../errors/bridge-error';
@@ -7,6 +7,7 @@ import type { JsonObject } from '../scim/json-values';
 import { memberWriteArgs, NO_MEMBER_CHANGE, READ_GROUP_LUA, type MemberWrite } from './group-members';
 import { KeyedMutex } from './keyed-mutex';
 import { redisKeys, RedisKeys, UniqueIndex } from './redis-keys';
+import { SERVER_ONLY, type WriteDurability } from './replica-acknowledgement';
 import { DELETE_RESOURCE_LUA, MARK_SYNCED_LUA, WRITE_RESOURCE_LUA } from './resource-scripts';
 
 const MAX_VERSION_RETRIES = 20;
@@ -14,6 +15,12 @@ const MAX_VERSION_RETRIES = 20;
 export interface PageOfResources {
   total: number;
   items: Array<{ resource: StoredResource; link?: SecretServerLink }>;
+}
+
+export interface ResourceStoreOptions {
+  clock?: () => Date;
+  /** What a resource write or removal waits for before it returns (replica-acknowledgement.ts). */
+  durability?: WriteDurability;
 }
 
 /**
@@ -24,12 +31,17 @@ export class ResourceStore {
   readonly keys: RedisKeys;
   private readonly mutex = new KeyedMutex();
 
+  private readonly clock: () => Date;
+  private readonly durability: WriteDurability;
+
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     prefix: string,
-    private readonly clock: () => Date = () => new Date(),
+    options: ResourceStoreOptions = {},
   ) {
     this.keys = redisKeys(prefix);
+    this.clock = options.clock ?? (() => new Date());
+    this.durability = options.durability ?? SERVER_ONLY;
     redis.defineCommand('scimWriteResource', { lua: WRITE_RESOURCE_LUA });
     redis.defineCommand('scimDeleteResource', { lua: DELETE_RESOURCE_LUA });
     redis.defineCommand('scimMarkSynced', { lua: MARK_SYNCED_LUA });
@@ -192,7 +204,10 @@ export class ResourceStore {
           String(keys.length),
           ...keys.map(([, value]) => value),
         )) as string[];
-        if (status === 'ok') return current;
+        if (status === 'ok') {
+          await this.durability.confirm(this.keys.resource(kind, id));
+          return current;
+        }
         if (status === 'notfound') throw new NotFoundError(`${kind} ${id} not found`);
       }
       throw new PreconditionFailedError(`${kind} ${id} is being changed concurrently; try again`);
@@ -396,7 +411,10 @@ export class ResourceStore {
       ...newKeys.flatMap(([index, value]) => [oldByIndex.get(index) ?? '', value]),
       ...memberWriteArgs(isGroup ? members : NO_MEMBER_CHANGE),
     )) as string[];
-    if (status === 'ok') return 'ok';
+    if (status === 'ok') {
+      await this.durability.confirm(this.keys.resource(resource.kind, resource.id));
+      return 'ok';
+    }
     if (status === 'version') return 'version';
     if (status === 'notfound') throw new NotFoundError(`${resource.kind} ${resource.id} not found`);
     if (status === 'exists') throw new UniquenessError(`${resource.kind} ${resource.id} already exists`);

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from './redis-connection';
 import type { RedisKeys } from './redis-keys';
 
 /**
@@ -91,7 +91,7 @@ return #ARGV / 2`;
 /** Tokens in Redis: HASH tokens() id -> JSON record, and tokenByHash(hash) -> id for the lookup on each request. */
 export class RedisTokenStore implements TokenStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly keys: TokenKeys,
   ) {}
 

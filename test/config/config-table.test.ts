@@ -124,6 +124,14 @@ const rows: Row[] = [
     message: /must be host:port pairs.*; got "node-a"$/,
   },
   {
+    variable: 'REDIS_CLUSTER_WAIT_MS',
+    good: { REDIS_CLUSTER_WAIT_MS: '250' },
+    loaded: (c) => c.redis.clusterWaitMs,
+    expected: 250,
+    bad: { REDIS_CLUSTER_WAIT_MS: '60001' },
+    message: /must be from 0 to 60000; got 60001$/,
+  },
+  {
     variable: 'REDIS_SENTINEL_NAME',
     good: { REDIS_SENTINEL_NAME: 'primary-eu' },
     loaded: (c) => c.redis.sentinelName,
@@ -465,5 +473,16 @@ describe('the configuration table', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`^invalid configuration: \\S+ \\(${variable}\\): `));
     expect(result.stderr).not.toContain('hunter2');
+  });
+
+  it('when the real process starts with REDIS_CLUSTER_NODES and REDIS_SENTINELS both set, then it exits 78 with one stderr line naming both', () => {
+    const clean: NodeJS.ProcessEnv = {};
+    for (const name of ['PATH', 'HOME', 'TMPDIR', 'npm_config_cache']) if (process.env[name] !== undefined) clean[name] = process.env[name];
+    const env = { ...clean, REDIS_CLUSTER_NODES: '127.0.0.1:7000', REDIS_SENTINELS: '127.0.0.1:26379' };
+    const result = spawnSync('npx', ['tsx', 'src/main.ts'], { env, encoding: 'utf8', timeout: 30_000 });
+    expect(result.status).toBe(78);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^invalid configuration: redis\.clusterNodes \(REDIS_CLUSTER_NODES\): cannot be set together with REDIS_SENTINELS/);
   });
 });

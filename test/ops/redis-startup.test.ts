@@ -125,14 +125,20 @@ describe('Redis down at start-up', () => {
 
 describe('redisLocation', () => {
   it('when REDIS_URL carries a password, then the location shown hides it', () => {
-    expect(
-      redisLocation({ url: 'redis://user:hunter2@redis.example.com:6380/2', prefix: 'p', sentinels: '', sentinelName: 'mymaster', clusterNodes: '' }),
-    ).toBe('redis://user:***@redis.example.com:6380/2');
+    expect(redisLocation({ url: 'redis://user:hunter2@redis.example.com:6380/2', sentinels: '', sentinelName: 'mymaster', clusterNodes: '' })).toBe(
+      'redis://user:***@redis.example.com:6380/2',
+    );
   });
 
   it('when Sentinels are set, then the location names them and the primary', () => {
-    expect(redisLocation({ url: 'redis://:pw@x', prefix: 'p', sentinels: '10.0.0.1:26379', sentinelName: 'mymaster', clusterNodes: '' })).toBe(
+    expect(redisLocation({ url: 'redis://:pw@x', sentinels: '10.0.0.1:26379', sentinelName: 'mymaster', clusterNodes: '' })).toBe(
       'Sentinels 10.0.0.1:26379 (primary mymaster)',
     );
+  });
+
+  it('when Redis Cluster nodes are set, then the location names the seed nodes and no credential', () => {
+    const location = redisLocation({ url: 'redis://:hunter2@x', sentinels: '', sentinelName: 'mymaster', clusterNodes: '10.0.0.1:7000,10.0.0.2:7000' });
+    expect(location).toBe('Redis Cluster 10.0.0.1:7000,10.0.0.2:7000');
+    expect(location).not.toContain('hunter2');
   });
 });
