@@ -179,8 +179,39 @@ describe('the bridge on Redis Cluster', () => {
     } finally {
       node.disconnect();
     }
-    // The only keys of the prefix outside the directory's are the single-key worker heartbeats.
+    // The only keys of the prefix outside the directory's are single-key ones: worker heartbeats and account owners.
     const outside = (await keysMatching(redis, underPrefix(h.prefix))).filter((k) => !k.startsWith(`${keyBase}:`));
-    expect(outside.filter((k) => !k.startsWith(`${h.prefix}:worker:heartbeat:`))).toEqual([]);
+    expect(outside.filter((k) => !k.startsWith(`${h.prefix}:worker:heartbeat:`) && !k.startsWith(`${h.prefix}:ss-owners:`))).toEqual([]);
+  });
+
+  it('when a second directory is created, then it provisions through its own base URL and its keys sit in a slot of their own', async () => {
+    const root = path.resolve(__dirname, '../..');
+    const cli = (argv: string[]) =>
+      new Promise<{ code: number; stdout: string }>((resolve) => {
+        const env = { ...process.env, REDIS_PREFIX: h.prefix, REDIS_CLUSTER_NODES: cluster.seedNodes, SCIM_TOKEN: '' };
+        execFile(path.join(root, 'node_modules/.bin/tsx'), ['src/cli/main.ts', ...argv], { cwd: root, env, timeout: 20_000 }, (error, stdout) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+        );
+      });
+    expect((await cli(['directory', 'create', '--name', 'second'])).code).toBe(0);
+    const token = (await cli(['token', 'create', '--name', 'okta', '--directory', 'second'])).stdout.trim().split('\n').at(-1)!;
+    const email = uniqueEmail('cluster.second');
+    const created = await h.scim('POST', '/d/second/Users', oktaUser(email, 'Sam', 'Second'), { Authorization: `Bearer ${token}` });
+    expect(created.status).toBe(201);
+    const deadline = Date.now() + 30_000;
+    while (ssUsersByEmail(email).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(ssUsersByEmail(email)).toHaveLength(1);
+
+    const second = `${h.prefix}:{second}`;
+    const keys = await keysMatching(h.bridge.container.redis, underPrefix(second));
+    expect(keys.some((k) => k.startsWith(`${second}:bull:provision:`))).toBe(true);
+    const node = cluster.node(cluster.ports[0]);
+    try {
+      const slots = new Set(await Promise.all(keys.map(async (key) => Number(await node.call('CLUSTER', 'KEYSLOT', key)))));
+      expect([...slots]).toEqual([Number(await node.call('CLUSTER', 'KEYSLOT', '{second}'))]);
+      expect(slots.has(Number(await node.call('CLUSTER', 'KEYSLOT', '{default}')))).toBe(false);
+    } finally {
+      node.disconnect();
+    }
   });
 });
