@@ -16,6 +16,7 @@ import { BenchSettings, expectStatus, issueToken, scimCall, startBridgeChild } f
 /** The bridge's defaults, which this phase leaves as they are; named here for the floor. */
 const DEFAULT_MAX_RPS = 50;
 const DEFAULT_CONCURRENCY = 8;
+const DEFAULT_VIEW_MAX_AGE_S = '60';
 const OKTA_CONCURRENT_REQUESTS = 10;
 const EMAIL_DOMAIN = 'first-sync.bench.example.com';
 
@@ -69,7 +70,12 @@ async function runMode(settings: BenchSettings, redis: Redis, mode: FirstSyncMod
     await sim.call('setKnobs', { latencyMs: settings.firstSyncLatencyMs });
     const token = await issueToken(redis, prefix);
     // SS_MAX_RPS and WORKER_CONCURRENCY are left at the bridge's defaults: that is the regime measured.
-    const common = { REDIS_PREFIX: prefix, SS_BASE_URL: sim.ready.url as string, ...(mode === 'search-first' ? { SS_ACCOUNT_VIEW_MAX_AGE_S: '0' } : {}) };
+    // The view's age is pinned either way, so a value left in the shell cannot change what is measured.
+    const common = {
+      REDIS_PREFIX: prefix,
+      SS_BASE_URL: sim.ready.url as string,
+      SS_ACCOUNT_VIEW_MAX_AGE_S: mode === 'search-first' ? '0' : DEFAULT_VIEW_MAX_AGE_S,
+    };
     api = await startBridgeChild(settings, `first-sync-${mode}-api`, { ...common, BRIDGE_ROLE: 'api' });
     worker = await startBridgeChild(settings, `first-sync-${mode}-worker`, { ...common, BRIDGE_ROLE: 'worker' });
     const origin = api.ready.url as string;

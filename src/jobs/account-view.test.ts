@@ -132,8 +132,9 @@ describe('the account view', () => {
     now += 2000;
     await view.lookup('a@x.com', 'a');
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0][0]).toBe('Secret Server holds pat@x.com on 2 accounts (1, 2), one of them (1) linked by the bridge: see the drift report');
-    expect(warn.mock.calls[0][1]).toMatchObject({ id: 'scim-pat', secretServerId: 1 });
+    const [message, fields] = warn.mock.calls[0] as unknown[];
+    expect(message).toBe('Secret Server holds pat@x.com on 2 accounts (1, 2), one of them (1) linked by the bridge: see the drift report');
+    expect(fields).toMatchObject({ id: 'scim-pat', secretServerId: 1 });
   });
 
   it('when the users list cannot be read, then it answers nothing and the caller searches', async () => {

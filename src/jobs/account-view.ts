@@ -120,7 +120,8 @@ export class AccountView {
   /** What the bridge just created, linked or wrote: the view holds it as Secret Server answered. */
   record(user: SecretServerUser): void {
     if (!this.enabled || user.id <= 0) return;
-    this.index?.put(user);
+    // A stale index is let go here too, so a view no burst asks for again holds no memory.
+    this.fresh()?.put(user);
     for (const next of this.building) next.put(user);
   }
 
