@@ -193,4 +193,29 @@ describe('an account made in Secret Server while the view is fresh', () => {
     expect(warnings[0]).toMatchObject({ id: ids[12], secretServerId: linked, category: 'worker' });
     expect(warnings[0].message).toContain(pat);
   });
+
+  it('when accounts the view read hold pushed emails, then each is read by id and linked during the burst, never searched or duplicated', async () => {
+    // Past the bound: the next burst reads the view again, and these accounts with it.
+    await new Promise((r) => setTimeout(r, MAX_AGE_S * 1000 + 200));
+    const known = [unique('known0'), unique('known1'), unique('known2')];
+    const accounts = known.map((email, i) =>
+      h.simulator.state.addUser({ userName: `legacy.known${i}`, displayName: 'Legacy', emailAddress: email.toUpperCase(), enabled: i !== 1 }),
+    );
+    const emails = Array.from({ length: 24 }, (_, i) => unique(`fourth${i}`));
+    emails.splice(12, 0, ...known);
+    const before = refreshes(h);
+    h.simulator.stats.reset();
+    const ids = await pushAll(h, emails);
+    await h.waitForSync();
+
+    expect(refreshes(h)).toBe(before + 1);
+    for (const [i, email] of known.entries()) {
+      expect(accountsWith(h, email).map((u) => u.id)).toEqual([accounts[i].id]);
+      expect(await ssIdOf(h, ids[12 + i])).toBe(accounts[i].id);
+      expect(h.simulator.state.users.get(accounts[i].id)).toMatchObject({ emailAddress: email, enabled: true, displayName: 'Burst User' });
+    }
+    const { byEndpoint } = calls(h);
+    expect(byEndpoint['GET /api/v1/users/{id}']).toBe(3);
+    expect(byEndpoint['POST /api/v1/users']).toBe(24);
+  });
 });
