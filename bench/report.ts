@@ -1,6 +1,7 @@
 /** The bench's verdict: one table of measures beside their targets, from the phases' results. */
 import { CALLS_PROFILES, CallCount, CallsResult } from './calls-bench';
 import type { E2eResult } from './e2e-bench';
+import type { FirstSyncResult } from './first-sync-bench';
 import type { FrontResult } from './front-bench';
 import type { ImportResult } from './import-bench';
 import type { MixStep } from './scim-mix';
@@ -14,6 +15,7 @@ export interface BenchResults {
   e2e?: E2eResult;
   import?: ImportResult;
   calls?: CallsResult;
+  firstSync?: FirstSyncResult;
 }
 
 export interface Row {
@@ -151,6 +153,38 @@ export function rowsOf(r: BenchResults): Row[] {
         target: profile === 'legacy' ? `<= ${bound} (1 per member + ${FIXED_GROUP_CALLS})` : `<= ${bound}, whatever the number of members`,
         met: p.callsPerChange <= bound && p.failedJobs === 0,
       });
+    }
+  }
+  const s = r.firstSync;
+  if (s) {
+    const regime = `${fmt(s.users)} new users, ${s.latencyMs} ms per call, SS_MAX_RPS ${s.maxRps}, WORKER_CONCURRENCY ${s.concurrency}, 10 pushes at a time`;
+    const today = s.runs['search-first'];
+    if (today) {
+      rows.push({
+        measure: `First sync, every create searching first (SS_ACCOUNT_VIEW_MAX_AGE_S=0): ${regime}, until all in Secret Server`,
+        result: `${fmt(today.elapsedSeconds, 1)} s${today.complete ? '' : ' (INCOMPLETE)'}, ${fmt(today.callsPerNewUser, 2)} calls per new user, ${fmt(today.ratioToFloor, 2)}x the floor (${fmt(today.floorSeconds, 1)} s)`,
+        target: '',
+      });
+    }
+    const view = s.runs['account-view'];
+    if (view) {
+      rows.push(
+        {
+          measure: `First sync with the account view (defaults): ${regime}, until all in Secret Server, vs the one-call floor (${fmt(view.users)} / ${s.maxRps} = ${fmt(view.floorSeconds, 1)} s)`,
+          result: `${fmt(view.elapsedSeconds, 1)} s${view.complete ? '' : ' (INCOMPLETE)'}, ${fmt(view.ratioToFloor, 2)}x`,
+          target: '<= 1.1x',
+          met: view.complete && view.failedJobs === 0 && view.ratioToFloor <= 1.1,
+        },
+        {
+          measure: '  Secret Server calls per new user (all calls, token grants and health checks included)',
+          result: `${fmt(view.callsPerNewUser, 3)} (${Object.entries(view.callsByEndpoint)
+            .sort(([, a], [, b]) => b - a)
+            .map(([endpoint, calls]) => `${endpoint} ${calls}`)
+            .join(', ')})`,
+          target: '<= 1.1',
+          met: view.callsPerNewUser <= 1.1,
+        },
+      );
     }
   }
   // Not the target's condition, but where memory peaks in practice: under load, not at rest.

@@ -18,6 +18,7 @@ import { CircuitBreaker } from './secret-server/circuit-breaker';
 import { RedisRateLimiter } from './secret-server/redis-rate-limiter';
 import { SecretServerClient } from './secret-server/secret-server-client';
 import { ClaimableAccounts } from './jobs/claimable-accounts';
+import { AccountView } from './jobs/account-view';
 import { OAuthService } from './oauth/oauth-service';
 import { OAuthStore } from './oauth/oauth-store';
 import { AdminSessionStore } from './store/admin-session-store';
@@ -215,7 +216,20 @@ function createDirectoryServices(config: BridgeConfig, directory: DirectoryRecor
     breaker,
     owners,
     lock: new ResourceLock(redis, prefix),
-    jobContext: { store, secretServer, logger: directoryLogger, usernameFormat: config.secretServer.usernameFormat, accounts },
+    jobContext: {
+      store,
+      secretServer,
+      logger: directoryLogger,
+      usernameFormat: config.secretServer.usernameFormat,
+      accounts,
+      accountView: new AccountView({
+        maxAgeS: config.secretServer.accountViewMaxAgeS,
+        pageSize: config.secretServer.pageSize,
+        secretServer,
+        linkedScimId: (id) => store.findIdBySecretServerId('User', id),
+        logger,
+      }),
+    },
     history,
     protectedAttempts,
     jobHistory,

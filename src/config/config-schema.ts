@@ -162,6 +162,14 @@ export const configSchema = {
       env: 'SS_MAX_RPS',
     },
     pageSize: { doc: 'take= used when paging Secret Server lists', format: 'whole-number', min: 1, max: 10000, default: 500, env: 'SS_PAGE_SIZE' },
+    accountViewMaxAgeS: {
+      doc: 'During a burst of new users, creates trust a view of Secret Server accounts at most this old, seconds; 0 = always search first',
+      format: 'whole-number',
+      min: 0,
+      max: 3600,
+      default: 60,
+      env: 'SS_ACCOUNT_VIEW_MAX_AGE_S',
+    },
     usernameFormat: {
       doc: 'Secret Server userName for new users: email, email-local-part or scim-username',
       format: ['email', 'email-local-part', 'scim-username'],
@@ -272,6 +280,7 @@ export interface BridgeConfig {
     timeoutMs: number;
     maxRps: number;
     pageSize: number;
+    accountViewMaxAgeS: number;
     usernameFormat: 'email' | 'email-local-part' | 'scim-username';
     dryRun: boolean;
     platform: 'auto' | 'true' | 'false';

@@ -149,7 +149,8 @@ describe('compareDrift', () => {
         kind: 'duplicate',
         resource: { kind: 'User', id: jane.scimId },
         fixable: false,
-        detail: `2 Secret Server users hold this email: ${jane.ssId} (jane@example.com), ${twin.id} (jane2)`,
+        secretServerId: jane.ssId,
+        detail: `2 Secret Server users hold this email: ${jane.ssId} (jane@example.com), ${twin.id} (jane2); the bridge linked ${jane.ssId}`,
       }),
     ]);
     expect(summary.counts.duplicate).toBe(1);

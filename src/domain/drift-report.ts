@@ -111,12 +111,18 @@ export function compareDrift(input: DriftInput): DriftReport {
     if (holders.length > 1) {
       holders.sort((a, b) => a.id - b.id);
       holders.forEach((h) => duplicateIds.add(h.id));
+      // The one the bridge linked is named: the others were made in Secret Server, perhaps while a
+      // burst of creates trusted the account view (jobs/account-view.ts) instead of searching.
+      const linkedHolder = holders.find((h) => h.id === link.secretServerId);
       items.push({
         kind: 'duplicate',
         resource,
         name,
+        ...(linkedHolder ? { secretServerId: linkedHolder.id } : {}),
         what: 'email held by several users',
-        detail: `${holders.length} Secret Server users hold this email: ${holders.map((h) => `${h.id} (${h.userName})`).join(', ')}`,
+        detail:
+          `${holders.length} Secret Server users hold this email: ${holders.map((h) => `${h.id} (${h.userName})`).join(', ')}` +
+          (linkedHolder ? `; the bridge linked ${linkedHolder.id}` : ''),
         fixable: false,
       });
     }

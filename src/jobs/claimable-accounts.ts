@@ -55,6 +55,11 @@ export class ClaimableAccounts {
     return (await this.apiAccount()).id === member.userId;
   }
 
+  /** True when any of these userNames or emails is on SS_PROTECTED_USERS (no call): such a create is always searched first. */
+  namesProtected(...names: string[]): boolean {
+    return names.some((name) => this.protectedNames.has(name.toLowerCase()));
+  }
+
   /** Throws a permanent failure, before any write, when the account may not be claimed (the worker logs it as one WARN). */
   async assertClaimable(account: AccountFacts): Promise<void> {
     const reason = await this.refusalFor(account);

@@ -46,15 +46,31 @@ export const importFromSecretServerJob: ImportJobDefinition = {
 };
 
 async function runImport(_payload: ImportJobPayload, { container, logger }: ImportRun): Promise<ImportSummary> {
-  const summary = await importFromSecretServer({
+  const { secretServer } = container;
+  // The users pages renew the account view of a burst (account-view.ts) while it is in use.
+  const feed = container.jobContext.accountView?.importFeed();
+  const importing = importFromSecretServer({
     store: container.importStore,
-    secretServer: container.secretServer,
+    secretServer: {
+      listUsersPage: async (skip, take) => {
+        const page = await secretServer.listUsersPage(skip, take);
+        feed?.page(page.items);
+        return page;
+      },
+      listGroupsPage: (skip, take) => secretServer.listGroupsPage(skip, take),
+      listGroupMembers: (groupId) => secretServer.listGroupMembers(groupId),
+    },
     accounts: { claimablePredicate: () => claimableHere(container) },
     resync: (kind, resources) => container.queue.enqueueResync(kind, resources),
     logger,
     familyNamePlaceholder: container.config.import.familyNamePlaceholder,
     pageSize: container.config.secretServer.pageSize,
   });
+  const summary = await importing.catch((err: unknown) => {
+    feed?.abandon();
+    throw err;
+  });
+  await feed?.complete();
   // The two gauges have no directory label: they show the default directory's import, as before directories.
   if (container.directory.name === DEFAULT_DIRECTORY) {
     container.metrics.importDuration.set(summary.durationMs / 1000);

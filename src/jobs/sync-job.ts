@@ -5,6 +5,7 @@ import type { Logger } from '../logging/logger';
 import { QUEUES } from '../queue/queue-registry';
 import { DELETED_VERSION } from '../queue/sync-enqueuer';
 import type { SecretServerGroup, SecretServerUser } from '../secret-server/secret-server-client';
+import type { AccountView } from './account-view';
 import type { ClaimableAccounts } from './claimable-accounts';
 import type { RetryPolicy } from './job-definition';
 
@@ -73,6 +74,8 @@ export interface JobContext {
   usernameFormat: UserNameFormat;
   /** Which Secret Server accounts the bridge may claim (claimable-accounts.ts). */
   accounts: ClaimableAccounts;
+  /** Stands in for the search before a create during a burst of new users (account-view.ts); absent: always search first. */
+  accountView?: AccountView;
 }
 
 /** What a sync job converges from: the desired state (null once deleted) and what reached Secret Server so far. */

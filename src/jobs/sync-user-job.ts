@@ -10,7 +10,7 @@ import {
   isAbsentOrForbidden,
 } from '../secret-server/secret-server-errors';
 import { generateLocalUserPassword } from '../secret-server/password-generator';
-import type { SecretServerUser } from '../secret-server/secret-server-client';
+import { ownerOfEmail, type SecretServerUser } from '../secret-server/secret-server-client';
 import { QUEUES } from '../queue/queue-registry';
 import { dryRunState } from './dry-run-state';
 import { syncJobOptions, type JobContext, type SyncJobDefinition, type SyncJobPayload, type SyncOutcome, type SyncStart } from './sync-job';
@@ -60,8 +60,18 @@ const sameText = (a: string | null | undefined, b: string | null | undefined) =>
  * read back and, when nothing changed, a permanent failure. `start` is read while holding the
  * resource's lock (job-runner.ts).
  */
-export async function syncUser(payload: SyncUserPayload, ctx: JobContext, { resource, link }: SyncStart): Promise<SyncOutcome> {
-  const { store, secretServer } = ctx;
+export async function syncUser(payload: SyncUserPayload, ctx: JobContext, start: SyncStart): Promise<SyncOutcome> {
+  // A sync of a user not linked yet counts towards a burst of new users (create-burst.ts) while it runs.
+  const ended = start.resource && !start.link?.secretServerId ? ctx.accountView?.burst.started() : undefined;
+  try {
+    return await convergeUser(payload, ctx, start);
+  } finally {
+    ended?.();
+  }
+}
+
+async function convergeUser(payload: SyncUserPayload, ctx: JobContext, { resource, link }: SyncStart): Promise<SyncOutcome> {
+  const { store } = ctx;
   if (!resource) return disableDeletedUser(payload, ctx, link);
 
   if (!payload.force && link?.syncedVersion !== undefined && link.syncedVersion >= resource.meta.version && link.state === 'synced') {
@@ -86,22 +96,7 @@ export async function syncUser(payload: SyncUserPayload, ctx: JobContext, { reso
     await ctx.accounts.assertClaimable(linked);
     ssUser = await writeUser(ctx, linked, desired);
   }
-  if (!ssUser) {
-    const found = await secretServer.findUserOwningEmail(email);
-    if (found) {
-      ssUser = await claimAndWrite(ctx, found, desired);
-      result = 'linked';
-    } else {
-      try {
-        ssUser = await secretServer.createUser({ userName, ...desired, password: generateLocalUserPassword() });
-        result = 'created';
-        await ctx.accounts.recordCreated('User', ssUser.id);
-      } catch (err) {
-        ssUser = await linkExistingUserName(ctx, err, userName, desired);
-        result = 'linked';
-      }
-    }
-  }
+  if (!ssUser) ({ user: ssUser, result } = await findOrCreate(ctx, email, userName, desired));
 
   if (link?.secretServerUserName && result === 'updated' && !sameText(ssUser.userName, userName)) {
     ctx.logger.info('upstream rename recorded; Secret Server userNames cannot change', {
@@ -112,6 +107,7 @@ export async function syncUser(payload: SyncUserPayload, ctx: JobContext, { reso
       wantedUserName: userName,
     });
   }
+  ctx.accountView?.record(ssUser);
   await store.markSynced('User', payload.id, resource.meta.version, {
     ...dryRunState(ctx),
     secretServerId: ssUser.id,
@@ -173,6 +169,64 @@ async function readBack(ctx: JobContext, id: number): Promise<SecretServerUser |
   }
 }
 
+type Placed = { user: SecretServerUser; result: 'linked' | 'created' };
+
+/**
+ * The Secret Server user of an unlinked SCIM user: found by email and linked, or created. During a
+ * burst the account view answers instead of a search (account-view.ts): an email it does not know
+ * is created at once; one it knows is read by id and linked only if that account still holds the
+ * email (userNames never change); anything else, and any name on SS_PROTECTED_USERS, searches
+ * first as outside a burst. A create answered 400 falls back to the search.
+ */
+async function findOrCreate(ctx: JobContext, email: string, userName: string, desired: DesiredUser): Promise<Placed> {
+  const view = ctx.accountView;
+  if (!view?.enabled || !view.burst.active || ctx.accounts.namesProtected(email, userName)) return searchFirst(ctx, email, userName, desired);
+  return view.serialised(email, async () => {
+    const known = await view.lookup(email, userName);
+    if (known?.owner) {
+      const current = await readBack(ctx, known.owner.id);
+      if (current && sameText(current.userName, known.owner.userName) && ownerOfEmail([current], email)) {
+        return { user: await claimAndWrite(ctx, current, desired), result: 'linked' };
+      }
+    } else if (known && !known.userNameTaken) {
+      try {
+        return { user: await createUser(ctx, userName, desired), result: 'created' };
+      } catch (err) {
+        if (!isCreateRefusal(err)) throw err;
+        return searchFirst(ctx, email, userName, desired, err);
+      }
+    }
+    return searchFirst(ctx, email, userName, desired);
+  });
+}
+
+/**
+ * Search by email first (what keeps an existing account from being duplicated), then create. After
+ * a create already refused with 400 (`refusedCreate`), the userName is looked up instead of asking again.
+ */
+async function searchFirst(ctx: JobContext, email: string, userName: string, desired: DesiredUser, refusedCreate?: unknown): Promise<Placed> {
+  const found = await ctx.secretServer.findUserOwningEmail(email);
+  if (found) return { user: await claimAndWrite(ctx, found, desired), result: 'linked' };
+  if (refusedCreate !== undefined) return { user: await linkExistingUserName(ctx, refusedCreate, userName, desired), result: 'linked' };
+  try {
+    return { user: await createUser(ctx, userName, desired), result: 'created' };
+  } catch (err) {
+    return { user: await linkExistingUserName(ctx, err, userName, desired), result: 'linked' };
+  }
+}
+
+async function createUser(ctx: JobContext, userName: string, desired: DesiredUser): Promise<SecretServerUser> {
+  const created = await ctx.secretServer.createUser({ userName, ...desired, password: generateLocalUserPassword() });
+  ctx.accountView?.record(created);
+  await ctx.accounts.recordCreated('User', created.id);
+  return created;
+}
+
+/** A 400 from create that may mean a taken userName (see linkExistingUserName). */
+function isCreateRefusal(err: unknown): boolean {
+  return err instanceof SecretServerPermanentError && err.status === 400 && !(err instanceof SecretServerAccessDeniedError);
+}
+
 async function claimAndWrite(ctx: JobContext, user: SecretServerUser, desired: DesiredUser): Promise<SecretServerUser> {
   await ctx.accounts.assertClaimable(user);
   const written = await writeUser(ctx, user, desired);
@@ -220,7 +274,7 @@ export function changesFrom(current: Pick<SecretServerUser, 'displayName' | 'ema
  * or this one; otherwise it is someone else's account. Nothing found: Secret Server's own message.
  */
 async function linkExistingUserName(ctx: JobContext, err: unknown, userName: string, desired: DesiredUser): Promise<SecretServerUser> {
-  if (!(err instanceof SecretServerPermanentError) || err.status !== 400 || err instanceof SecretServerAccessDeniedError) throw err;
+  if (!isCreateRefusal(err)) throw err;
   const existing = await ctx.secretServer.findUserByUserName(userName);
   if (!existing) throw err;
   if (existing.emailAddress && !sameText(existing.emailAddress, desired.emailAddress)) {

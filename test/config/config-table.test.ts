@@ -268,6 +268,14 @@ const rows: Row[] = [
     message: /must be from 1 to 10000; got 999999999$/,
   },
   {
+    variable: 'SS_ACCOUNT_VIEW_MAX_AGE_S',
+    good: { SS_ACCOUNT_VIEW_MAX_AGE_S: '0' },
+    loaded: (c) => c.secretServer.accountViewMaxAgeS,
+    expected: 0,
+    bad: { SS_ACCOUNT_VIEW_MAX_AGE_S: '3601' },
+    message: /must be from 0 to 3600; got 3601$/,
+  },
+  {
     variable: 'SS_DRY_RUN',
     good: { SS_DRY_RUN: '0' },
     loaded: (c) => c.secretServer.dryRun,
