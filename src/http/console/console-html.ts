@@ -46,13 +46,13 @@ const STYLE = `
 body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
 header{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;padding:.6rem 1.2rem;background:#1d2330;color:#fff}
 header a{color:#fff;text-decoration:none}header a[aria-current=page]{text-decoration:underline}
-header form{margin-left:auto}header form.directory{margin-left:0}main{padding:1rem 1.2rem;max-width:80rem}
+header form{margin-left:auto}header form.directory{margin-left:0}header select{margin:0 .3rem}main{padding:1rem 1.2rem;max-width:80rem}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #dde1e7;vertical-align:top}
 th{background:#eef0f3}td.error{color:#8a1c1c;max-width:28rem;overflow-wrap:anywhere}
 .state-synced{color:#17692f}.state-failed{color:#8a1c1c;font-weight:600}.state-pending{color:#7a5a00}.state-dry-run{color:#4b4f99}
 .cards{display:flex;flex-wrap:wrap;gap:1rem}.card{background:#fff;border:1px solid #dde1e7;padding:.8rem 1rem;min-width:14rem}
 .notice{background:#e7f4ea;border:1px solid #9fd0ab;padding:.5rem .8rem}.problem{background:#fbeaea;border:1px solid #e3a3a3;padding:.5rem .8rem}
-button{font:inherit;cursor:pointer}input[type=search],input[type=password]{font:inherit;padding:.25rem .4rem;min-width:18rem}
+button,select{font:inherit;cursor:pointer}input[type=search],input[type=password]{font:inherit;padding:.25rem .4rem;min-width:18rem}
 form.inline{display:inline}
 `.trim();
 
