@@ -4,6 +4,7 @@
  * the default directory's stay at /admin, and a name the bridge does not know is a 404 page.
  */
 import { createSimulator } from '../../simulator/simulator-app';
+import { DirectoryAdmin } from '../../src/directories/directory-admin';
 import { startHarness, type Harness } from '../support/bridge-harness';
 import { consoleGet, consolePost, signIn, type SignedIn } from '../support/console-client';
 import { createTestDirectory, type TestDirectory } from '../support/console-directory';
@@ -108,13 +109,21 @@ describe('the console of each directory', () => {
     }
   });
 
-  it("when a named directory's overview is shown, then it reports its own Secret Server, while the default directory's reports the default one", async () => {
+  it("when a named directory's overview is shown, then it reports its own Secret Server and checks drift against it, while the default directory's uses the default one", async () => {
     await h.waitForSync();
     const [defaults, islandPage] = [await get('/admin'), await get('/admin/d/island')];
     expect(defaults.text).toMatch(/data-fact="secret-server-ok">yes</);
     expect(islandPage.status).toBe(200);
     expect(islandPage.text).toMatch(/data-fact="secret-server-ok">no</);
     expect(islandPage.text).toContain('<title>Overview · island · scim-bridge</title>');
+
+    // Check now compares against the directory's own Secret Server: the island's is down, the default one answers.
+    const islandDrift = await post('/admin/d/island/drift');
+    expect(islandDrift.status).toBe(200);
+    expect(islandDrift.text).toContain('Secret Server could not be read, so nothing was compared');
+    const defaultDrift = await post('/admin/drift');
+    expect(defaultDrift.text).toMatch(/\d+ drift item\(s\) found\./);
+    expect(defaultDrift.text).not.toContain('could not be read');
   });
 
   it('when a failed job is retried on one directory’s Failed page, then only that directory’s jobs are retried, and the other’s stay failed', async () => {
@@ -154,6 +163,18 @@ describe('the console of each directory', () => {
     expect(retried.text).toContain('The job is retried');
     await h.waitForSync();
     expect((await h.bridge.container.store.getLink('User', inDefault))?.state).toBe('synced');
+  });
+
+  it('when a directory is removed, then the switch stops listing it at once, and its pages become the 404 page once the bridge has seen the removal', async () => {
+    expect((await get('/admin/d/island')).status).toBe(200);
+    await new DirectoryAdmin(h.bridge.container.config, h.bridge.container.redis).remove('island');
+    expect((await get('/admin')).text).not.toContain('<option value="island"');
+    const deadline = Date.now() + 15_000;
+    while ((await get('/admin/d/island')).status !== 404) {
+      if (Date.now() > deadline) throw new Error('the removed directory still has pages');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect((await get('/admin/d/branch')).status).toBe(200);
   });
 });
 
