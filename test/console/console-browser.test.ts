@@ -2,11 +2,13 @@
  * The console in a real browser (Debian's Chromium through playwright-core): an admin signs in,
  * sees a user pushed through SCIM arrive as synced, sees a sync that Secret Server refused on the
  * Failed page, retries it once the cause is fixed and sees it synced, opens the queue dashboard,
- * and signs out. No page may trip its Content-Security-Policy.
+ * switches to a second directory and back, and signs out. No page may trip its
+ * Content-Security-Policy.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startHarness, Harness, TEST_ADMIN_TOKEN } from '../support/bridge-harness';
 import { hasChromium, launchChromium } from '../support/console-browser';
+import { createTestDirectory, type TestDirectory } from '../support/console-directory';
 
 // CI installs Chromium (.ci/run), so there a missing browser fails the run instead of skipping it.
 const runs = hasChromium || process.env.CI === 'true';
@@ -18,6 +20,7 @@ if (!runs) console.warn('/usr/bin/chromium not found: the console browser tests 
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
+  let branch: TestDirectory;
   const policyViolations: string[] = [];
 
   const screenshot = (name: string) => screenshotTo(page, name);
@@ -27,6 +30,8 @@ if (!runs) console.warn('/usr/bin/chromium not found: the console browser tests 
   beforeAll(async () => {
     h = await startHarness({ log: { level: 'info' } });
     base = h.bridge.url!;
+    // A second directory on the same Secret Server, so every page has the directory switch.
+    branch = await createTestDirectory(h, 'branch');
     browser = await launchChromium();
     context = await browser.newContext();
     page = await context.newPage();
@@ -188,6 +193,62 @@ if (!runs) console.warn('/usr/bin/chromium not found: the console browser tests 
     await h.waitForSync();
     expect((await h.bridge.admin.listFailed()).some((j) => j.resourceId === created.body.id)).toBe(false);
     expect((await h.bridge.container.store.getLink('User', created.body.id))?.state).toBe('synced');
+  });
+
+  it('when the admin switches to another directory, then its pages show its users only, its failed job is retried there, and the default directory is as it was', async () => {
+    const own = 'lin.branch@example.com';
+    const refused = 'ray.branch@example.com';
+    const ids: Record<string, string> = {};
+    for (const email of [own, refused]) {
+      const created = await branch.scim('POST', '/Users', { userName: email, emails: [{ value: email, primary: true }] });
+      expect(created.status).toBe(201);
+      ids[email] = created.body.id;
+    }
+    await branch.waitForSync();
+    h.simulator.setKnobs({ refuseDisable: [refused] });
+    const patched = await branch.scim('PATCH', `/Users/${ids[refused]}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', value: { active: false } }],
+    });
+    expect(patched.status).toBe(200);
+    await branch.waitForSync({ failed: 1 });
+
+    await page.goto(`${base}/admin/users`);
+    const defaultUsers = await page.locator('tbody tr').allTextContents();
+    expect(defaultUsers.length).toBeGreaterThan(0);
+    expect(await page.locator('select[name=name]').inputValue()).toBe('default');
+    await page.selectOption('select[name=name]', 'branch');
+    await Promise.all([page.waitForURL(`${base}/admin/d/branch/users`), page.click('header button:has-text("Show")')]);
+    expect(await page.locator('select[name=name]').inputValue()).toBe('branch');
+    expect(await page.title()).toBe('Users · branch · scim-bridge');
+    expect(await page.locator('tbody tr').count()).toBe(2);
+    expect(await stateOf(own)).toBe('synced');
+    expect(await stateOf(refused)).toBe('failed');
+    await screenshot('console-directory.png');
+
+    await page.click('nav >> text=Failed');
+    await page.waitForURL(`${base}/admin/d/branch/failed`);
+    const failed = page.locator('tbody tr', { hasText: refused });
+    expect(await page.locator('tbody tr').count()).toBe(1);
+    expect(await failed.textContent()).toMatch(/refused to disable/);
+    h.simulator.setKnobs({ refuseDisable: [] });
+    await Promise.all([page.waitForURL(`${base}/admin/d/branch/failed/retry`), failed.locator('button:has-text("Retry")').click()]);
+    expect(await page.locator('[role=status]').textContent()).toMatch(/retried/);
+    await branch.waitForSync();
+    await page.click('nav >> text=Failed');
+    expect(await page.locator('tbody tr').count()).toBe(0);
+    await page.click('nav >> text=Users');
+    await page.waitForURL(`${base}/admin/d/branch/users`);
+    expect(await stateOf(refused)).toBe('synced');
+    expect([...h.simulator.state.users.values()].find((u) => u.emailAddress === refused)!.enabled).toBe(false);
+
+    await page.selectOption('select[name=name]', 'default');
+    await Promise.all([page.waitForURL(`${base}/admin/users`), page.click('header button:has-text("Show")')]);
+    expect(await page.locator('tbody tr').allTextContents()).toEqual(defaultUsers);
+    expect(await rowOf(own).count()).toBe(0);
+    await page.click('nav >> text=Overview');
+    await page.waitForURL(`${base}/admin`);
+    expect(await page.locator('[data-count=users-synced]').textContent()).toBe(String(defaultUsers.length));
   });
 
   it('when the admin signs out, then the sign-in page says so and /admin sends the browser back to it', async () => {

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { SyncState } from '../../domain/resource-types';
+import { CONSOLE_SECTIONS, DEFAULT_PLACE, DIRECTORY_SWITCH_PATH, placeOf, type ConsolePlace, type ConsoleSection } from './console-place';
 
 /**
  * HTML for the console: a tagged template that escapes every interpolated value unless it is
@@ -45,13 +46,13 @@ const STYLE = `
 body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
 header{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;padding:.6rem 1.2rem;background:#1d2330;color:#fff}
 header a{color:#fff;text-decoration:none}header a[aria-current=page]{text-decoration:underline}
-header form{margin-left:auto}main{padding:1rem 1.2rem;max-width:80rem}
+header form{margin-left:auto}header form.directory{margin-left:0}header select{margin:0 .3rem}main{padding:1rem 1.2rem;max-width:80rem}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #dde1e7;vertical-align:top}
 th{background:#eef0f3}td.error{color:#8a1c1c;max-width:28rem;overflow-wrap:anywhere}
 .state-synced{color:#17692f}.state-failed{color:#8a1c1c;font-weight:600}.state-pending{color:#7a5a00}.state-dry-run{color:#4b4f99}
 .cards{display:flex;flex-wrap:wrap;gap:1rem}.card{background:#fff;border:1px solid #dde1e7;padding:.8rem 1rem;min-width:14rem}
 .notice{background:#e7f4ea;border:1px solid #9fd0ab;padding:.5rem .8rem}.problem{background:#fbeaea;border:1px solid #e3a3a3;padding:.5rem .8rem}
-button{font:inherit;cursor:pointer}input[type=search],input[type=password]{font:inherit;padding:.25rem .4rem;min-width:18rem}
+button,select{font:inherit;cursor:pointer}input[type=search],input[type=password]{font:inherit;padding:.25rem .4rem;min-width:18rem}
 form.inline{display:inline}
 `.trim();
 
@@ -78,24 +79,43 @@ export const CONSOLE_CSP = [
 export interface LayoutOptions {
   title: string;
   /** The nav entry to mark as the current page. */
-  current?: 'overview' | 'users' | 'groups' | 'failed' | 'drift';
+  current?: ConsoleSection;
   /** When signed in: the session's CSRF token for the sign-out form. */
   csrfToken?: string;
+  /** The directory shown; absent, the default directory's pages at /admin. */
+  place?: ConsolePlace;
   notice?: string;
   problem?: string;
 }
 
 export function layout(options: LayoutOptions, body: SafeHtml): SafeHtml {
-  const nav = (key: LayoutOptions['current'], href: string, label: string) =>
-    html`<a href="${href}" ${options.current === key ? new SafeHtml(' aria-current="page"') : ''}>${label}</a>`;
+  const place = options.place ?? DEFAULT_PLACE;
+  const { base } = place;
+  const several = place.directories.length > 1;
+  const nav = (key: ConsoleSection, label: string) =>
+    html`<a href="${base}${CONSOLE_SECTIONS[key]}" ${options.current === key ? new SafeHtml(' aria-current="page"') : ''}>${label}</a>`;
+  // The queue dashboard (bull-board) shows the default directory's queues only.
+  const dashboard = base === DEFAULT_PLACE.base ? html` · <a href="/admin/queues">Queue dashboard</a>` : '';
+  // A GET form: no script runs on these pages, and the directory name is no secret (it is in every URL of its pages).
+  const directorySwitch = several
+    ? html`<form method="get" action="${DIRECTORY_SWITCH_PATH}" class="directory">
+        <label
+          >Directory
+          <select name="name" data-fact="directory">
+            ${place.directories.map((name) => html`<option value="${name}" ${name === place.directory ? new SafeHtml(' selected') : ''}>${name}</option>`)}
+          </select></label
+        ><input type="hidden" name="section" value="${options.current ?? 'overview'}" /><button type="submit">Show</button>
+      </form>`
+    : '';
   const header =
     options.csrfToken === undefined
       ? html`<header><strong>scim-bridge console</strong></header>`
       : html`<header>
           <strong>scim-bridge console</strong>
+          ${directorySwitch}
           <nav>
-            ${nav('overview', '/admin', 'Overview')} · ${nav('users', '/admin/users', 'Users')} · ${nav('groups', '/admin/groups', 'Groups')} ·
-            ${nav('failed', '/admin/failed', 'Failed')} · ${nav('drift', '/admin/drift', 'Drift')} · <a href="/admin/queues">Queue dashboard</a>
+            ${nav('overview', 'Overview')} · ${nav('users', 'Users')} · ${nav('groups', 'Groups')} · ${nav('failed', 'Failed')} ·
+            ${nav('drift', 'Drift')}${dashboard}
           </nav>
           <form method="post" action="/admin/logout">${csrfField(options.csrfToken)}<button type="submit">Sign out</button></form>
         </header>`;
@@ -105,7 +125,7 @@ export function layout(options: LayoutOptions, body: SafeHtml): SafeHtml {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex" />
-        <title>${options.title} · scim-bridge</title>
+        <title>${options.title} · ${several ? `${place.directory} · ` : ''}scim-bridge</title>
         ${STYLE_ELEMENT}
       </head>
       <body>
@@ -134,6 +154,11 @@ export function sendPage(res: Response, status: number, page: SafeHtml, policy: 
   res.setHeader('Cache-Control', 'no-store');
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.send(page.value);
+}
+
+/** A page of the directory the request is in (console-place.ts), for its signed-in session. */
+export function sendConsolePage(req: Request, res: Response, status: number, options: Omit<LayoutOptions, 'csrfToken' | 'place'>, body: SafeHtml): void {
+  sendPage(res, status, layout({ ...options, csrfToken: req.adminSession!.csrfToken, place: placeOf(res) }, body));
 }
 
 /** A time as a <time> element, in UTC to the second. */

@@ -8,7 +8,8 @@ import type { ProtectedAttempt } from '../../history/protected-attempts';
 import type { ScimRequestEvent } from '../../history/history-event';
 import { reachedOverTls, signedOutCookies } from './console-cookies';
 import { historyPath, historyRoutes } from './history-page';
-import { csrfField, html, layout, sendPage, stateCell, when, type SafeHtml } from './console-html';
+import { csrfField, html, sendConsolePage, stateCell, when, type SafeHtml } from './console-html';
+import { consoleBasePath, DEFAULT_PLACE, setPlace } from './console-place';
 import { registerDriftPage, type DriftPageDependencies } from './drift-page';
 
 /** What the overview shows beside the counts: the facts /readyz reports, and the import's last run. */
@@ -30,6 +31,9 @@ export interface ProtectedAccountsView {
 }
 
 export interface ConsoleDependencies {
+  /** The directory whose pages these are (its services are all the others), and every directory's name for the header's switch. */
+  directory: string;
+  directories(): Promise<readonly string[]>;
   queries: ConsoleQueries;
   admin: AdminService;
   sessions: AdminSessionStore;
@@ -46,15 +50,25 @@ const SYNC_STATES: SyncState[] = ['pending', 'synced', 'dry-run', 'failed'];
 const FAILED_SHOWN = 200;
 
 /**
- * The console's pages, for a signed-in browser only (admin-surface.ts decides who that is and
- * has checked the CSRF token of every POST before these run). Every page is server-rendered HTML
- * that works without JavaScript. Personal data never goes into a URL: a search is a POST, and the
- * links carry only page numbers and fixed notice codes.
+ * One directory's console pages, for a signed-in browser only (admin-surface.ts decides who that
+ * is and has checked the CSRF token of every POST before these run). Every page is server-rendered
+ * HTML that works without JavaScript. Personal data never goes into a URL: a search is a POST, and
+ * the links carry only page numbers and fixed notice codes. Every action acts through this
+ * directory's services, and every link and form points under its base path (console-place.ts).
  */
 export function consoleRouter(deps: ConsoleDependencies): Router {
   const router = express.Router();
   const pageSize = deps.pageSize ?? 50;
   const csrf = (req: Request) => req.adminSession!.csrfToken;
+  const base = consoleBasePath(deps.directory);
+
+  // The header's directory switch lists the directories: read for pages only, not for the JSON
+  // requests (the dashboard's polling) that pass through on their way to admin-router.ts.
+  router.use(async (req, res, next) => {
+    const directories = req.accepts(['json', 'html']) === 'html' ? await deps.directories() : [deps.directory];
+    setPlace(res, { base, directory: deps.directory, directories });
+    next();
+  });
 
   router.get('/', async (req, res) => {
     const [users, groups, queue, status, protectedAccounts] = await Promise.all([
@@ -64,7 +78,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
       deps.status(),
       deps.protectedAccounts(),
     ]);
-    sendPage(res, 200, layout({ title: 'Overview', current: 'overview', csrfToken: csrf(req) }, overviewBody(users, groups, queue, status, protectedAccounts)));
+    sendConsolePage(req, res, 200, { title: 'Overview', current: 'overview' }, overviewBody(base, users, groups, queue, status, protectedAccounts));
   });
 
   for (const kind of ['User', 'Group'] as const) {
@@ -73,7 +87,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
     const current = kind === 'User' ? 'users' : 'groups';
     const render = async (req: Request, res: Response, query: string, pageIndex: number, notice?: string, problem?: string) => {
       const page = await deps.queries.page(kind, query, pageIndex, pageSize);
-      sendPage(res, 200, layout({ title, current, csrfToken: csrf(req), notice, problem }, resourcesBody(kind, path, page, query, pageIndex, csrf(req))));
+      sendConsolePage(req, res, 200, { title, current, notice, problem }, resourcesBody(base, kind, path, page, query, pageIndex, csrf(req)));
     };
     router.get(path, async (req, res) => render(req, res, '', pageNumber(req.query.page)));
     router.post(path, async (req, res) => {
@@ -127,11 +141,7 @@ export function consoleRouter(deps: ConsoleDependencies): Router {
 
   const renderFailed = async (req: Request, res: Response, notice?: string, problem?: string) => {
     const [jobs, counts] = await Promise.all([deps.queries.failedJobs(FAILED_SHOWN), deps.admin.queueCounts()]);
-    sendPage(
-      res,
-      200,
-      layout({ title: 'Failed', current: 'failed', csrfToken: csrf(req), notice, problem }, failedBody(jobs, counts.failed ?? jobs.length, csrf(req))),
-    );
+    sendConsolePage(req, res, 200, { title: 'Failed', current: 'failed', notice, problem }, failedBody(base, jobs, counts.failed ?? jobs.length, csrf(req)));
   };
 
   return router;
@@ -151,6 +161,7 @@ function pageNumber(value: unknown): number {
 }
 
 function overviewBody(
+  base: string,
   users: Record<SyncState, number>,
   groups: Record<SyncState, number>,
   queue: Record<string, number>,
@@ -192,7 +203,7 @@ function overviewBody(
             )}
           </tbody>
         </table>
-        <p><a href="/admin/failed">Failed jobs</a> · <a href="/admin/queues">Queue dashboard</a></p>
+        <p><a href="${base}/failed">Failed jobs</a>${base === DEFAULT_PLACE.base ? html` · <a href="/admin/queues">Queue dashboard</a>` : ''}</p>
       </div>
       <div class="card">
         <h2>Secret Server</h2>
@@ -237,16 +248,16 @@ function overviewBody(
         </table>
       </div>
     </div>
-    ${protectedBody(protectedAccounts)}`;
+    ${protectedBody(base, protectedAccounts)}`;
 }
 
-function protectedBody(view: ProtectedAccountsView): SafeHtml {
+function protectedBody(base: string, view: ProtectedAccountsView): SafeHtml {
   const attempt = (a: ProtectedAccountsView['attempts'][number]) =>
     html`<tr data-attempt="${a.secretServerId}">
       <td>${when(a.at)}</td>
       <td>${a.secretServerId}</td>
       <td>${a.reason}</td>
-      <td><a href="${historyPath(a.kind, a.resourceId)}">${a.kind} ${a.resourceId}</a></td>
+      <td><a href="${historyPath(base, a.kind, a.resourceId)}">${a.kind} ${a.resourceId}</a></td>
       <td>
         ${a.cause ? html`SCIM ${a.cause.method}${a.cause.changed.length ? ` (${a.cause.changed.join(', ')})` : ''}<br />` : ''}<small
           >${a.requestId ?? 'no request id (a resync or the sweeper)'}</small
@@ -282,10 +293,10 @@ function protectedBody(view: ProtectedAccountsView): SafeHtml {
     }`;
 }
 
-function resourcesBody(kind: ResourceKind, path: string, page: ConsolePage, query: string, pageIndex: number, csrfToken: string): SafeHtml {
+function resourcesBody(base: string, kind: ResourceKind, path: string, page: ConsolePage, query: string, pageIndex: number, csrfToken: string): SafeHtml {
   const isUser = kind === 'User';
   const noun = isUser ? 'user' : 'group';
-  const action = `/admin${path}`;
+  const action = `${base}${path}`;
   const searchHint = isUser ? 'email, userName, name or Secret Server id' : 'name or Secret Server id';
   // A search's pages are POSTs too, so the search text never lands in a URL.
   const pageLink = (index: number, label: string) =>
@@ -328,7 +339,7 @@ function resourcesBody(kind: ResourceKind, path: string, page: ConsolePage, quer
   const rowHtml = (row: ConsoleRow) =>
     isUser
       ? html`<tr data-id="${row.id}">
-          <td><a href="${historyPath(kind, row.id)}">${row.name}</a></td>
+          <td><a href="${historyPath(base, kind, row.id)}">${row.name}</a></td>
           <td>${row.email ?? '—'}</td>
           <td>${row.displayName ?? '—'}</td>
           <td>${row.active ? 'yes' : 'no'}</td>
@@ -339,7 +350,7 @@ function resourcesBody(kind: ResourceKind, path: string, page: ConsolePage, quer
           <td>${retry(row)}</td>
         </tr>`
       : html`<tr data-id="${row.id}">
-          <td><a href="${historyPath(kind, row.id)}">${row.name}</a></td>
+          <td><a href="${historyPath(base, kind, row.id)}">${row.name}</a></td>
           <td>${row.members ?? '—'}</td>
           <td data-field="syncState">${stateCell(row.syncState)}</td>
           <td>${row.secretServerId ?? '—'}</td>
@@ -369,7 +380,7 @@ function resourcesBody(kind: ResourceKind, path: string, page: ConsolePage, quer
     <p>Retry queues a forced sync of that ${noun}: the worker reads what Okta sent and converges Secret Server to it, even where it was synced before.</p>`;
 }
 
-function failedBody(jobs: FailedJobRow[], total: number, csrfToken: string): SafeHtml {
+function failedBody(base: string, jobs: FailedJobRow[], total: number, csrfToken: string): SafeHtml {
   if (jobs.length === 0) return html`<p>No failed jobs.</p>`;
   const row = (job: FailedJobRow) =>
     html`<tr data-job="${job.jobId}">
@@ -380,7 +391,7 @@ function failedBody(jobs: FailedJobRow[], total: number, csrfToken: string): Saf
       <td class="error">${job.failedReason}</td>
       <td>${job.advice}</td>
       <td>
-        <form method="post" action="/admin/failed/retry" class="inline">
+        <form method="post" action="${base}/failed/retry" class="inline">
           ${csrfField(csrfToken)}<input type="hidden" name="jobId" value="${job.jobId}" /><button type="submit">Retry</button>
         </form>
       </td>
@@ -389,7 +400,7 @@ function failedBody(jobs: FailedJobRow[], total: number, csrfToken: string): Saf
       ${total} failed job(s)${total > jobs.length ? `; the ${jobs.length} most recent are shown` : ''}. A job is retried from the desired state as it is now, so
       fix the cause first.
     </p>
-    <form method="post" action="/admin/failed/retry">${csrfField(csrfToken)}<button type="submit">Retry all failed jobs</button></form>
+    <form method="post" action="${base}/failed/retry">${csrfField(csrfToken)}<button type="submit">Retry all failed jobs</button></form>
     <table>
       <thead>
         <tr>

@@ -2,7 +2,8 @@ import type { Request, Response, Router } from 'express';
 import { DRIFT_KINDS, type DriftItem, type StoredDriftReport } from '../../domain/drift-report';
 import type { DriftService } from '../../domain/drift-service';
 import { isSecretServerError } from '../../secret-server/secret-server-errors';
-import { csrfField, html, layout, sendPage, type SafeHtml } from './console-html';
+import { csrfField, html, sendConsolePage, type SafeHtml } from './console-html';
+import { placeOf } from './console-place';
 import { historyPath } from './history-page';
 
 export type DriftPageDependencies = Pick<DriftService, 'check' | 'fix' | 'lastReport'>;
@@ -16,9 +17,8 @@ export type DriftPageDependencies = Pick<DriftService, 'check' | 'fix' | 'lastRe
  */
 export function registerDriftPage(router: Router, deps: DriftPageDependencies): void {
   const render = async (req: Request, res: Response, notice?: string, problem?: string) => {
-    const csrfToken = req.adminSession!.csrfToken;
     const report = await deps.lastReport();
-    sendPage(res, 200, layout({ title: 'Drift', current: 'drift', csrfToken, notice, problem }, driftBody(report, csrfToken)));
+    sendConsolePage(req, res, 200, { title: 'Drift', current: 'drift', notice, problem }, driftBody(placeOf(res).base, report, req.adminSession!.csrfToken));
   };
   /** Runs the check (and the fix); Secret Server out of reach is said on the page, not answered as an error page. */
   const run = async (req: Request, res: Response, fix: boolean) => {
@@ -38,10 +38,10 @@ export function registerDriftPage(router: Router, deps: DriftPageDependencies): 
   router.post('/drift/fix', async (req, res) => run(req, res, true));
 }
 
-function driftBody(report: StoredDriftReport | undefined, csrfToken: string): SafeHtml {
+function driftBody(base: string, report: StoredDriftReport | undefined, csrfToken: string): SafeHtml {
   const actions = html`<div>
-    <form method="post" action="/admin/drift" class="inline">${csrfField(csrfToken)}<button type="submit">Check now</button></form>
-    <form method="post" action="/admin/drift/fix" class="inline">${csrfField(csrfToken)}<button type="submit">Fix drift</button></form>
+    <form method="post" action="${base}/drift" class="inline">${csrfField(csrfToken)}<button type="submit">Check now</button></form>
+    <form method="post" action="${base}/drift/fix" class="inline">${csrfField(csrfToken)}<button type="submit">Fix drift</button></form>
   </div>`;
   const explanation = html`<p>
     Drift is Secret Server holding something other than what Okta sent: a user missing, disabled or renamed there, a group member added or removed by hand, a
@@ -76,7 +76,7 @@ function driftBody(report: StoredDriftReport | undefined, csrfToken: string): Sa
     html`<tr data-kind="${item.kind}">
       <td>${item.kind}</td>
       <td>
-        ${item.resource ? html`<a href="${historyPath(item.resource.kind, item.resource.id)}">${item.resource.kind}</a><br /><small>${item.resource.id}</small>` : '—'}
+        ${item.resource ? html`<a href="${historyPath(base, item.resource.kind, item.resource.id)}">${item.resource.kind}</a><br /><small>${item.resource.id}</small>` : '—'}
       </td>
       <td>${item.name}</td>
       <td>${item.secretServerId ?? '—'}</td>

@@ -4,7 +4,8 @@ import type { AdminService } from '../../domain/admin-service';
 import type { ResourceKind } from '../../domain/resource-types';
 import type { HistoryEvent } from '../../history/history-event';
 import { summarizeEvent, type HistoryReader } from '../../history/history-reader';
-import { csrfField, html, layout, sendPage, stateCell, when, type SafeHtml } from './console-html';
+import { csrfField, html, sendConsolePage, stateCell, when, type SafeHtml } from './console-html';
+import { placeOf } from './console-place';
 
 export interface HistoryPageDependencies {
   queries: ConsoleQueries;
@@ -29,11 +30,7 @@ export function historyRoutes(router: Router, deps: HistoryPageDependencies): vo
       if (!row && events.length === 0) return notFound(req, res, kind);
       const title = row ? `${kind === 'User' ? 'User' : 'Group'} ${row.name}` : `Deleted ${kind.toLowerCase()} ${id}`;
       const current = kind === 'User' ? 'users' : 'groups';
-      sendPage(
-        res,
-        200,
-        layout({ title, current, csrfToken: req.adminSession!.csrfToken, notice }, historyBody(kind, id, row, events, req.adminSession!.csrfToken)),
-      );
+      sendConsolePage(req, res, 200, { title, current, notice }, historyBody(placeOf(res).base, kind, id, row, events, req.adminSession!.csrfToken));
     };
     router.get(`${base}/:id/history`, (req, res) => render(req, res));
     router.post(`${base}/:id/history/retry`, async (req, res) => {
@@ -44,24 +41,23 @@ export function historyRoutes(router: Router, deps: HistoryPageDependencies): vo
   }
 }
 
-/** The path of a resource's history page, for links from the other pages. */
-export function historyPath(kind: ResourceKind, id: string): string {
-  return `/admin/${kind === 'User' ? 'users' : 'groups'}/${encodeURIComponent(id)}/history`;
+/** The path of a resource's history page under a directory's console path (console-place.ts), for links from the other pages. */
+export function historyPath(base: string, kind: ResourceKind, id: string): string {
+  return `${base}/${kind === 'User' ? 'users' : 'groups'}/${encodeURIComponent(id)}/history`;
 }
 
 function notFound(req: Request, res: Response, kind: ResourceKind): void {
   const noun = kind.toLowerCase();
-  sendPage(
+  sendConsolePage(
+    req,
     res,
     404,
-    layout(
-      { title: `No such ${noun}`, current: kind === 'User' ? 'users' : 'groups', csrfToken: req.adminSession!.csrfToken },
-      html`<p>No ${noun} has this id, and no history is kept for one. <a href="/admin/${noun}s">Search the ${noun}s</a>.</p>`,
-    ),
+    { title: `No such ${noun}`, current: kind === 'User' ? 'users' : 'groups' },
+    html`<p>No ${noun} has this id, and no history is kept for one. <a href="${placeOf(res).base}/${noun}s">Search the ${noun}s</a>.</p>`,
   );
 }
 
-function historyBody(kind: ResourceKind, id: string, row: ConsoleRow | null, events: HistoryEvent[], csrfToken: string): SafeHtml {
+function historyBody(base: string, kind: ResourceKind, id: string, row: ConsoleRow | null, events: HistoryEvent[], csrfToken: string): SafeHtml {
   const facts = row
     ? html`<table class="facts">
           <tbody>
@@ -106,7 +102,7 @@ function historyBody(kind: ResourceKind, id: string, row: ConsoleRow | null, eve
             </tr>
           </tbody>
         </table>
-        <form method="post" action="${historyPath(kind, id)}/retry">
+        <form method="post" action="${historyPath(base, kind, id)}/retry">
           ${csrfField(csrfToken)}<button type="submit">Retry: converge Secret Server again</button>
         </form>`
     : html`<p>This ${kind.toLowerCase()} was deleted; its history is kept until it ages out.</p>`;
