@@ -199,6 +199,28 @@ describe('directories', () => {
     expect(h.simulator.state.users.get(account.id)!.enabled).toBe(true);
   });
 
+  it('when two directories on one Secret Server push a group of one name, then the second never renames, deletes or regroups it', async () => {
+    const member = unique('group.member');
+    const memberId = (await scim('default', 'POST', '/Users', oktaUser(member))).body.id;
+    const name = `Shared Ops ${Date.now()}`;
+    await scim('default', 'POST', '/Groups', { displayName: name, members: [{ value: memberId }] });
+    await h.waitForSync();
+    const [ssGroup] = [...h.simulator.state.groups.values()].filter((g) => g.name === name);
+    expect([...ssGroup.memberIds]).toHaveLength(1);
+
+    const failedBefore = (await (await h.bridge.container.directories.get('preview'))!.queue.provision.getJobCounts('failed')).failed;
+    const theirs = await scim('preview', 'POST', '/Groups', { displayName: name, members: [] });
+    expect(theirs.status).toBe(201);
+    await waitForDirectory('preview', { failed: failedBefore + 1 });
+    await scim('preview', 'DELETE', `/Groups/${theirs.body.id}`);
+    await waitForDirectory('preview', { failed: failedBefore + 1 });
+
+    expect(h.simulator.state.groups.get(ssGroup.id)).toMatchObject({ name, enabled: true });
+    expect([...h.simulator.state.groups.get(ssGroup.id)!.memberIds]).toEqual([...ssGroup.memberIds]);
+    const failed = await cli('failed', 'list', '--directory', 'preview');
+    expect(failed.stdout).toContain(`group ${ssGroup.id} (${name}) is not the bridge's to claim for directory "preview": directory "default" linked it first`);
+  });
+
   it("when a directory is removed, then its base URL, tokens and keys are gone and the others' are untouched", async () => {
     const email = unique('kept');
     await scim('default', 'POST', '/Users', oktaUser(email));
