@@ -2,6 +2,7 @@ import express, { RequestHandler, Router } from 'express';
 import type { BridgeConfig } from './config/config-schema';
 import type { ResourceService } from './domain/resource-service';
 import { BridgeError, NotFoundError } from './errors/bridge-error';
+import { DEFAULT_DIRECTORY } from './directories/directory';
 import { adminSurface, type AdminSurfaceDependencies } from './http/admin-surface';
 import { parseAuthSchemes, type AuthScheme } from './config/auth-schemes';
 import { BasicVerifier, credentialAuth, enabledVerifiers, TokenVerifier } from './http/auth-middleware';
@@ -138,6 +139,7 @@ function namedDirectories(
   const routers = new Map<ScimDirectoryDependencies, Router>();
   return async (req, res, next) => {
     const name = String(req.params.directory);
+    if (name.toLowerCase() === DEFAULT_DIRECTORY) throw new NotFoundError(`The default directory is at ${SCIM_BASE_PATH}, not ${req.baseUrl}`);
     const directory = await lookup(name);
     if (!directory) throw new NotFoundError(`No directory named ${JSON.stringify(name)} at ${req.baseUrl}`);
     let router = routers.get(directory);

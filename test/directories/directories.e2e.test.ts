@@ -123,6 +123,9 @@ describe('directories', () => {
 
     expect(res.status).toBe(404);
     expect(res.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);
+    const defaultByName = await scim('default', 'GET', '/d/default/Users', undefined, TEST_SCIM_TOKEN);
+    expect(defaultByName.status).toBe(404);
+    expect(defaultByName.body.detail).toContain('The default directory is at /scim/v2');
   });
 
   it('when the same email is pushed to two directories, then they are two SCIM users, each in its own Secret Server', async () => {
