@@ -44,6 +44,9 @@ export interface BenchSettings {
   /** New users of the first-sync phase, and the simulator's latency per call there. */
   firstSyncUsers: number;
   firstSyncLatencyMs: number;
+  /** Members the large-group phase adds, one PATCH each, and the simulator's latency per call there. */
+  largeGroupMembers: number;
+  largeGroupLatencyMs: number;
   /** Folder for .cpuprofile files of the bridge children, or undefined (BENCH_CPU_PROF=1 turns it on). */
   cpuProfDir?: string;
 }
@@ -74,6 +77,8 @@ export function loadSettings(): BenchSettings {
     callsMembers,
     firstSyncUsers: Math.max(1, intFromEnv('BENCH_FIRST_SYNC_USERS', 1000)),
     firstSyncLatencyMs: intFromEnv('BENCH_FIRST_SYNC_LATENCY_MS', 100),
+    largeGroupMembers: Math.max(1, intFromEnv('BENCH_LARGE_GROUP_MEMBERS', 10_000)),
+    largeGroupLatencyMs: intFromEnv('BENCH_LARGE_GROUP_LATENCY_MS', 20),
     cpuProfDir: process.env.BENCH_CPU_PROF === '1' ? path.join(RESULTS_DIR, 'profiles') : undefined,
   };
 }

@@ -22,6 +22,7 @@ import { runE2eBench } from './e2e-bench';
 import { runFirstSyncBench } from './first-sync-bench';
 import { runFrontBench } from './front-bench';
 import { runImportBench } from './import-bench';
+import { runLargeGroupBench } from './large-group-bench';
 import { BenchResults, markdownTable, rowsOf, stepTable } from './report';
 
 const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -67,6 +68,7 @@ async function main(): Promise<number> {
     // Its own simulator per profile: the other phases' users and groups would only get in the way.
     if (settings.phases.has('calls')) results.calls = await runCallsBench(settings, redis, log);
     if (settings.phases.has('first-sync')) results.firstSync = await runFirstSyncBench(settings, redis, log);
+    if (settings.phases.has('large-group')) results.largeGroup = await runLargeGroupBench(settings, redis, log);
   } catch (err) {
     failed = true;
     log(`FAILED: ${err instanceof Error ? err.stack : String(err)}`);
