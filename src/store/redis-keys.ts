@@ -60,6 +60,8 @@ export function redisKeys(prefix: string) {
     oauthClientGrants: (clientId: string) => `${prefix}:oauth:client:${clientId}:grants`,
     /** Per-resource worker lock, so two workers never converge one resource at once. */
     syncLock: (k: ResourceKind, id: string) => `${prefix}:lock:${kind(k)}:${id}`,
+    /** Set by a job that found the lock held: the holder converges once more before it lets go (resource-lock.ts). */
+    syncRerun: (k: ResourceKind, id: string) => `${prefix}:lock:${kind(k)}:${id}:rerun`,
     /** Import run bookkeeping. */
     importStatus: () => `${prefix}:import:status`,
     /** LIST of HistoryEvent JSON, newest first, capped and expiring (history/resource-history.ts). */
