@@ -52,7 +52,7 @@ export interface BenchSettings {
 }
 
 export function loadSettings(): BenchSettings {
-  const phases = (process.env.BENCH_PHASES ?? 'front,e2e,import,calls,first-sync').split(',').map((p) => p.trim());
+  const phases = (process.env.BENCH_PHASES ?? 'front,e2e,import,calls,first-sync,large-group').split(',').map((p) => p.trim());
   const callsUsers = intFromEnv('BENCH_CALLS_USERS', 50);
   const callsMembers = intFromEnv('BENCH_CALLS_MEMBERS', 10);
   // The change removes members of the group of new users, so it cannot remove more than it holds.

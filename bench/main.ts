@@ -4,11 +4,11 @@
  * and the Secret Server simulator, each service in its own process.
  * Prints a table beside the targets and the full results as JSON (also bench-results/latest.json).
  *
- * Settings (environment): BENCH_PHASES=front,e2e,import,calls,first-sync  BENCH_USERS=10000  BENCH_GROUPS=100
+ * Settings (environment): BENCH_PHASES=front,e2e,import,calls,first-sync,large-group  BENCH_USERS=10000  BENCH_GROUPS=100
  * BENCH_FRONT_SECONDS=20  BENCH_FRONT_RPS=1000  BENCH_FRONT_CONNECTIONS=16  BENCH_IMPORT_USERS=100000
  * BENCH_IMPORT_GROUPS=1000  BENCH_SS_LATENCY_MS=20  BENCH_IMPORT_LATENCY_MS=20  BENCH_CALLS_USERS=50
  * BENCH_CALLS_MEMBERS=10 (added and as many removed in one group change)  BENCH_FIRST_SYNC_USERS=1000
- * BENCH_FIRST_SYNC_LATENCY_MS=100  BENCH_CPU_PROF=1
+ * BENCH_FIRST_SYNC_LATENCY_MS=100  BENCH_LARGE_GROUP_MEMBERS=10000  BENCH_LARGE_GROUP_LATENCY_MS=20  BENCH_CPU_PROF=1
  * (writes .cpuprofile files of the bridge processes to bench-results/profiles; see cpu-profile-summary.ts).
  */
 import fs from 'node:fs';
