@@ -44,15 +44,12 @@ export interface BenchSettings {
   /** New users of the first-sync phase, and the simulator's latency per call there. */
   firstSyncUsers: number;
   firstSyncLatencyMs: number;
-  /** Members the large-group phase adds, one PATCH each, and the simulator's latency per call there. */
-  largeGroupMembers: number;
-  largeGroupLatencyMs: number;
   /** Folder for .cpuprofile files of the bridge children, or undefined (BENCH_CPU_PROF=1 turns it on). */
   cpuProfDir?: string;
 }
 
 export function loadSettings(): BenchSettings {
-  const phases = (process.env.BENCH_PHASES ?? 'front,e2e,import,calls,first-sync,large-group').split(',').map((p) => p.trim());
+  const phases = (process.env.BENCH_PHASES ?? 'front,e2e,import,calls,first-sync').split(',').map((p) => p.trim());
   const callsUsers = intFromEnv('BENCH_CALLS_USERS', 50);
   const callsMembers = intFromEnv('BENCH_CALLS_MEMBERS', 10);
   // The change removes members of the group of new users, so it cannot remove more than it holds.
@@ -77,8 +74,6 @@ export function loadSettings(): BenchSettings {
     callsMembers,
     firstSyncUsers: Math.max(1, intFromEnv('BENCH_FIRST_SYNC_USERS', 1000)),
     firstSyncLatencyMs: intFromEnv('BENCH_FIRST_SYNC_LATENCY_MS', 100),
-    largeGroupMembers: Math.max(1, intFromEnv('BENCH_LARGE_GROUP_MEMBERS', 10_000)),
-    largeGroupLatencyMs: intFromEnv('BENCH_LARGE_GROUP_LATENCY_MS', 20),
     cpuProfDir: process.env.BENCH_CPU_PROF === '1' ? path.join(RESULTS_DIR, 'profiles') : undefined,
   };
 }

@@ -4,11 +4,11 @@
  * and the Secret Server simulator, each service in its own process.
  * Prints a table beside the targets and the full results as JSON (also bench-results/latest.json).
  *
- * Settings (environment): BENCH_PHASES=front,e2e,import,calls,first-sync,large-group  BENCH_USERS=10000  BENCH_GROUPS=100
+ * Settings (environment): BENCH_PHASES=front,e2e,import,calls,first-sync  BENCH_USERS=10000  BENCH_GROUPS=100
  * BENCH_FRONT_SECONDS=20  BENCH_FRONT_RPS=1000  BENCH_FRONT_CONNECTIONS=16  BENCH_IMPORT_USERS=100000
  * BENCH_IMPORT_GROUPS=1000  BENCH_SS_LATENCY_MS=20  BENCH_IMPORT_LATENCY_MS=20  BENCH_CALLS_USERS=50
  * BENCH_CALLS_MEMBERS=10 (added and as many removed in one group change)  BENCH_FIRST_SYNC_USERS=1000
- * BENCH_FIRST_SYNC_LATENCY_MS=100  BENCH_LARGE_GROUP_MEMBERS=10000  BENCH_LARGE_GROUP_LATENCY_MS=20  BENCH_CPU_PROF=1
+ * BENCH_FIRST_SYNC_LATENCY_MS=100  BENCH_CPU_PROF=1
  * (writes .cpuprofile files of the bridge processes to bench-results/profiles; see cpu-profile-summary.ts).
  */
 import fs from 'node:fs';
@@ -22,7 +22,6 @@ import { runE2eBench } from './e2e-bench';
 import { runFirstSyncBench } from './first-sync-bench';
 import { runFrontBench } from './front-bench';
 import { runImportBench } from './import-bench';
-import { runLargeGroupBench } from './large-group-bench';
 import { BenchResults, markdownTable, rowsOf, stepTable } from './report';
 
 const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -68,7 +67,6 @@ async function main(): Promise<number> {
     // Its own simulator per profile: the other phases' users and groups would only get in the way.
     if (settings.phases.has('calls')) results.calls = await runCallsBench(settings, redis, log);
     if (settings.phases.has('first-sync')) results.firstSync = await runFirstSyncBench(settings, redis, log);
-    if (settings.phases.has('large-group')) results.largeGroup = await runLargeGroupBench(settings, redis, log);
   } catch (err) {
     failed = true;
     log(`FAILED: ${err instanceof Error ? err.stack : String(err)}`);

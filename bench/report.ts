@@ -4,7 +4,6 @@ import type { E2eResult } from './e2e-bench';
 import type { FirstSyncResult } from './first-sync-bench';
 import type { FrontResult } from './front-bench';
 import type { ImportResult } from './import-bench';
-import type { LargeGroupResult } from './large-group-bench';
 import type { MixStep } from './scim-mix';
 
 export interface BenchResults {
@@ -17,7 +16,6 @@ export interface BenchResults {
   import?: ImportResult;
   calls?: CallsResult;
   firstSync?: FirstSyncResult;
-  largeGroup?: LargeGroupResult;
 }
 
 export interface Row {
@@ -188,48 +186,6 @@ export function rowsOf(r: BenchResults): Row[] {
         },
       );
     }
-  }
-  const g = r.largeGroup;
-  if (g) {
-    const p99s = g.bands.map((b) => b.patch.p99);
-    const first = p99s[0] ?? NaN;
-    const last = p99s[p99s.length - 1] ?? NaN;
-    rows.push(
-      {
-        measure: `Large group: ${fmt(g.members)} single-member PATCHes adding each new user, 10 at a time, one process with every role: p50 / p99 / max`,
-        result: `${ms(g.patch.p50)} / ${ms(g.patch.p99)} / ${ms(g.patch.max)} (${Object.entries(g.patchStatuses)
-          .map(([status, count]) => `${fmt(count)} x ${status}`)
-          .join(', ')})`,
-        target: 'p99 <= 50 ms',
-        met: g.patch.p99 <= 50,
-      },
-      {
-        measure: '  PATCH p99 per thousand members (first band ... last band)',
-        result: p99s.map((p) => p.toFixed(1)).join(' / ') + ' ms',
-        target: 'flat (last <= 2x first + 5 ms)',
-        met: last <= 2 * first + 5,
-      },
-      {
-        measure: `  Peak RSS of the one process (BRIDGE_ROLE=all)`,
-        result: `${fmt(g.peakRssMb ?? NaN)} MB`,
-        target: '<= 200 MB',
-        met: (g.peakRssMb ?? Infinity) <= 200,
-      },
-      {
-        measure: `  Members in the simulator's group at the end (${g.latencyMs} ms per call), until all there`,
-        result: `${fmt(g.membersInSimulator)}${g.exact ? ', exactly those pushed' : ' (NOT EXACT)'} after ${fmt(g.elapsedSeconds, 1)} s (push ${fmt(g.pushSeconds, 1)} s)${g.failedJobs ? ` (${g.failedJobs} FAILED jobs)` : ''}`,
-        target: `${fmt(g.members)}`,
-        met: g.exact && g.failedJobs === 0,
-      },
-      {
-        measure: '  Secret Server calls of the group sync',
-        result: Object.entries(g.groupSyncCalls)
-          .sort(([, a], [, b]) => b - a)
-          .map(([endpoint, calls]) => `${endpoint} ${fmt(calls)}`)
-          .join(', '),
-        target: '',
-      },
-    );
   }
   // Not the target's condition, but where memory peaks in practice: under load, not at rest.
   const underLoad = [

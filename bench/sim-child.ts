@@ -105,11 +105,6 @@ async function main(): Promise<void> {
        * group's members (null while the group does not exist), so the driver can compare the
        * membership with the one it asked for rather than only its size.
        */
-      /** How many members one group holds (0 while it does not exist): cheap enough to poll. */
-      groupStatus: ({ groupName }: { groupName: string }) => {
-        const group = [...sim.state.groups.values()].find((g) => g.name === groupName);
-        return { members: group?.memberIds.size ?? 0 };
-      },
       callsStatus: ({ emailDomain, groupName }: { emailDomain: string; groupName: string }) => {
         let users = 0;
         for (const u of sim.state.users.values()) if (u.enabled && u.emailAddress?.endsWith(`@${emailDomain}`)) users++;

@@ -39,7 +39,7 @@ export interface ResourceView {
  * instead of the resource, and Okta accepts either for groups; above this size the 204 keeps a
  * one-member change from costing the whole group in rendering and transfer.
  */
-export const PATCH_ECHO_MEMBERS = 100;
+export const PATCH_ECHO_MEMBERS = 1000;
 
 export interface ListQuery {
   filter?: string;

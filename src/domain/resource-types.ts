@@ -36,8 +36,6 @@ export interface SecretServerLink {
   secretServerName?: string;
   state: SyncState;
   syncedVersion?: number;
-  /** For groups: the version the last membership sync covered (store/group-member-journal.ts). */
-  membersVersion?: number;
   lastError?: string;
   lastSyncedAt?: string;
 }

@@ -6,7 +6,7 @@ import {
   SecretServerRefusedError,
   SecretServerRetryableError,
 } from '../secret-server/secret-server-errors';
-import { decideJobOutcome, COALESCED, MAX_MEMBER_WAITS, MEMBER_WAIT_MS, type AttemptInfo, type JobRun } from './job-decision';
+import { decideJobOutcome, LOCKED_RETRY_MS, MAX_MEMBER_WAITS, MEMBER_WAIT_MS, type AttemptInfo, type JobRun } from './job-decision';
 import { WaitingForMembersError } from './sync-job';
 
 const fields = { requestId: 'req-1', operation: 'sync-user', id: 'u1', jobId: 'User-u1-3', attempt: 1 };
@@ -18,8 +18,9 @@ function decide(run: JobRun, attempt: AttemptInfo = firstOfTwelve, jobName = 'sy
 const threw = (error: unknown): JobRun => ({ kind: 'threw', error });
 
 describe('job decision', () => {
-  it('when another worker holds the resource, then the job ends at once, its change left to the holder, with no line and no metric', () => {
-    expect(decide({ kind: 'locked' })).toEqual({ action: 'complete', result: { result: 'unchanged', detail: COALESCED }, links: [] });
+  it('when another worker holds the resource, then the job comes back shortly, with no attempt spent, no line and no metric', () => {
+    expect(decide({ kind: 'locked' })).toEqual({ action: 'delay', delayMs: LOCKED_RETRY_MS, links: [] });
+    expect(LOCKED_RETRY_MS).toBe(300);
   });
 
   it('when the job converged, then it completes with ids and outcome only, one INFO line and the outcome as metric', () => {

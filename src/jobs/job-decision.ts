@@ -1,10 +1,8 @@
 import { SecretServerAccountNotClaimableError, SecretServerAccountOwnedElsewhereError, isSecretServerError } from '../secret-server/secret-server-errors';
 import { jobResultOf, type SyncJobResult, type SyncOutcome, WaitingForMembersError } from './sync-job';
 
-/** A job that made its passes while changes kept arriving comes back this soon. */
+/** Another worker is converging the resource: come back this soon. */
 export const LOCKED_RETRY_MS = 300;
-/** The result detail of a job whose change the run holding its resource converges. */
-export const COALESCED = 'coalesced into the run holding the resource';
 /** Between two looks at whether a group's members have reached Secret Server. */
 export const MEMBER_WAIT_MS = 2000;
 /** About five minutes of short waits for members, then ordinary backoff takes over. */
@@ -68,8 +66,7 @@ export type JobDecision = { links: LinkWrite[]; metric?: string; log?: LogLine }
  * a person is ERROR (WARN for an account the bridge may not claim: nothing broke).
  */
 export function decideJobOutcome({ jobName, run, attempt, fields, durationMs }: DecisionInput): JobDecision {
-  // The holder takes the rerun request the lock script left for this job (resource-lock.ts).
-  if (run.kind === 'locked') return { action: 'complete', result: { result: 'unchanged', detail: COALESCED }, links: [] };
+  if (run.kind === 'locked') return { action: 'delay', delayMs: LOCKED_RETRY_MS, links: [] };
   if (run.kind === 'done') {
     const { outcome } = run;
     return {

@@ -7,7 +7,7 @@ import type { JobHistory } from '../history/job-history';
 import { SecretServerCalls } from '../history/secret-server-calls';
 import type { ResourceLock } from '../store/resource-lock';
 import type { ImportJobPayload } from './import-from-secret-server-job';
-import { decideJobOutcome, LOCKED_RETRY_MS, type JobDecision, type JobRun } from './job-decision';
+import { decideJobOutcome, type JobDecision, type JobRun } from './job-decision';
 import { assertEveryJobHasAHandler, jobsOn } from './job-registry';
 import type { ImportSummary } from './secret-server-import';
 import { readSyncStart, type JobContext, type SyncJobPayload, type SyncJobResult } from './sync-job';
@@ -20,12 +20,6 @@ import { readSyncStart, type JobContext, type SyncJobPayload, type SyncJobResult
  * worker still ends in the failed set after this many tries.
  */
 const MAX_STALLED_COUNT = 10;
-
-/**
- * Passes one job may make over its resource for changes that arrived while it held the lock
- * (resource-lock.ts tryAcquireCoalescing) before it steps aside for the rest of the queue.
- */
-const MAX_PASSES = 20;
 
 /** A worker built without a history still runs each job the same way; nothing records into this one. */
 const UNRECORDED = new SecretServerCalls();
@@ -78,16 +72,17 @@ export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
   const log = logger.child({ category: 'worker' });
   const syncJobs = new Map(jobsOn(QUEUES.provision).map((job) => [job.name, job]));
 
-  /** The effects of a decision, in the order JobDecision documents, short of ending the run. */
-  const apply = async (decision: JobDecision, job: Job<SyncJobPayload, SyncJobResult>, durationMs: number): Promise<void> => {
+  /** Carries out a decision, in the order JobDecision documents. */
+  const settle = async (
+    decision: JobDecision,
+    job: Job<SyncJobPayload, SyncJobResult>,
+    token: string | undefined,
+    durationMs: number,
+  ): Promise<SyncJobResult> => {
     for (const link of decision.links) await ctx.store.setLink(job.data.kind, job.data.id, link);
     if (decision.metric) observer?.onOutcome(job.name, decision.metric, durationMs);
     if (decision.action === 'delay' && decision.memberWaits !== undefined) await job.updateData({ ...job.data, memberWaits: decision.memberWaits });
     if (decision.log) log.log(decision.log.level, decision.log.message, decision.log.fields);
-  };
-
-  /** Ends the run as the decision says, once its effects are applied. */
-  const end = async (decision: JobDecision, job: Job<SyncJobPayload, SyncJobResult>, token: string | undefined): Promise<SyncJobResult> => {
     switch (decision.action) {
       case 'complete':
         return decision.result;
@@ -106,69 +101,47 @@ export function createProvisionWorker(options: ProvisionWorkerOptions): Worker {
     const definition = syncJobs.get(job.name);
     if (!definition) throw new UnrecoverableError(`no handler for job ${job.name}`);
     const { kind, id, requestId } = job.data;
+    const acquiring = lock.tryAcquire(kind, id);
+    // Asked in the same event-loop turn as the lock's SET NX, on the same connection: auto-pipelining
+    // sends the three commands in one write and Redis runs them in order, so the reads see the
+    // resource as it is once the lock is held, one round trip sooner than reading after it.
+    const reading = readSyncStart(ctx.store, kind, id);
+    // Without the lock the reads are dropped; with it, a failed read is rethrown below, inside the try.
+    reading.catch(() => undefined);
+    const release = await acquiring;
     const attempt = { attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1, memberWaits: job.data.memberWaits ?? 0 };
     const fields = { requestId, operation: job.name, id, jobId: job.id, attempt: job.attemptsMade + 1 };
     const decide = (run: JobRun, durationMs: number) => decideJobOutcome({ jobName: job.name, run, attempt, fields, durationMs });
 
-    // What the previous pass decided, should the next one not get the lock.
-    let decisionOfPass: JobDecision | undefined;
-    for (let pass = 1; ; pass++) {
-      const acquiring = lock.tryAcquireCoalescing(kind, id);
-      // Asked in the same event-loop turn as the lock's script, on the same connection:
-      // auto-pipelining sends the commands in one write and Redis runs them in order, so the reads
-      // see the resource as it is once the lock is held, one round trip sooner than reading after it.
-      const reading = readSyncStart(ctx.store, kind, id);
-      // Without the lock the reads are dropped; with it, a failed read is rethrown below, inside the try.
-      reading.catch(() => undefined);
-      const lease = await acquiring;
-      // Another worker is converging this resource. This job's change is in the rerun request the
-      // lock script left, which the holder takes before it lets go: a burst of changes to one
-      // group costs one more pass of its holder, not a job bouncing in and out of the delayed set.
-      if (!lease) {
-        if (decisionOfPass) return end(decisionOfPass, job, token);
-        const decision = decide({ kind: 'locked' }, 0);
-        await apply(decision, job, 0);
-        return end(decision, job, token);
-      }
-      const started = Date.now();
-      let decision: JobDecision | undefined;
-      let again = false;
+    // Another worker is converging this resource: come back shortly without spending an attempt.
+    if (!release) return settle(decide({ kind: 'locked' }, 0), job, token, 0);
+    const started = Date.now();
+    try {
+      const { calls, outcome } = await (history?.calls ?? UNRECORDED).during(async () => definition.exec(job.data, ctx, await reading));
+      const run: JobRun = outcome.status === 'fulfilled' ? { kind: 'done', outcome: outcome.value } : { kind: 'threw', error: outcome.reason };
+      const durationMs = Date.now() - started;
+      const decision = decide(run, durationMs);
+      // Written beside the settling, not before it: the history is best effort and needs no order
+      // with the link writes, so it adds no round trip to the time the lock is held.
+      const recording = history?.recordRun({
+        jobName: job.name,
+        jobId: job.id,
+        payload: job.data,
+        attempt: job.attemptsMade + 1,
+        run,
+        decision,
+        calls,
+        durationMs,
+      });
       try {
-        const { calls, outcome } = await (history?.calls ?? UNRECORDED).during(async () => definition.exec(job.data, ctx, await reading));
-        const run: JobRun = outcome.status === 'fulfilled' ? { kind: 'done', outcome: outcome.value } : { kind: 'threw', error: outcome.reason };
-        const durationMs = Date.now() - started;
-        decision = decide(run, durationMs);
-        // Written beside the effects, not before them: the history is best effort and needs no
-        // order with the link writes, so it adds no round trip to the time the lock is held.
-        const recording = history?.recordRun({
-          jobName: job.name,
-          jobId: job.id,
-          payload: job.data,
-          attempt: job.attemptsMade + 1,
-          run,
-          decision,
-          calls,
-          durationMs,
-        });
-        try {
-          // Applied while the lock is held: its link writes (pending, failed) must not land after
-          // another worker's run on the same resource has marked it synced.
-          await apply(decision, job, durationMs);
-        } finally {
-          await recording;
-        }
+        // Settled while the lock is held: its link writes (pending, failed) must not land after
+        // another worker's run on the same resource has marked it synced.
+        return await settle(decision, job, token, durationMs);
       } finally {
-        // A run that ends the job (converged, or failed for good) takes the rerun requests left
-        // meanwhile; one that comes back anyway (delay, retry) leaves them to its next run.
-        const ends = decision !== undefined && (decision.action === 'complete' || decision.action === 'fail' || decision.action === 'unrecoverable');
-        if (ends) again = await lease.releaseAndTakeRerun();
-        else await lease.release();
+        await recording;
       }
-      if (!again) return end(decision, job, token);
-      // Changes arrived while this run held the lock: converge once more on what is there now.
-      // Past MAX_PASSES the job steps aside for the others in the queue and comes back shortly.
-      decisionOfPass = pass >= MAX_PASSES ? { action: 'delay', delayMs: LOCKED_RETRY_MS, links: [] } : decision;
-      if (pass >= MAX_PASSES) return end(decisionOfPass, job, token);
+    } finally {
+      await release();
     }
   };
 

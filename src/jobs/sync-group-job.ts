@@ -2,7 +2,6 @@ import type { GroupMember, SecretServerLink } from '../domain/resource-types';
 import { QUEUES } from '../queue/queue-registry';
 import { SecretServerError, SecretServerRefusedError, isAbsentOrForbidden } from '../secret-server/secret-server-errors';
 import type { SecretServerGroup } from '../secret-server/secret-server-client';
-import type { JournalledMember, MemberSyncRecord } from '../store/group-member-journal';
 import { dryRunState } from './dry-run-state';
 import {
   WaitingForMembersError,
@@ -78,132 +77,20 @@ export async function syncGroup(payload: SyncGroupPayload, ctx: JobContext, { re
     return { result: 'skipped', secretServerId: group.id, detail: 'directory-synchronised group' };
   }
 
-  const version = resource.meta.version;
-  const changes = await journalledChanges(ctx, payload, link, version, result);
-  let membership = changes ? await syncChangedMembers(ctx, payload.id, group, changes) : null;
-  // Secret Server disagreed with what the bridge knew of the group: compare it member by member.
-  membership ??= await syncAllMembers(ctx, payload.id, group, result === 'created');
-  if (ctx.store.recordMemberSync && !ctx.secretServer.dryRun) await ctx.store.recordMemberSync(payload.id, { ...membership.record, upTo: version });
-  const { added, removed, pending } = membership;
+  const { desired, pending } = await desiredMembers(ctx, payload.id, (resource.attributes.members ?? []) as GroupMember[]);
+  // A group created just now has no members: asking Secret Server would be a wasted call.
+  const current = result === 'created' ? [] : await secretServer.listGroupMembers(group.id);
+  const { toAdd, extra } = membershipDifference(desired, current);
+  // Members still pending are not in `desired` and not in Secret Server yet, so nothing is removed for them.
+  const toRemove = await removable(ctx, payload.id, extra);
+  await changeMembers(ctx, group, toAdd, toRemove);
 
   if (pending > 0) {
     await store.setLink('Group', payload.id, { ...synced, state: 'pending', lastError: `waiting for ${pending} member(s)` });
     throw new WaitingForMembersError(pending);
   }
-  await store.markSynced('Group', payload.id, version, { ...dryRunState(ctx), ...synced, lastSyncedAt: new Date().toISOString() });
-  return { result, secretServerId: group.id, detail: `+${added} -${removed} members` };
-}
-
-interface MembershipSync {
-  added: number;
-  removed: number;
-  pending: number;
-  record: Omit<MemberSyncRecord, 'upTo'>;
-}
-
-/**
- * The members to look at since the last membership sync (group-member-journal.ts), or null when
- * the whole membership has to be compared with Secret Server's: a forced resync (someone may
- * have changed the group there), a group just found or created, a dry run (nothing the bridge
- * "put" in Secret Server), no sync recorded yet, or a journal that does not cover every version.
- */
-async function journalledChanges(
-  ctx: JobContext,
-  payload: SyncGroupPayload,
-  link: SecretServerLink | undefined,
-  version: number,
-  result: SyncOutcome['result'],
-): Promise<JournalledMember[] | null> {
-  if (payload.force || result !== 'updated' || ctx.secretServer.dryRun || !ctx.store.memberChangesSince) return null;
-  if (link?.membersVersion === undefined) return null;
-  return ctx.store.memberChangesSince(payload.id, link.membersVersion, version);
-}
-
-/**
- * The difference the journal names, against what the bridge put in Secret Server: a member now
- * in the SCIM group and not put there is added once its user is; a member put there and no longer
- * in the SCIM group is removed, by the very Secret Server id it was added with, and only while
- * that id still belongs to that SCIM user. Anything that does not hold (an id that changed hands,
- * a Secret Server that refuses the change) returns null, and the caller compares all members.
- */
-async function syncChangedMembers(ctx: JobContext, scimId: string, group: SecretServerGroup, changes: JournalledMember[]): Promise<MembershipSync | null> {
-  const toLink = changes.filter((c) => c.member && c.inSecretServer === undefined).map((c) => c.value);
-  const leaving = changes.filter((c) => !c.member && c.inSecretServer !== undefined);
-  const [links, users, leavingLinks, owners] = await Promise.all([
-    ctx.store.getLinks('User', toLink),
-    ctx.store.getMany('User', toLink),
-    ctx.store.getLinks(
-      'User',
-      leaving.map((c) => c.value),
-    ),
-    Promise.all(leaving.map((c) => ctx.store.findIdBySecretServerId('User', c.inSecretServer!))),
-  ]);
-  const toAdd: Array<[string, number]> = [];
-  const pending: string[] = [];
-  toLink.forEach((value, i) => {
-    const secretServerId = links[i]?.secretServerId;
-    if (secretServerId !== undefined) toAdd.push([value, secretServerId]);
-    else if (users[i]) pending.push(value);
-    else ctx.logger.warn('group member is not a known SCIM user; skipped', { category: 'worker', id: scimId, member: value });
-  });
-  const toRemove: number[] = [];
-  const notInSecretServer: string[] = [];
-  for (const [i, change] of leaving.entries()) {
-    const userId = change.inSecretServer!;
-    if (leavingLinks[i]?.secretServerId !== userId || owners[i] !== change.value) return null;
-    notInSecretServer.push(change.value);
-    if (await ctx.accounts.isProtectedMember({ userId, userName: leavingLinks[i]?.secretServerUserName })) {
-      ctx.logger.warn('group member is an account the bridge never regroups; left in the group', { category: 'worker', id: scimId, secretServerId: userId });
-    } else toRemove.push(userId);
-  }
-  try {
-    await changeMembers(
-      ctx,
-      group,
-      toAdd.map(([, id]) => id),
-      toRemove,
-    );
-  } catch (err) {
-    if (!(err instanceof SecretServerError) || err.retryable) throw err;
-    ctx.logger.warn('Secret Server refused the membership change the bridge expected to make; comparing every member', {
-      category: 'worker',
-      id: scimId,
-      secretServerId: group.id,
-      endpoint: err.endpoint,
-      status: err.status,
-    });
-    return null;
-  }
-  return {
-    added: toAdd.length,
-    removed: toRemove.length,
-    pending: pending.length,
-    record: {
-      replaceAll: false,
-      inSecretServer: toAdd,
-      notInSecretServer,
-      looked: changes.map((c) => c.value),
-      pending,
-    },
-  };
-}
-
-/** Every SCIM member against every Secret Server member: the first sync, a resync, or when the journal cannot be trusted. */
-async function syncAllMembers(ctx: JobContext, scimId: string, group: SecretServerGroup, createdNow: boolean): Promise<MembershipSync> {
-  const members = ((await ctx.store.get('Group', scimId))?.attributes.members ?? []) as GroupMember[];
-  const { desired, linked, pending } = await desiredMembers(ctx, scimId, members);
-  // A group created just now has no members: asking Secret Server would be a wasted call.
-  const current = createdNow ? [] : await ctx.secretServer.listGroupMembers(group.id);
-  const { toAdd, extra } = membershipDifference(desired, current);
-  // Members still pending are not in `desired` and not in Secret Server yet, so nothing is removed for them.
-  const toRemove = await removable(ctx, scimId, extra);
-  await changeMembers(ctx, group, toAdd, toRemove);
-  return {
-    added: toAdd.length,
-    removed: toRemove.length,
-    pending: pending.length,
-    record: { replaceAll: true, inSecretServer: linked, notInSecretServer: [], looked: [], pending },
-  };
+  await store.markSynced('Group', payload.id, resource.meta.version, { ...dryRunState(ctx), ...synced, lastSyncedAt: new Date().toISOString() });
+  return { result, secretServerId: group.id, detail: `+${toAdd.length} -${toRemove.length} members` };
 }
 
 async function deleteGroup(payload: SyncGroupPayload, ctx: JobContext, link: SecretServerLink | undefined): Promise<SyncOutcome> {
@@ -266,29 +153,19 @@ export function membershipDifference<M extends { userId: number }>(desired: Read
   return { toAdd: [...desired].filter((id) => !currentIds.has(id)), extra: current.filter((m) => !desired.has(m.userId)) };
 }
 
-/**
- * Secret Server ids of the SCIM members that reached Secret Server (and which member each stands
- * for), and the members still on their way.
- */
-async function desiredMembers(
-  ctx: JobContext,
-  scimId: string,
-  members: GroupMember[],
-): Promise<{ desired: Set<number>; linked: Array<[string, number]>; pending: string[] }> {
+/** Secret Server ids of the SCIM members that reached Secret Server, and how many are still on their way. */
+async function desiredMembers(ctx: JobContext, scimId: string, members: GroupMember[]): Promise<{ desired: Set<number>; pending: number }> {
   const memberIds = members.map((m) => m.value);
   const [memberLinks, memberResources] = await Promise.all([ctx.store.getLinks('User', memberIds), ctx.store.getMany('User', memberIds)]);
   const desired = new Set<number>();
-  const linked: Array<[string, number]> = [];
-  const pending: string[] = [];
+  let pending = 0;
   memberIds.forEach((memberId, i) => {
     const secretServerId = memberLinks[i]?.secretServerId;
-    if (secretServerId !== undefined) {
-      desired.add(secretServerId);
-      linked.push([memberId, secretServerId]);
-    } else if (memberResources[i]) pending.push(memberId);
+    if (secretServerId !== undefined) desired.add(secretServerId);
+    else if (memberResources[i]) pending++;
     else ctx.logger.warn('group member is not a known SCIM user; skipped', { category: 'worker', id: scimId, member: memberId });
   });
-  return { desired, linked, pending };
+  return { desired, pending };
 }
 
 /**

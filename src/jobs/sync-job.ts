@@ -5,7 +5,6 @@ import type { Logger } from '../logging/logger';
 import { QUEUES } from '../queue/queue-registry';
 import { DELETED_VERSION } from '../queue/sync-enqueuer';
 import type { SecretServerGroup, SecretServerUser } from '../secret-server/secret-server-client';
-import type { JournalledMember, MemberSyncRecord } from '../store/group-member-journal';
 import type { AccountView } from './account-view';
 import type { ClaimableAccounts } from './claimable-accounts';
 import type { RetryPolicy } from './job-definition';
@@ -53,8 +52,8 @@ export interface SecretServerPort {
  * in unit tests.
  */
 export interface SyncStore {
-  /** A resource; a group with its members unless `members: false` (a store may still include them). */
-  get(kind: ResourceKind, id: string, options?: { members?: boolean }): Promise<StoredResource | null>;
+  /** A resource; a group with its members. */
+  get(kind: ResourceKind, id: string): Promise<StoredResource | null>;
   getMany(kind: ResourceKind, ids: string[]): Promise<Array<StoredResource | null>>;
   getLink(kind: ResourceKind, id: string): Promise<SecretServerLink | undefined>;
   getLinks(kind: ResourceKind, ids: string[]): Promise<Array<SecretServerLink | undefined>>;
@@ -65,12 +64,6 @@ export interface SyncStore {
   unlink(kind: ResourceKind, id: string): Promise<void>;
   /** Records a sync of `version`, clearing the dirty marker unless a newer write arrived; true when fully synced. */
   markSynced(kind: ResourceKind, id: string, version: number, link: Partial<SecretServerLink>): Promise<boolean>;
-  /**
-   * The group membership journal (store/group-member-journal.ts). A store without it makes every
-   * group sync list Secret Server's members and diff them all.
-   */
-  memberChangesSince?(groupId: string, from: number, to: number): Promise<JournalledMember[] | null>;
-  recordMemberSync?(groupId: string, record: MemberSyncRecord): Promise<void>;
 }
 
 /** Narrow dependencies of every sync job's exec function. */
@@ -91,12 +84,8 @@ export interface SyncStart {
   link: SecretServerLink | undefined;
 }
 
-/**
- * A group is read without its members: a sync that needs them all reads them itself
- * (sync-group-job.ts), and most group syncs need only the members their change named.
- */
 export async function readSyncStart(store: SyncStore, kind: ResourceKind, id: string): Promise<SyncStart> {
-  const [resource, link] = await Promise.all([store.get(kind, id, { members: false }), store.getLink(kind, id)]);
+  const [resource, link] = await Promise.all([store.get(kind, id), store.getLink(kind, id)]);
   return { resource, link };
 }
 

@@ -34,27 +34,13 @@ export function memberWriteArgs(write: MemberWrite): string[] {
 }
 
 /**
- * The member part of the write script. Expects `membersOrder`, `membersByValue`,
- * `membersJournal`, `membersVersions` (nil for a user), `newVersion` and `m` (the ARGV position
- * of the mode) to be set; removals run before additions. Scores keep the order of arrival; a
- * member added again keeps its place and the object it arrived with, as an add of an existing
- * value does (RFC 7644 §3.5.2.1: no duplicates).
- *
- * Every group write also records its version, and a delta the values it named, in the journal
- * the worker's membership sync reads (group-member-journal.ts): in the same script, so no change
- * of members can land without its journal entry.
+ * The member part of the write script. Expects `membersOrder`, `membersByValue` and `m` (the
+ * ARGV position of the mode) to be set; removals run before additions. Scores keep the order of
+ * arrival; a member added again keeps its place and the object it arrived with, as an add of an
+ * existing value does (RFC 7644 §3.5.2.1: no duplicates).
  */
 export const WRITE_MEMBERS_LUA = `
 local mode = ARGV[m]
-if membersVersions then
-  local marker = tostring(newVersion)
-  if mode == 'replace' then marker = marker .. '!' end
-  redis.call('ZADD', membersVersions, newVersion, marker)
-  if mode == 'delta' then
-    for _, value in ipairs(cjson.decode(ARGV[m + 2])) do redis.call('ZADD', membersJournal, newVersion, value) end
-    for _, pair in ipairs(cjson.decode(ARGV[m + 1])) do redis.call('ZADD', membersJournal, newVersion, pair[1]) end
-  end
-end
 if mode ~= 'none' then
   local top = redis.call('ZRANGE', membersOrder, -1, -1, 'WITHSCORES')
   local score = 0

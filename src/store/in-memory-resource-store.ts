@@ -92,7 +92,7 @@ export class InMemoryResourceStore implements SyncStore {
   async unlink(kind: ResourceKind, id: string): Promise<void> {
     const link = await this.getLink(kind, id);
     const hash = this.links.get(key(kind, id));
-    if (hash) for (const field of ['secretServerId', 'secretServerUserName', 'secretServerName', 'syncedVersion', 'membersVersion']) delete hash[field];
+    if (hash) for (const field of ['secretServerId', 'secretServerUserName', 'secretServerName', 'syncedVersion']) delete hash[field];
     if (link?.secretServerId !== undefined && (await this.findIdBySecretServerId(kind, link.secretServerId)) === id) {
       this.bySecretServerId.delete(key(kind, String(link.secretServerId)));
     }

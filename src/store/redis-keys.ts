@@ -14,17 +14,6 @@ export function redisKeys(prefix: string) {
     /** ZSET member value -> order of arrival, and HASH member value -> member JSON (group-members.ts). */
     membersOrder: (id: string) => `${prefix}:group:${id}:members`,
     membersByValue: (id: string) => `${prefix}:group:${id}:member-objects`,
-    /**
-     * What the worker's membership sync works from (group-member-journal.ts): ZSET member value ->
-     * version of the last write that named it; ZSET of the group's versions written since the last
-     * sync ("<v>", or "<v>!" for a write that replaced all members); HASH member value -> the
-     * Secret Server user id the bridge put in the group; SET of members that were not in Secret
-     * Server yet at the last sync.
-     */
-    membersJournal: (id: string) => `${prefix}:group:${id}:member-journal`,
-    membersVersions: (id: string) => `${prefix}:group:${id}:member-versions`,
-    membersInSecretServer: (id: string) => `${prefix}:group:${id}:members-in-ss`,
-    membersPending: (id: string) => `${prefix}:group:${id}:members-pending`,
     /** ZSET id -> creation sequence: the stable order Okta pages through. */
     order: (k: ResourceKind) => `${prefix}:${kind(k)}s:order`,
     /** Counter feeding the order scores. */
@@ -60,8 +49,6 @@ export function redisKeys(prefix: string) {
     oauthClientGrants: (clientId: string) => `${prefix}:oauth:client:${clientId}:grants`,
     /** Per-resource worker lock, so two workers never converge one resource at once. */
     syncLock: (k: ResourceKind, id: string) => `${prefix}:lock:${kind(k)}:${id}`,
-    /** Set by a job that found the lock held: the holder converges once more before it lets go (resource-lock.ts). */
-    syncRerun: (k: ResourceKind, id: string) => `${prefix}:lock:${kind(k)}:${id}:rerun`,
     /** Import run bookkeeping. */
     importStatus: () => `${prefix}:import:status`,
     /** LIST of HistoryEvent JSON, newest first, capped and expiring (history/resource-history.ts). */

@@ -6,8 +6,7 @@
 import { WRITE_MEMBERS_LUA } from './group-members';
 
 /**
- * KEYS: resource, order, sequence, dirty, index_1..index_n, then for a group membersOrder, membersByValue,
- *       membersJournal, membersVersions
+ * KEYS: resource, order, sequence, dirty, index_1..index_n, then for a group membersOrder, membersByValue
  * ARGV: id, expected ('create' | version number), json, dirtyMember, nowMs, markDirty ('1'|'0'),
  *       indexCount, then per index: oldValue, newValue ('' = none), then the member write
  *       (group-members.ts: 'none' | 'replace' ... | 'delta' ...)
@@ -47,17 +46,13 @@ end
 if ARGV[6] == '1' then redis.call('ZADD', KEYS[4], ARGV[5], ARGV[4]) end
 local membersOrder = KEYS[5 + indexCount]
 local membersByValue = KEYS[6 + indexCount]
-local membersJournal = KEYS[7 + indexCount]
-local membersVersions = KEYS[8 + indexCount]
-local newVersion = 1
-if expected ~= 'create' then newVersion = tonumber(expected) + 1 end
 local m = 8 + 2 * indexCount
 ${WRITE_MEMBERS_LUA}
 return {'ok'}
 `;
 
 /**
- * KEYS: resource, order, dirty, index_1..index_n, then for a group every key of its members (all deleted with it)
+ * KEYS: resource, order, dirty, index_1..index_n, then for a group membersOrder, membersByValue
  * ARGV: id, expectedVersion, dirtyMember, nowMs, indexCount, then per index: value ('' = none)
  */
 export const DELETE_RESOURCE_LUA = `

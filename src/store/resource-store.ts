@@ -4,7 +4,6 @@ import type { ResourceKind, ResourceOrigin, SecretServerLink, StoredResource, Sy
 import { UNIQUE_INDEX_LABELS, uniqueKeysOf } from '../domain/unique-keys';
 import { NotFoundError, PreconditionFailedError, UniquenessError } from '../errors/bridge-error';
 import type { JsonObject } from '../scim/json-values';
-import { parseMemberChanges, READ_MEMBER_CHANGES_LUA, RECORD_MEMBER_SYNC_LUA, type JournalledMember, type MemberSyncRecord } from './group-member-journal';
 import { memberWriteArgs, NO_MEMBER_CHANGE, READ_GROUP_LUA, type MemberWrite } from './group-members';
 import { KeyedMutex } from './keyed-mutex';
 import { redisKeys, RedisKeys, UniqueIndex } from './redis-keys';
@@ -47,8 +46,6 @@ export class ResourceStore {
     redis.defineCommand('scimDeleteResource', { lua: DELETE_RESOURCE_LUA });
     redis.defineCommand('scimMarkSynced', { lua: MARK_SYNCED_LUA });
     redis.defineCommand('scimReadGroup', { lua: READ_GROUP_LUA });
-    redis.defineCommand('scimReadMemberChanges', { lua: READ_MEMBER_CHANGES_LUA });
-    redis.defineCommand('scimRecordMemberSync', { lua: RECORD_MEMBER_SYNC_LUA });
   }
 
   async create(
@@ -178,45 +175,6 @@ export class ResourceStore {
     return this.redis.zcard(this.keys.membersOrder(groupId));
   }
 
-  /**
-   * The members a group's membership sync has to look at for versions (from, to]: those the
-   * journal names and those still pending, each with where it stands (group-member-journal.ts);
-   * null when the journal does not cover every version in between.
-   */
-  async memberChangesSince(groupId: string, from: number, to: number): Promise<JournalledMember[] | null> {
-    const k = this.keys;
-    const reply = await (this.redis as unknown as RedisScripts).scimReadMemberChanges(
-      5,
-      k.membersJournal(groupId),
-      k.membersVersions(groupId),
-      k.membersOrder(groupId),
-      k.membersInSecretServer(groupId),
-      k.membersPending(groupId),
-      String(from),
-      String(to),
-    );
-    return parseMemberChanges(reply);
-  }
-
-  /** Records what a membership sync left in Secret Server, and the version it covered, in one script. */
-  async recordMemberSync(groupId: string, record: MemberSyncRecord): Promise<void> {
-    const k = this.keys;
-    await (this.redis as unknown as RedisScripts).scimRecordMemberSync(
-      5,
-      k.membersJournal(groupId),
-      k.membersVersions(groupId),
-      k.membersInSecretServer(groupId),
-      k.membersPending(groupId),
-      k.link('Group', groupId),
-      String(record.upTo),
-      record.replaceAll ? '1' : '0',
-      JSON.stringify(record.inSecretServer),
-      JSON.stringify(record.notInSecretServer),
-      JSON.stringify(record.looked),
-      JSON.stringify(record.pending),
-    );
-  }
-
   /** Which of these ids name a stored resource of `kind`. */
   async existingIds(kind: ResourceKind, ids: string[]): Promise<Set<string>> {
     const unique = [...new Set(ids)];
@@ -231,7 +189,7 @@ export class ResourceStore {
         const current = await this.get(kind, id, { members: false });
         if (!current) throw new NotFoundError(`${kind} ${id} not found`);
         const keys = uniqueKeysOf(kind, current.attributes);
-        const memberKeys = kind === 'Group' ? this.allMemberKeys(id) : [];
+        const memberKeys = kind === 'Group' ? [this.keys.membersOrder(id), this.keys.membersByValue(id)] : [];
         const [status] = (await (this.redis as unknown as RedisScripts).scimDeleteResource(
           3 + keys.length + memberKeys.length,
           this.keys.resource(kind, id),
@@ -371,7 +329,7 @@ export class ResourceStore {
   async unlink(kind: ResourceKind, id: string): Promise<void> {
     const link = await this.getLink(kind, id);
     const pipeline = this.redis.pipeline();
-    pipeline.hdel(this.keys.link(kind, id), 'secretServerId', 'secretServerUserName', 'secretServerName', 'syncedVersion', 'membersVersion');
+    pipeline.hdel(this.keys.link(kind, id), 'secretServerId', 'secretServerUserName', 'secretServerName', 'syncedVersion');
     if (link?.secretServerId !== undefined && (await this.findIdBySecretServerId(kind, link.secretServerId)) === id) {
       pipeline.hdel(this.keys.linkBySecretServerId(kind), String(link.secretServerId));
     }
@@ -422,12 +380,6 @@ export class ResourceStore {
     return this.redis.zcard(this.keys.dirty());
   }
 
-  /** Every key a group keeps beside its JSON: its members and what the worker's membership sync keeps. */
-  private allMemberKeys(id: string): string[] {
-    const k = this.keys;
-    return [k.membersOrder(id), k.membersByValue(id), k.membersJournal(id), k.membersVersions(id), k.membersInSecretServer(id), k.membersPending(id)];
-  }
-
   private async write(
     resource: StoredResource,
     expected: string,
@@ -438,14 +390,7 @@ export class ResourceStore {
     const newKeys = uniqueKeysOf(resource.kind, resource.attributes);
     const oldByIndex = new Map(oldKeys);
     const isGroup = resource.kind === 'Group';
-    const memberKeys = isGroup
-      ? [
-          this.keys.membersOrder(resource.id),
-          this.keys.membersByValue(resource.id),
-          this.keys.membersJournal(resource.id),
-          this.keys.membersVersions(resource.id),
-        ]
-      : [];
+    const memberKeys = isGroup ? [this.keys.membersOrder(resource.id), this.keys.membersByValue(resource.id)] : [];
     // A group's JSON never holds its members: they are written beside it (group-members.ts).
     const stored = isGroup && 'members' in resource.attributes ? { ...resource, attributes: withoutMembers(resource.attributes) } : resource;
     const [status, detail] = (await (this.redis as unknown as RedisScripts).scimWriteResource(
@@ -491,8 +436,6 @@ function withoutMembers(attributes: Record<string, unknown>): Record<string, unk
 }
 
 interface RedisScripts {
-  scimReadMemberChanges(numKeys: number, ...args: string[]): Promise<unknown>;
-  scimRecordMemberSync(numKeys: number, ...args: string[]): Promise<unknown>;
   scimReadGroup(numKeys: number, ...args: string[]): Promise<unknown>;
   scimWriteResource(numKeys: number, ...args: string[]): Promise<unknown>;
   scimDeleteResource(numKeys: number, ...args: string[]): Promise<unknown>;
@@ -524,7 +467,6 @@ export function parseLink(hash: Record<string, string> | null | undefined): Secr
     secretServerUserName: hash.secretServerUserName || undefined,
     secretServerName: hash.secretServerName || undefined,
     syncedVersion: hash.syncedVersion ? Number(hash.syncedVersion) : undefined,
-    membersVersion: hash.membersVersion ? Number(hash.membersVersion) : undefined,
     lastError: hash.lastError || undefined,
     lastSyncedAt: hash.lastSyncedAt || undefined,
   };

@@ -78,31 +78,6 @@ describe('group members', () => {
     expect(await store.memberCount(id)).toBe(3);
   });
 
-  it('when a group holds 5,000 members, then a one-member PATCH reads only that member and answers 204 without rendering any', async () => {
-    const store = h.bridge.container.store;
-    const members = Array.from({ length: 5000 }, (_, i) => ({ value: `member-${i}` }));
-    const group = await store.create('Group', { displayName: `Five thousand ${Date.now()}`, members }, { markDirty: false });
-    const get = jest.spyOn(store, 'get');
-    const memberObjects = jest.spyOn(store, 'memberObjects');
-    try {
-      const added = await h.scim('PATCH', `/Groups/${group.id}`, patchOp({ op: 'add', path: 'members', value: [{ value: users[0] }] }));
-      const removed = await h.scim('PATCH', `/Groups/${group.id}`, patchOp({ op: 'remove', path: 'members[value eq "member-7"]' }));
-      for (const res of [added, removed]) {
-        expect(res.status).toBe(204);
-        expect(res.body).toBeFalsy();
-        expect(res.headers.get('etag')).toMatch(/^W\/"\d+"$/);
-      }
-      // The group is read without its members; the members read are the ones named (in both cases).
-      const wholeGroupReads = get.mock.calls.filter(([kind, , options]) => kind === 'Group' && options?.members !== false);
-      expect(wholeGroupReads).toEqual([]);
-      expect(memberObjects.mock.calls.map(([, values]) => [...values].sort())).toEqual([[users[0]], ['member-7']]);
-      expect(await store.memberCount(group.id)).toBe(5000);
-    } finally {
-      get.mockRestore();
-      memberObjects.mockRestore();
-    }
-  });
-
   it('when a group holds 100,000 members, then a membership PATCH answers 204 at once and /healthz stays fast', async () => {
     const store = h.bridge.container.store;
     const members = Array.from({ length: 100_000 }, (_, i) => ({ value: `member-${i}`, display: `user${i}@example.com` }));
