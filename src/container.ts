@@ -174,7 +174,9 @@ export function createContainer(config: BridgeConfig, logger: Logger): Container
 function createDirectoryServices(config: BridgeConfig, directory: DirectoryRecord, connections: Connections, logger: Logger): DirectoryServices {
   const { redis, bullRedis, importRedis, metrics, durability } = connections;
   const prefix = directoryKeyBase(config.redis, directory.name);
-  const scoped = directoryConfig(config, directory);
+  // The directory's Secret Server settings, its password variable read once here.
+  const resolved = resolvedSecretServer(config, directory);
+  const scoped: BridgeConfig = { ...config, secretServer: resolved.settings };
   const { store, queue, admin } = createAdminServices(scoped, redis, bullRedis, logger, directory, durability);
   const tokens = createTokenService(scoped, redis, logger, directory);
   const history = new ResourceHistory(redis, prefix, logger);
@@ -183,7 +185,6 @@ function createDirectoryServices(config: BridgeConfig, directory: DirectoryRecor
   const breaker = new CircuitBreaker({ failureThreshold: config.breaker.failureThreshold, openMs: config.breaker.openMs });
   // The gauge has no directory label: it shows the default directory's Secret Server, as before directories.
   if (directory.name === DEFAULT_DIRECTORY) breaker.onStateChange((state) => metrics.circuitOpen.set(state === 'open' ? 1 : state === 'half-open' ? 0.5 : 0));
-  const resolved = resolvedSecretServer(config, directory);
   const secretServer = createSecretServerClient(scoped, redis, logger, {
     breaker,
     onCall: (endpoint, status, durationMs) => {

@@ -6,6 +6,7 @@
 import { runCli, lastLine } from '../cli/cli-child';
 import { startHarness, TEST_SCIM_TOKEN, type Harness } from '../support/bridge-harness';
 import { oktaUserBuilder } from '../support/okta-user';
+import { scimClient, waitForDirectorySync } from '../support/console-directory';
 import { createSimulator } from '../../simulator/simulator-app';
 import { connectRedis } from '../support/redis';
 import { underPrefix, keysMatching } from '../../src/store/key-scan';
@@ -26,29 +27,13 @@ describe('directories', () => {
   const cli = (...args: string[]) => runCli(h.prefix, ...args);
 
   /** A SCIM request to a directory's base URL with that directory's token (or the one given). */
-  const scim = async (directory: string, method: string, path: string, body?: unknown, token = tokens[directory]) => {
-    const base = directory === 'default' ? h.scimUrl : `${h.scimUrl}/d/${directory}`;
-    const response = await fetch(`${base}${path}`, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json', Accept: 'application/scim+json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined };
-  };
+  const scim = (directory: string, method: string, path: string, body?: unknown, token = tokens[directory]) =>
+    scimClient(directory === 'default' ? h.scimUrl : `${h.scimUrl}/d/${directory}`, token)(method, path, body);
 
-  /** Until nothing is left to carry to the directory's Secret Server, or (with `failed`) until that many of its jobs failed. */
-  const waitForDirectory = async (name: string, { failed, timeoutMs = 30_000 }: { failed?: number; timeoutMs?: number } = {}) => {
+  const waitForDirectory = async (name: string, options: { failed?: number; timeoutMs?: number } = {}) => {
     const services = await h.bridge.container.directories.get(name);
     if (!services) throw new Error(`no directory ${name}`);
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const [dirty, counts] = await Promise.all([services.store.countDirty(), services.queue.provision.getJobCounts('waiting', 'active', 'delayed', 'failed')]);
-      const idle = counts.waiting + counts.active + counts.delayed === 0;
-      if (idle && (failed === undefined ? dirty === 0 : counts.failed >= failed)) return;
-      if (Date.now() > deadline) throw new Error(`directory ${name} not synced after ${timeoutMs} ms: ${dirty} dirty, ${JSON.stringify(counts)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForDirectorySync(services, options);
   };
   const usersIn = (sim: Harness['simulator'], email: string) =>
     [...sim.state.users.values()].filter((u) => (u.emailAddress ?? '').toLowerCase() === email.toLowerCase());
