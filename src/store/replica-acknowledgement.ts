@@ -59,12 +59,15 @@ export class ReplicaAcknowledgement implements WriteDurability {
     const checkedAt = this.unreplicated.get(address);
     if (checkedAt !== undefined) {
       if (this.now() - checkedAt < RECHECK_MS) return;
-      if ((await connectedReplicas(node)) === 0) {
+      if ((await connectedReplicas(node).catch(() => 0)) === 0) {
         this.unreplicated.set(address, this.now());
         return;
       }
     }
-    if ((await this.replicasConfirming(address, node)) >= 1) {
+    // A WAIT that fails (the node's connection closing, the node turned replica in a failover) is
+    // an unconfirmed write, not a failed one: the write itself has landed, and a 5xx would make the
+    // client send it again.
+    if ((await this.replicasConfirming(address, node).catch(() => 0)) >= 1) {
       if (this.unreplicated.delete(address)) {
         this.logger.info(`Redis master ${address} has a replica again: SCIM writes are confirmed by it before they are answered`, { category: 'redis' });
       }
